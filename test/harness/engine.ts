@@ -16,6 +16,12 @@ export interface EngineEnv {
   cleanup(): void;
 }
 
+/** Where slow builds are cached, outside the clone (same rule as scripts/lib/common.sh). */
+export function toolsDir(): string {
+  const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
+  return process.env.SOVEREIGN_TOOLS_DIR ?? path.join(cache, "sovereign");
+}
+
 let cachedBinDir: string | undefined;
 
 export function pulumiBinDir(): string {
@@ -31,13 +37,16 @@ export function pulumiBinDir(): string {
 export function makeEngineEnv(label = "test"): EngineEnv {
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `sovereign-${label}-backend-`));
   const binDir = pulumiBinDir();
+  // The Automation API looks `pulumi` up on this process's PATH before it applies envVars.
+  if (!(process.env.PATH ?? "").split(":").includes(binDir))
+    process.env.PATH = `${binDir}:${process.env.PATH ?? ""}`;
   const env: Record<string, string> = {
     PATH: `${binDir}:${process.env.PATH ?? ""}`,
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: "sovereign-test-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "1",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
-    PULUMI_HOME: path.join(path.dirname(binDir), "..", "pulumi-home"),
+    PULUMI_HOME: path.join(toolsDir(), "pulumi-home"),
   };
   return {
     env,

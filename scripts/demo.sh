@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job on the embedded local defaults: installs what is missing, starts the local services
+# (PowerDNS on loopback), applies the `local` site stack with the real Pulumi engine and prints
+# its outputs. Run it again: the second `up` changes nothing. `npm run env -- down` stops the services.
+source "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+bash scripts/setup.sh
+rm -rf bin && npx tsc -p tsconfig.json
+bash scripts/env.sh up powerdns
+use_engine
+# The local stack's secrets are encrypted with this passphrase unless you set your own.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
+
+stack=local
+pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
+pulumi up --stack "$stack" --yes --non-interactive --skip-preview=false
+log "outputs of stack '$stack':"
+pulumi stack output --stack "$stack" --json

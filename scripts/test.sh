@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command (`npm test`, `npm run test:<suite>`): installs what is missing, lints (full run
+# only), builds, then runs mocha over the compiled tests. Each test starts the real services it
+# needs through the harness (test/harness) and stops them again.
+#
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs (default: everything)
+source "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+bash scripts/setup.sh
+if [ "$#" -eq 0 ]; then npm run --silent lint; fi
+rm -rf bin && npx tsc -p tsconfig.json
+use_engine
+
+specs=()
+for suite in "${@:-all}"; do
+  case "$suite" in
+    all) specs+=("bin/test/**/*.test.js") ;;
+    unit) specs+=("bin/test/unit/**/*.test.js") ;;
+    engine) specs+=("bin/test/e2e/**/*.test.js") ;;
+    harness) specs+=("bin/test/harness/**/*.test.js") ;;
+    powerdns) specs+=("bin/test/unit/powerdns/**/*.test.js" "bin/test/providers/powerdns/**/*.test.js") ;;
+    zfs) specs+=("bin/test/unit/replication/**/*.test.js" "bin/test/replication/**/*.test.js") ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs)" ;;
+  esac
+done
+
+export SOVEREIGN_TEST_SUMMARY="${SOVEREIGN_TEST_SUMMARY:-$REPO_ROOT/.state/test-summary.json}"
+rm -f "$SOVEREIGN_TEST_SUMMARY"
+npx mocha "${specs[@]}"

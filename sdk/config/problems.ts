@@ -1,0 +1,32 @@
+/** Collects every problem of a config before anything is created, so one run shows them all. */
+export class ConfigProblems {
+  private readonly problems: string[] = [];
+
+  add(field: string, message: string): void {
+    this.problems.push(`${field}: ${message}`);
+  }
+
+  get count(): number {
+    return this.problems.length;
+  }
+
+  /** Throws one error that lists every problem, or returns when there are none. */
+  throwIfAny(what: string): void {
+    if (this.problems.length === 0) return;
+    throw new SiteConfigError(
+      `${what} has ${this.problems.length} problem(s); please fix:\n` +
+        this.problems.map((p) => `  - ${p}`).join("\n"),
+      [...this.problems],
+    );
+  }
+}
+
+export class SiteConfigError extends Error {
+  constructor(
+    message: string,
+    public readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = "SiteConfigError";
+  }
+}

@@ -1,0 +1,56 @@
+import * as fs from "fs";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { EngineEnv, makeEngineEnv } from "./engine";
+import { repoRoot } from "./repo";
+
+/**
+ * A stack of an inline program on the real engine with a private local backend. Its work dir lies
+ * inside the repo so that the engine's dynamic-provider plugin finds node_modules/@pulumi/pulumi.
+ */
+export interface TestStack {
+  readonly stack: Stack;
+  readonly engine: EngineEnv;
+  readonly workDir: string;
+  /** Destroys whatever is left, removes the stack, its backend and work dir. */
+  dispose(): Promise<void>;
+}
+
+export async function createTestStack(projectName: string, program: PulumiFn): Promise<TestStack> {
+  const engine = makeEngineEnv(projectName);
+  const scratch = path.join(repoRoot(), ".state", "workspaces");
+  fs.mkdirSync(scratch, { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(scratch, `${projectName}-`));
+  const pulumiCommand = await PulumiCommand.get({
+    root: path.dirname(engine.pulumiBinDir),
+    skipVersionCheck: true,
+  });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "test", projectName, program },
+    {
+      workDir,
+      envVars: engine.env,
+      pulumiCommand,
+      projectSettings: { name: projectName, runtime: "nodejs" },
+    },
+  );
+  return {
+    stack,
+    engine,
+    workDir,
+    dispose: async () => {
+      try {
+        await stack.destroy({ color: "never" });
+        await stack.workspace.removeStack("test");
+      } finally {
+        engine.cleanup();
+        fs.rmSync(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The stack's state as the backend stores it (what a user would find in the state file). */
+export async function exportedState(stack: Stack): Promise<string> {
+  return JSON.stringify((await stack.exportStack()).deployment);
+}
