@@ -1,0 +1,99 @@
+import * as fs from "fs";
+import * as path from "path";
+import { isRunning, startRecorded, stopRecorded } from "./env-services";
+import { keepServicesOnExit } from "./exit-cleanup";
+import { withFileLock } from "./lock";
+import {
+  envStateFile,
+  isServiceName,
+  readEnvState,
+  SERVICE_NAMES,
+  writeEnvState,
+  type ServiceName,
+  type ServiceRecord,
+} from "./env-state";
+
+const USAGE = `usage: env.sh up <service...> | status | down [service...]
+services: ${SERVICE_NAMES.join(", ")}
+state (endpoints, credentials): .state/env.json`;
+
+function describe(recorded: ServiceRecord): string {
+  const endpoints = Object.entries(recorded.endpoints)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(" ");
+  return `${recorded.name.padEnd(9)} ${endpoints}  (pids ${recorded.pids.join(",") || "-"}, log ${recorded.logFile})`;
+}
+
+function parseNames(args: string[]): ServiceName[] {
+  const unknown = args.filter((name) => !isServiceName(name));
+  if (unknown.length > 0) throw new Error(`unknown service(s): ${unknown.join(", ")}\n${USAGE}`);
+  return args.filter(isServiceName);
+}
+
+async function up(names: ServiceName[]): Promise<void> {
+  if (names.length === 0) throw new Error(`name the services to start\n${USAGE}`);
+  for (const name of names) {
+    const state = readEnvState();
+    const existing = state.services[name];
+    if (existing && (await isRunning(existing))) {
+      console.log(`${describe(existing)}  [already running]`);
+      continue;
+    }
+    if (existing) await stopRecorded(existing);
+    const started = await startRecorded(name);
+    state.services[name] = started;
+    writeEnvState(state);
+    console.log(describe(started));
+  }
+  console.log(`credentials and endpoints: ${envStateFile()}`);
+}
+
+async function status(): Promise<void> {
+  const services = Object.values(readEnvState().services);
+  if (services.length === 0) console.log("no services recorded");
+  for (const recorded of services) {
+    console.log(`${describe(recorded)}  [${(await isRunning(recorded)) ? "running" : "NOT running"}]`);
+  }
+}
+
+async function down(names: ServiceName[]): Promise<void> {
+  const state = readEnvState();
+  const targets = names.length > 0 ? names : SERVICE_NAMES.filter((name) => state.services[name]);
+  for (const name of [...targets].reverse()) {
+    const recorded = state.services[name];
+    if (!recorded) continue;
+    await stopRecorded(recorded);
+    delete state.services[name];
+    writeEnvState(state);
+    console.log(`${name.padEnd(9)} stopped`);
+  }
+}
+
+/** Two `env.sh` runs at once must not record over each other. */
+function whileHoldingState(work: () => Promise<void>): Promise<void> {
+  fs.mkdirSync(path.dirname(envStateFile()), { recursive: true });
+  return withFileLock(`${envStateFile()}.lock`, work, 300_000);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  keepServicesOnExit();
+  switch (command) {
+    case "up":
+      return whileHoldingState(() => up(parseNames(rest)));
+    case "status":
+      return status();
+    case "down":
+      return whileHoldingState(() => down(parseNames(rest)));
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`[sovereign] ${error.message}`);
+    process.exit(1);
+  },
+);

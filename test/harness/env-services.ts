@@ -1,0 +1,93 @@
+import { stopAndRemove } from "./lifecycle";
+import { startPostgres } from "./postgres";
+import { startPowerDns } from "./powerdns";
+import { isAlive, processStartTime } from "./processes";
+import { startSshd } from "./sshd";
+import { startZfs, teardownZfs, zpoolNames } from "./zfs";
+import type { ServiceName, ServiceRecord } from "./env-state";
+import type { RunningService } from "./types";
+
+/** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
+const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
+
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs">;
+
+function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
+  return {
+    name,
+    dir: service.dir,
+    logFile: service.logFile,
+    pids: [...service.pids],
+    startTimes: service.pids.map((pid) => processStartTime(pid) ?? ""),
+    startedAt: new Date().toISOString(),
+    ...details,
+  };
+}
+
+/** Starts one service so that it outlives this process, and describes it for the state file. */
+export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
+  switch (name) {
+    case "powerdns": {
+      const pdns = await startPowerDns();
+      return record(pdns, name, {
+        endpoints: {
+          apiUrl: pdns.apiUrl,
+          serverId: pdns.serverId,
+          dnsAddress: pdns.dnsAddress,
+          dnsPort: pdns.dnsPort,
+        },
+        credentials: { apiKey: pdns.apiKey },
+      });
+    }
+    case "zfs": {
+      const zfs = await startZfs({ persistent: true });
+      for (const prefix of ZFS_POOL_PREFIXES) await zfs.createPool(prefix);
+      return record(zfs, name, {
+        endpoints: Object.fromEntries(zfs.pools.map((pool) => [pool.name, pool.mountpoint])),
+        credentials: {},
+        zfs: { leaseId: zfs.leaseId, pools: [...zfs.pools] },
+      });
+    }
+    case "postgres": {
+      const pg = await startPostgres();
+      return record(pg, name, {
+        endpoints: {
+          host: pg.host,
+          port: pg.port,
+          database: pg.database,
+          socketDir: pg.socketDir,
+          binDir: pg.binDir,
+        },
+        credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
+        stopSignal: "SIGINT",
+      });
+    }
+    case "sshd": {
+      const sshd = await startSshd();
+      return record(sshd, name, {
+        endpoints: { host: sshd.host, port: sshd.port, user: sshd.user, knownHostsPath: sshd.knownHostsPath },
+        credentials: { privateKeyPath: sshd.privateKeyPath },
+      });
+    }
+  }
+}
+
+/** Recorded pids that are still the processes started then (a reused pid is not ours). */
+export function livePids(recorded: ServiceRecord): number[] {
+  return recorded.pids.filter(
+    (pid, index) => isAlive(pid) && processStartTime(pid) === recorded.startTimes[index],
+  );
+}
+
+export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
+  if (livePids(recorded).length !== recorded.pids.length) return false;
+  if (!recorded.zfs) return true;
+  const pools = await zpoolNames().catch((): string[] => []);
+  return recorded.zfs.pools.every((pool) => pools.includes(pool.name));
+}
+
+/** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
+export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
+  if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
+  await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
+}

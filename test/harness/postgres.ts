@@ -1,0 +1,147 @@
+import * as fs from "fs";
+import * as path from "path";
+import { runCommand } from "./commands";
+import { waitUntilHealthy } from "./health";
+import { idempotent, startOrClean, stopAndRemove } from "./lifecycle";
+import { chownTree, unprivilegedUser } from "./osuser";
+import { retryOnPortClash } from "./port-clash";
+import { freePort } from "./ports";
+import { randomSecret } from "./secrets";
+import { spawnDetached } from "./spawn";
+import { makeServiceDir } from "./tempdir";
+import type { PostgresService } from "./types";
+
+const POSTGRES_ROOT = "/usr/lib/postgresql";
+
+export interface PostgresOptions {
+  /** Name of the superuser and of the database created for the caller. */
+  user?: string;
+  database?: string;
+  timeoutMs?: number;
+}
+
+export interface PostgresServiceWithBin extends PostgresService {
+  /** Dir of the server's binaries (psql, pg_dump, pg_basebackup ...) of the same version. */
+  readonly binDir: string;
+  /** The unix socket dir (also the service dir). */
+  readonly socketDir: string;
+}
+
+/** The bin dir of the newest PostgreSQL installed under /usr/lib/postgresql. */
+export function postgresBinDir(): string {
+  const versions = fs.existsSync(POSTGRES_ROOT)
+    ? fs
+        .readdirSync(POSTGRES_ROOT)
+        .filter((entry) => fs.existsSync(path.join(POSTGRES_ROOT, entry, "bin", "postgres")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) throw new Error(`no PostgreSQL under ${POSTGRES_ROOT}: run scripts/services.sh`);
+  return path.join(POSTGRES_ROOT, versions[0], "bin");
+}
+
+/** Starts a fresh PostgreSQL cluster (password auth) on 127.0.0.1:<free port>, socket in its dir. */
+export function startPostgres(options: PostgresOptions = {}): Promise<PostgresServiceWithBin> {
+  return retryOnPortClash(() => startPostgresOnce(options));
+}
+
+async function startPostgresOnce(options: PostgresOptions = {}): Promise<PostgresServiceWithBin> {
+  const { user = "sovereign", database = "sovereign" } = options;
+  const binDir = postgresBinDir();
+  const osUser = unprivilegedUser("postgres");
+  const dir = makeServiceDir("postgres");
+  const dataDir = path.join(dir, "data");
+  const logFile = path.join(dir, "postgres.log");
+  const pids: number[] = [];
+  // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for clients to disconnect.
+  const stop = idempotent(() => stopAndRemove({ pids, dir, signal: "SIGINT" }));
+  const asUser = { uid: osUser?.uid, gid: osUser?.gid };
+
+  return startOrClean(async () => {
+    const password = randomSecret();
+    const passwordFile = path.join(dir, "password");
+    fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+    fs.writeFileSync(logFile, "");
+    chownTree(dir, osUser);
+    await runCommand(
+      path.join(binDir, "initdb"),
+      [
+        "-D",
+        dataDir,
+        "-U",
+        user,
+        `--pwfile=${passwordFile}`,
+        "--auth=scram-sha-256",
+        "-E",
+        "UTF8",
+        "--locale=C",
+      ],
+      { ...asUser, cwd: dir, timeoutMs: 120_000 },
+    );
+    fs.rmSync(passwordFile);
+
+    const port = await freePort();
+    const server = spawnDetached({
+      command: path.join(binDir, "postgres"),
+      args: [
+        "-D",
+        dataDir,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        `port=${port}`,
+        "-c",
+        `unix_socket_directories=${dir}`,
+      ],
+      cwd: dir,
+      logFile,
+      ...asUser,
+    });
+    pids.push(server.pid);
+
+    await waitUntilHealthy({
+      what: `PostgreSQL on 127.0.0.1:${port}`,
+      logFile,
+      exited: server.exitDescription,
+      timeoutMs: options.timeoutMs,
+      check: async () => {
+        await runCommand(path.join(binDir, "pg_isready"), [
+          "-q",
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(port),
+          "-d",
+          "postgres",
+        ]);
+        return true;
+      },
+    });
+    const clientEnv = { ...process.env, PGPASSWORD: password };
+    await runCommand(
+      path.join(binDir, "createdb"),
+      ["-h", "127.0.0.1", "-p", String(port), "-U", user, database],
+      {
+        env: clientEnv,
+      },
+    );
+
+    const encode = encodeURIComponent;
+    const service: PostgresServiceWithBin = {
+      name: "postgres",
+      dir,
+      logFile,
+      pids,
+      host: "127.0.0.1",
+      port,
+      user,
+      password,
+      database,
+      dataDir,
+      binDir,
+      socketDir: dir,
+      connectionString: `postgres://${encode(user)}:${encode(password)}@127.0.0.1:${port}/${encode(database)}`,
+      stop,
+    };
+    return service;
+  }, stop);
+}

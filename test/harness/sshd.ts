@@ -1,0 +1,126 @@
+import * as fs from "fs";
+import * as path from "path";
+import { runCommand } from "./commands";
+import { waitUntilHealthy } from "./health";
+import { idempotent, startOrClean, stopAndRemove } from "./lifecycle";
+import { retryOnPortClash } from "./port-clash";
+import { freePort } from "./ports";
+import { spawnDetached } from "./spawn";
+import { makeServiceDir } from "./tempdir";
+import type { SshdService } from "./types";
+
+const SSHD = "/usr/sbin/sshd";
+/** sshd refuses to start without its privilege-separation dir. */
+const PRIVSEP_DIR = "/run/sshd";
+
+export interface SshdOptions {
+  timeoutMs?: number;
+}
+
+export interface SshdServiceWithArgs extends SshdService {
+  /** ssh arguments that reach this server non-interactively: `ssh ...sshArgs root@127.0.0.1 CMD`. */
+  readonly sshArgs: string[];
+}
+
+async function generateKey(file: string, comment: string): Promise<void> {
+  await runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file]);
+}
+
+function sshdConfig(dir: string, port: number, hostKey: string, authorizedKeys: string): string {
+  return [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${hostKey}`,
+    `PidFile ${path.join(dir, "sshd.pid")}`,
+    `AuthorizedKeysFile ${authorizedKeys}`,
+    "PermitRootLogin prohibit-password",
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "UsePAM no",
+    // The key files live in a temp dir that StrictModes would reject.
+    "StrictModes no",
+    "Subsystem sftp internal-sftp",
+    "LogLevel VERBOSE",
+    "",
+  ].join("\n");
+}
+
+/** Starts a private sshd on 127.0.0.1 that lets root in with a freshly generated ed25519 key only. */
+export function startSshd(options: SshdOptions = {}): Promise<SshdServiceWithArgs> {
+  return retryOnPortClash(() => startSshdOnce(options));
+}
+
+async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWithArgs> {
+  const dir = makeServiceDir("sshd");
+  const logFile = path.join(dir, "sshd.log");
+  const pids: number[] = [];
+  const stop = idempotent(() => stopAndRemove({ pids, dir }));
+
+  return startOrClean(async () => {
+    fs.mkdirSync(PRIVSEP_DIR, { recursive: true, mode: 0o755 });
+    const hostKey = path.join(dir, "ssh_host_ed25519_key");
+    const privateKeyPath = path.join(dir, "client_ed25519");
+    await generateKey(hostKey, "sovereign-test-host");
+    await generateKey(privateKeyPath, "sovereign-test-client");
+    const authorizedKeys = path.join(dir, "authorized_keys");
+    fs.copyFileSync(`${privateKeyPath}.pub`, authorizedKeys);
+
+    const port = await freePort();
+    const configFile = path.join(dir, "sshd_config");
+    fs.writeFileSync(configFile, sshdConfig(dir, port, hostKey, authorizedKeys));
+    const knownHostsPath = path.join(dir, "known_hosts");
+    const hostPublicKey = fs.readFileSync(`${hostKey}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+    fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+
+    await runCommand(SSHD, ["-t", "-f", configFile]);
+    const server = spawnDetached({ command: SSHD, args: ["-D", "-e", "-f", configFile], cwd: dir, logFile });
+    pids.push(server.pid);
+
+    const user = "root";
+    const sshArgs = [
+      "-F",
+      "/dev/null",
+      "-i",
+      privateKeyPath,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHostsPath}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ConnectTimeout=5",
+      "-p",
+      String(port),
+    ];
+    await waitUntilHealthy({
+      what: `sshd on 127.0.0.1:${port} (ssh ${user}@127.0.0.1 true)`,
+      logFile,
+      exited: server.exitDescription,
+      timeoutMs: options.timeoutMs,
+      check: async () => {
+        await runCommand("ssh", [...sshArgs, `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
+        return true;
+      },
+    });
+
+    const service: SshdServiceWithArgs = {
+      name: "sshd",
+      dir,
+      logFile,
+      pids,
+      host: "127.0.0.1",
+      port,
+      user,
+      privateKey: fs.readFileSync(privateKeyPath, "utf8"),
+      privateKeyPath,
+      knownHostsPath,
+      sshArgs,
+      stop,
+    };
+    return service;
+  }, stop);
+}
