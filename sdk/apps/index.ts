@@ -1,0 +1,3 @@
+export * from "./catalog";
+export * from "./refused";
+export * from "./swot";

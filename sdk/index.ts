@@ -1,0 +1,12 @@
+/**
+ * sovereign: Pulumi components for a hosting cooperative's sites. Start with `parseSiteConfig` and
+ * `Site`; the building blocks are exported per domain.
+ */
+export * as apps from "./apps";
+export * as config from "./config";
+export * as dns from "./dns";
+export * as replication from "./replication";
+export * from "./site";
+export { parseSiteConfig, SiteConfigError, type SiteConfig } from "./config";
+export { DnsZone } from "./dns";
+export { ZfsReplication } from "./replication";

@@ -1,0 +1,2 @@
+export { Site, type SiteArgs } from "./site";
+export { planSiteRecords, appUrls, type PlannedRecord } from "./records";

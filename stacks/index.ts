@@ -1,0 +1,32 @@
+/**
+ * The site program: one stack per site. `sovereign:site` in stacks/Pulumi.<stack>.yaml describes
+ * the site; it is validated before any resource is declared.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseSiteConfig } from "../sdk/config";
+import { DnsConnection } from "../sdk/dns";
+import { Site } from "../sdk/site";
+import { localPowerDns } from "./localServices";
+
+const config = new pulumi.Config("sovereign");
+const site = parseSiteConfig(config.getObject<unknown>("site"));
+
+function dnsConnection(): DnsConnection {
+  if (site.dns.endpoint === "local") {
+    const local = localPowerDns(path.resolve(__dirname, "../.."));
+    return { apiUrl: local.apiUrl, apiKey: pulumi.secret(local.apiKey), serverId: local.serverId };
+  }
+  return {
+    apiUrl: site.dns.endpoint.apiUrl,
+    apiKey: config.requireSecret("powerdnsApiKey"),
+    serverId: site.dns.serverId,
+  };
+}
+
+const deployed = new Site(site.name, { config: site, dns: dnsConnection() });
+
+export const zone = deployed.zoneName;
+export const datacenter = site.datacenter;
+export const apps = deployed.appUrls;
+export const hosts = deployed.hostAddresses;
