@@ -14,6 +14,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-dem
 
 stack=local
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
-pulumi up --stack "$stack" --yes --non-interactive --skip-preview=false
+# --refresh: the local services may have been restarted (new ports, empty data) since the last run.
+pulumi up --stack "$stack" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"
 pulumi stack output --stack "$stack" --json

@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { makeEngineEnv, EngineEnv } from "../harness/engine";
+import { startPowerDns, useService } from "../harness";
+import { repoRoot } from "../harness/repo";
+import { dig } from "../providers/powerdns/helpers";
+
+/**
+ * The demo site's own program (stacks/index.ts on stacks/Pulumi.local.yaml) through the real
+ * engine against a real PowerDNS: what `npm run demo` does, checked from the outside.
+ */
+describe("the local site stack on the real engine and PowerDNS", function () {
+  this.timeout(300_000);
+  let engine: EngineEnv;
+  let stack: Stack;
+  let envFile: string;
+
+  // Registered before useService's hooks: mocha runs `after` hooks in order, and the stack must be
+  // destroyed while PowerDNS still runs.
+  after(async () => {
+    await stack?.destroy({ color: "never" });
+    engine?.cleanup();
+    if (envFile) fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
+  });
+
+  const pdns = useService(() => startPowerDns());
+
+  before(async () => {
+    engine = makeEngineEnv("site");
+    envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-site-")), "env.json");
+    const service = pdns();
+    const record = {
+      services: {
+        powerdns: {
+          endpoints: { apiUrl: service.apiUrl, serverId: service.serverId },
+          credentials: { apiKey: service.apiKey },
+        },
+      },
+    };
+    fs.writeFileSync(envFile, JSON.stringify(record), { mode: 0o600 });
+    const pulumiCommand = await PulumiCommand.get({
+      root: path.dirname(engine.pulumiBinDir),
+      skipVersionCheck: true,
+    });
+    stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "local", workDir: repoRoot() },
+      {
+        pulumiCommand,
+        // The committed stack file's salt belongs to the demo passphrase.
+        envVars: {
+          ...engine.env,
+          PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo",
+          SOVEREIGN_ENV_STATE: envFile,
+        },
+      },
+    );
+  });
+
+  it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {
+    const up = await stack.up({ color: "never" });
+    assert.strictEqual(up.summary.result, "succeeded");
+    assert.strictEqual(up.outputs.zone.value, "demo.coop.test.");
+    assert.strictEqual(up.outputs.apps.value.forgejo, "https://git.demo.coop.test/");
+    assert.deepStrictEqual(await dig(pdns(), "web1.demo.coop.test", "A"), ["127.0.0.10"]);
+    assert.deepStrictEqual(await dig(pdns(), "media1.demo.coop.test", "AAAA"), ["fd00::11"]);
+    const cname = await dig(pdns(), "git.demo.coop.test", "CNAME");
+    assert.deepStrictEqual(cname, ["web1.demo.coop.test."]);
+  });
+
+  it("a second preview changes nothing", async () => {
+    const preview = await stack.preview({ color: "never" });
+    assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
+  });
+
+  it("keeps the PowerDNS API key out of the state in plain text", async () => {
+    const state = fs
+      .readdirSync(engine.backendDir, { recursive: true })
+      .map((f) => path.join(engine.backendDir, String(f)))
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n");
+    assert.ok(state.includes("demo.coop.test."), "the state should hold the zone");
+    assert.ok(!state.includes(pdns().apiKey), "the API key must only appear encrypted");
+  });
+});
