@@ -223,6 +223,14 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     p.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
   for (const dup of duplicates(apps.map((a) => a.subdomain)))
     p.add("site.apps", `subdomain "${dup}" is used twice`);
+  apps.forEach((app, i) => {
+    if (hostNames.has(app.subdomain)) {
+      p.add(
+        `site.apps[${i}].subdomain`,
+        `"${app.subdomain}" is also a host name (a CNAME cannot share a name); pick another subdomain`,
+      );
+    }
+  });
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
   const config: SiteConfig = {
