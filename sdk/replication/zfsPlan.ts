@@ -1,0 +1,471 @@
+/**
+ * Pure ZFS replication decisions: parse `zfs list` / `zfs get` output, find the newest common
+ * snapshot by GUID, decide what to send, whether receiving is safe, and what retention may prune.
+ * Nothing here runs a command; zfsRunner.ts executes what these functions decide.
+ */
+
+/** One snapshot of one dataset, as listed by `zfs list -Hp` or `zfs get -Hp`. */
+export interface ZfsSnapshot {
+  /** The dataset the snapshot belongs to, e.g. `tank/app`. */
+  readonly dataset: string;
+  /** The part after `@`. */
+  readonly name: string;
+  /** GUID as a decimal string: 64-bit values do not fit in a JS number. */
+  readonly guid: string;
+  /** Transaction group that created the snapshot: orders snapshots of one dataset exactly. */
+  readonly createtxg: number;
+  /** Creation time, seconds since the epoch. */
+  readonly creation: number;
+  /** Bytes unique to this snapshot, when listed. */
+  readonly used?: number;
+  /** Bytes referenced by this snapshot, when listed. */
+  readonly referenced?: number;
+}
+
+/** What is known about a dataset's live (head) state, beyond its snapshots. */
+export interface ZfsHead {
+  readonly guid?: string;
+  readonly referenced?: number;
+  /**
+   * Bytes written since the newest snapshot (`written`), where the pool supports the property.
+   * zfs-fuse and other old pool versions do not: then `undefined`.
+   */
+  readonly written?: number;
+  /** `receive_resume_token` when the pool supports resumable receive and a receive was interrupted. */
+  readonly resumeToken?: string;
+}
+
+export interface DatasetState {
+  readonly dataset: string;
+  readonly exists: boolean;
+  /** Sorted by createtxg, oldest first. */
+  readonly snapshots: readonly ZfsSnapshot[];
+  readonly head: ZfsHead;
+}
+
+export const fullSnapshotName = (s: Pick<ZfsSnapshot, "dataset" | "name">): string =>
+  `${s.dataset}@${s.name}`;
+
+function parseCount(value: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`expected a number for ${what}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function optionalCount(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function buildState(dataset: string, rows: Map<string, Map<string, string>>): DatasetState {
+  const snapshots: ZfsSnapshot[] = [];
+  let head: ZfsHead = {};
+  let exists = false;
+  for (const [name, props] of rows) {
+    if (name === dataset) {
+      exists = true;
+      const token = props.get("receive_resume_token");
+      head = {
+        guid: props.get("guid"),
+        referenced: optionalCount(props.get("referenced")),
+        written: optionalCount(props.get("written")),
+        resumeToken: token && token !== "-" ? token : undefined,
+      };
+      continue;
+    }
+    if (!name.startsWith(`${dataset}@`)) continue;
+    const guid = props.get("guid");
+    if (!guid || !/^\d+$/.test(guid)) throw new Error(`snapshot ${name} has no numeric guid in the listing`);
+    snapshots.push({
+      dataset,
+      name: name.slice(dataset.length + 1),
+      guid,
+      createtxg: parseCount(props.get("createtxg") ?? "", `${name} createtxg`),
+      creation: parseCount(props.get("creation") ?? "", `${name} creation`),
+      used: optionalCount(props.get("used")),
+      referenced: optionalCount(props.get("referenced")),
+    });
+  }
+  snapshots.sort((a, b) => a.createtxg - b.createtxg);
+  return { dataset, exists: exists || snapshots.length > 0, snapshots, head };
+}
+
+/**
+ * Parses `zfs list -Hp -o <columns> ...` output (tab separated, one row per dataset/snapshot).
+ * `columns` must include `name`; rows of other datasets (children of `-r`) are ignored.
+ */
+export function parseZfsList(dataset: string, text: string, columns: readonly string[]): DatasetState {
+  if (!columns.includes("name")) throw new Error("parseZfsList: columns must include 'name'");
+  const rows = new Map<string, Map<string, string>>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const fields = line.split("\t");
+    if (fields.length !== columns.length) {
+      throw new Error(
+        `zfs list row has ${fields.length} fields, expected ${columns.length}: ${JSON.stringify(line)}`,
+      );
+    }
+    const props = new Map(columns.map((c, i) => [c, fields[i]] as const));
+    rows.set(props.get("name") ?? "", props);
+  }
+  return buildState(dataset, rows);
+}
+
+/**
+ * Parses `zfs get -Hp -o name,property,value[,source] <props> -r <dataset>` output. This form is
+ * what old ZFS versions (zfs-fuse: no `zfs list -p`, hidden guid/createtxg) can produce exactly.
+ */
+export function parseZfsGet(dataset: string, text: string): DatasetState {
+  const rows = new Map<string, Map<string, string>>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const fields = line.split("\t");
+    if (fields.length < 3)
+      throw new Error(`zfs get row has ${fields.length} fields: ${JSON.stringify(line)}`);
+    const [name, property, value] = fields;
+    let props = rows.get(name);
+    if (!props) rows.set(name, (props = new Map()));
+    props.set(property, value);
+  }
+  return buildState(dataset, rows);
+}
+
+export const newestSnapshot = (state: DatasetState): ZfsSnapshot | undefined =>
+  state.snapshots[state.snapshots.length - 1];
+
+export interface CommonBase {
+  /** The snapshot on the source side. */
+  readonly source: ZfsSnapshot;
+  /** The same snapshot (same GUID) on the target side; its name may differ. */
+  readonly target: ZfsSnapshot;
+}
+
+/** The newest source snapshot whose GUID the target also has. Names are never compared. */
+export function findCommonBase(source: DatasetState, target: DatasetState): CommonBase | undefined {
+  const targetByGuid = new Map(target.snapshots.map((s) => [s.guid, s] as const));
+  for (let i = source.snapshots.length - 1; i >= 0; i--) {
+    const match = targetByGuid.get(source.snapshots[i].guid);
+    if (match) return { source: source.snapshots[i], target: match };
+  }
+  return undefined;
+}
+
+export interface Divergence {
+  readonly diverged: boolean;
+  /** Human-readable reasons, each naming what would be lost. */
+  readonly reasons: readonly string[];
+  /** Full names of target snapshots that a forced receive would destroy. */
+  readonly snapshotsLost: readonly string[];
+  /** True when the target head changed since the common base (data written there would be lost). */
+  readonly headModified: boolean;
+}
+
+const kib = (n: number): string => `${Math.round(n / 1024)} KiB`;
+
+/**
+ * Whether receiving into the target would throw away something that exists only on the target:
+ * snapshots newer than the common base, snapshots of an unrelated history, or writes to the head.
+ * Head writes are read from `written` where the pool has it; on old pools (no `written`) a non-zero
+ * `used` of the base snapshot on the target, or a different `referenced`, means the head moved away
+ * from it (atime updates count: replicated targets should be mounted read-only).
+ */
+export function checkDivergence(source: DatasetState, target: DatasetState): Divergence {
+  if (!target.exists) return { diverged: false, reasons: [], snapshotsLost: [], headModified: false };
+  const base = findCommonBase(source, target);
+  const reasons: string[] = [];
+  if (!base) {
+    const lost = target.snapshots.map(fullSnapshotName);
+    reasons.push(
+      target.snapshots.length > 0
+        ? `target ${target.dataset} shares no snapshot (by GUID) with source ${source.dataset}; a full receive would replace it and destroy ${lost.join(", ")}`
+        : `target ${target.dataset} exists but has no snapshots; a full receive would overwrite its contents`,
+    );
+    return { diverged: true, reasons, snapshotsLost: lost, headModified: true };
+  }
+  const lost = target.snapshots.filter((s) => s.createtxg > base.target.createtxg).map(fullSnapshotName);
+  if (lost.length > 0) {
+    reasons.push(
+      `target ${target.dataset} has snapshots newer than the common base @${base.target.name} that the source does not have: ${lost.join(", ")}`,
+    );
+  }
+  let headModified = false;
+  const newestOnTarget = newestSnapshot(target);
+  if (newestOnTarget && newestOnTarget.guid === base.target.guid) {
+    if (target.head.written !== undefined) {
+      headModified = target.head.written > 0;
+      if (headModified) {
+        reasons.push(
+          `target ${target.dataset} was written to since @${base.target.name} (written=${target.head.written} bytes); those changes would be rolled back`,
+        );
+      }
+    } else {
+      const unique = base.target.used ?? 0;
+      const refMoved =
+        target.head.referenced !== undefined &&
+        base.target.referenced !== undefined &&
+        target.head.referenced !== base.target.referenced;
+      headModified = unique > 0 || refMoved;
+      if (headModified) {
+        reasons.push(
+          `target ${target.dataset} changed since @${base.target.name} (${kib(unique)} unique to the snapshot` +
+            `${refMoved ? `, referenced ${target.head.referenced} != ${base.target.referenced}` : ""}); those changes would be rolled back`,
+        );
+      }
+    }
+  } else if (lost.length > 0) {
+    headModified = true; // writes after the newer target snapshots are lost with them
+  }
+  return { diverged: reasons.length > 0, reasons, snapshotsLost: lost, headModified };
+}
+
+export type SendStep =
+  | { readonly kind: "full"; readonly snapshot: ZfsSnapshot; readonly replaceTarget: boolean }
+  | {
+      readonly kind: "incremental";
+      readonly from: ZfsSnapshot;
+      readonly to: ZfsSnapshot;
+      /** `-I`: also transfer the snapshots between from and to (keeps history on the target). */
+      readonly intermediates: boolean;
+    }
+  | { readonly kind: "resume"; readonly token: string; readonly to: ZfsSnapshot };
+
+export interface SendPlan {
+  /** Nothing to send: the target's newest snapshot already is the source's newest. */
+  readonly upToDate: boolean;
+  readonly base?: CommonBase;
+  /** Set only with `force`: roll the target back to the base first, destroying `destroys`. */
+  readonly rollback?: { readonly to: ZfsSnapshot; readonly destroys: readonly string[] };
+  /**
+   * Set only with `force` when the target shares no snapshot with the source: these target
+   * snapshots are destroyed before the full stream replaces the dataset (`zfs receive -F`).
+   */
+  readonly destroyOnTarget: readonly string[];
+  readonly steps: readonly SendStep[];
+  /** The source snapshot the target will end at. */
+  readonly finalSnapshot?: ZfsSnapshot;
+  readonly divergence: Divergence;
+}
+
+export class DivergedTargetError extends Error {
+  constructor(
+    readonly divergence: Divergence,
+    readonly target: string,
+  ) {
+    super(
+      `refusing to receive into ${target}: it has diverged from the source.\n` +
+        divergence.reasons.map((r) => `  - ${r}`).join("\n") +
+        (divergence.snapshotsLost.length > 0
+          ? `\nSnapshots that would be lost: ${divergence.snapshotsLost.join(", ")}`
+          : "") +
+        `\nCopy what you need off the target, then rerun with force: true to overwrite it.`,
+    );
+    this.name = "DivergedTargetError";
+  }
+}
+
+export interface SendPlanOptions {
+  /** Overwrite a diverged target (rolls back / replaces it). Default false: refuse. */
+  readonly force?: boolean;
+  /** Send intermediate snapshots with `-I` (default true), so retention on the target has history. */
+  readonly intermediates?: boolean;
+  /** Use the target's resume token when it has one (only pools with resumable receive). */
+  readonly resumable?: boolean;
+}
+
+/**
+ * Decides how to bring the target up to the source's newest snapshot. Throws DivergedTargetError
+ * when that would lose data on the target and `force` is not set; throws when the source has no
+ * snapshot to send.
+ */
+export function planSend(
+  source: DatasetState,
+  target: DatasetState,
+  options: SendPlanOptions = {},
+): SendPlan {
+  const newest = newestSnapshot(source);
+  if (!newest) throw new Error(`source ${source.dataset} has no snapshots: take one before replicating`);
+  const divergence = checkDivergence(source, target);
+  if (divergence.diverged && !options.force) throw new DivergedTargetError(divergence, target.dataset);
+  const intermediates = options.intermediates ?? true;
+  const base = target.exists ? findCommonBase(source, target) : undefined;
+
+  if (options.resumable && target.head.resumeToken && !divergence.diverged) {
+    // The interrupted stream targets some snapshot; after it completes the planner runs again.
+    return {
+      upToDate: false,
+      base,
+      steps: [{ kind: "resume", token: target.head.resumeToken, to: newest }],
+      finalSnapshot: newest,
+      divergence,
+      destroyOnTarget: [],
+    };
+  }
+  if (!base) {
+    return {
+      upToDate: false,
+      steps: [{ kind: "full", snapshot: newest, replaceTarget: target.exists }],
+      finalSnapshot: newest,
+      divergence,
+      destroyOnTarget: target.snapshots.map(fullSnapshotName),
+    };
+  }
+  const rollback = divergence.diverged ? { to: base.target, destroys: divergence.snapshotsLost } : undefined;
+  if (base.source.guid === newest.guid) {
+    return {
+      upToDate: rollback === undefined,
+      base,
+      rollback,
+      steps: [],
+      finalSnapshot: newest,
+      divergence,
+      destroyOnTarget: [],
+    };
+  }
+  return {
+    upToDate: false,
+    base,
+    rollback,
+    steps: [{ kind: "incremental", from: base.source, to: newest, intermediates }],
+    finalSnapshot: newest,
+    divergence,
+    destroyOnTarget: [],
+  };
+}
+
+/** The zfs argv for one send step (run on the source host). */
+export function sendArgs(step: SendStep): string[] {
+  switch (step.kind) {
+    case "full":
+      return ["zfs", "send", fullSnapshotName(step.snapshot)];
+    case "incremental":
+      return [
+        "zfs",
+        "send",
+        step.intermediates ? "-I" : "-i",
+        fullSnapshotName(step.from),
+        fullSnapshotName(step.to),
+      ];
+    case "resume":
+      return ["zfs", "send", "-t", step.token];
+  }
+}
+
+/** The zfs argv for receiving one step (run on the target host). */
+export function receiveArgs(step: SendStep, targetDataset: string, resumable: boolean): string[] {
+  const args = ["zfs", "receive"];
+  if (resumable) args.push("-s");
+  if (step.kind === "full" && step.replaceTarget) args.push("-F");
+  args.push(targetDataset);
+  return args;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+export interface RetentionPolicy {
+  readonly hourly: number;
+  readonly daily: number;
+  readonly weekly: number;
+  readonly monthly: number;
+}
+
+export type RetentionClass = "newest" | "protected" | "hourly" | "daily" | "weekly" | "monthly";
+
+export interface PrunePlan {
+  readonly keep: readonly { readonly snapshot: ZfsSnapshot; readonly reasons: readonly RetentionClass[] }[];
+  readonly prune: readonly ZfsSnapshot[];
+  /** Snapshots not made by us (other prefix): never touched. */
+  readonly foreign: readonly ZfsSnapshot[];
+}
+
+export function validateRetention(policy: RetentionPolicy): string[] {
+  const errors: string[] = [];
+  for (const key of ["hourly", "daily", "weekly", "monthly"] as const) {
+    const v = policy[key];
+    if (!Number.isInteger(v) || v < 0) errors.push(`retention.${key} must be a whole number >= 0, got ${v}`);
+  }
+  return errors;
+}
+
+function periodKey(cls: Exclude<RetentionClass, "newest" | "protected">, seconds: number): string {
+  const d = new Date(seconds * 1000);
+  switch (cls) {
+    case "hourly":
+      return String(Math.floor(seconds / 3600));
+    case "daily":
+      return d.toISOString().slice(0, 10);
+    case "weekly": {
+      // Weeks start on Monday (UTC): index of the Monday on or before the day.
+      const day = Math.floor(seconds / 86400);
+      const weekday = (new Date(day * 86400000).getUTCDay() + 6) % 7;
+      return String(day - weekday);
+    }
+    case "monthly":
+      return d.toISOString().slice(0, 7);
+  }
+}
+
+/**
+ * Decides which of our snapshots (name starts with `prefix`) to keep: the newest one in each of
+ * the last N hours/days/weeks/months that have a snapshot, the newest snapshot overall, and every
+ * snapshot whose GUID is in `protectedGuids` (the common base with the other side: pruning it would
+ * force a full resend). Snapshots with other names are never pruned.
+ */
+export function planRetention(
+  snapshots: readonly ZfsSnapshot[],
+  policy: RetentionPolicy,
+  prefix: string,
+  protectedGuids: ReadonlySet<string> = new Set(),
+): PrunePlan {
+  const errors = validateRetention(policy);
+  if (errors.length > 0) throw new Error(`invalid retention policy:\n  ${errors.join("\n  ")}`);
+  const sorted = [...snapshots].sort((a, b) => a.createtxg - b.createtxg);
+  const ours = sorted.filter((s) => s.name.startsWith(prefix));
+  const foreign = sorted.filter((s) => !s.name.startsWith(prefix));
+  const reasons = new Map<ZfsSnapshot, RetentionClass[]>();
+  const mark = (s: ZfsSnapshot, r: RetentionClass) => {
+    const list = reasons.get(s) ?? [];
+    if (!list.includes(r)) list.push(r);
+    reasons.set(s, list);
+  };
+  for (const s of sorted) if (protectedGuids.has(s.guid)) mark(s, "protected");
+  if (sorted.length > 0) mark(sorted[sorted.length - 1], "newest");
+  if (ours.length > 0) mark(ours[ours.length - 1], "newest");
+  for (const cls of ["hourly", "daily", "weekly", "monthly"] as const) {
+    const count = policy[cls];
+    const seen = new Set<string>();
+    for (let i = ours.length - 1; i >= 0 && seen.size < count; i--) {
+      const key = periodKey(cls, ours[i].creation);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      mark(ours[i], cls);
+    }
+  }
+  const keep = ours
+    .filter((s) => reasons.has(s))
+    .map((s) => ({ snapshot: s, reasons: reasons.get(s) ?? [] }));
+  const prune = ours.filter((s) => !reasons.has(s));
+  return { keep, prune, foreign };
+}
+
+/** Snapshot name for `prefix` at `date`: sortable, UTC, valid in every ZFS version. */
+export function snapshotNameFor(prefix: string, date: Date): string {
+  const iso = date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
+  return `${prefix}${iso}`;
+}
+
+const DATASET_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
+const SNAP_PART_RE = /^[A-Za-z0-9_.:-]+$/;
+
+export function validateDatasetName(name: string): string | undefined {
+  if (!DATASET_RE.test(name))
+    return `dataset name ${JSON.stringify(name)} is not a valid ZFS dataset (pool/path, no @)`;
+  return undefined;
+}
+
+export function validateSnapshotPrefix(prefix: string): string | undefined {
+  if (!SNAP_PART_RE.test(prefix))
+    return `snapshot prefix ${JSON.stringify(prefix)} may only contain A-Z a-z 0-9 _ . : -`;
+  return undefined;
+}

@@ -1,0 +1,222 @@
+/**
+ * ZfsReplication: a dataset on one host replicated to a dataset on another. It renders the
+ * scheduled job into the source host's configuration (outputs, for the host component to include)
+ * and runs the job once now: by default through a small dynamic resource (replicationRun.ts) that
+ * calls the runner in Pulumi's Node.js provider host, or, with `runner: "command"`, through a
+ * `command.local.Command` whose command line is our own CLI (cli.ts) with the job on stdin. Either
+ * way the job (keys included) is a secret input. The replication logic stays in plain TypeScript
+ * (zfsRunner.ts) that tests drive directly; the resource only decides when it runs (its triggers)
+ * and records the report in the state.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { assertValidJobSpec, DEFAULT_RETENTION, type JobAction, type JobSpec } from "./jobSpec";
+import { ReplicationRun } from "./replicationRun";
+import { renderSchedule, type RenderedSchedule } from "./schedule";
+import type { RetentionPolicy } from "./zfsPlan";
+
+export interface ZfsHostArgs {
+  /** Address the machine running Pulumi reaches the host at. */
+  readonly host: pulumi.Input<string>;
+  readonly port?: pulumi.Input<number>;
+  /** Default `root` (zfs send/receive need it unless permissions are delegated with `zfs allow`). */
+  readonly user?: pulumi.Input<string>;
+  /** OpenSSH private key text; stored as a secret. */
+  readonly privateKey: pulumi.Input<string>;
+  /** Pinned host key line (`ssh-ed25519 AAAA...`); without it the first key seen is accepted. */
+  readonly hostKey?: pulumi.Input<string>;
+  readonly dataset: string;
+}
+
+export interface ZfsReplicationArgs {
+  readonly source: ZfsHostArgs;
+  readonly target: ZfsHostArgs & {
+    /** Where the source host keeps its key for the target (for the scheduled job). */
+    readonly keyPathOnSource?: string;
+  };
+  /** Snapshot retention on both sides. Default 24 hourly, 7 daily, 4 weekly, 6 monthly. */
+  readonly retention?: RetentionPolicy;
+  /** systemd OnCalendar of the scheduled job. Default `hourly`. */
+  readonly onCalendar?: string;
+  readonly snapshotPrefix?: string;
+  /** Overwrite a diverged target. Default false: the run fails and names what would be lost. */
+  readonly force?: boolean;
+  /** Run a replication now, during `pulumi up` (default true). */
+  readonly runNow?: boolean;
+  /** Change it to run again (e.g. each migration phase); the run is also redone when the datasets change. */
+  readonly runId?: pulumi.Input<string>;
+  /** Makes the run the migration's final sync: stop the app on the source, last increment, verify. */
+  readonly finalSync?: {
+    readonly stopApp: readonly string[];
+    readonly promoteTarget?: boolean;
+    readonly warmPasses?: number;
+  };
+  /**
+   * How the immediate run executes: `dynamic` (default) runs the runner inside Pulumi's Node.js
+   * dynamic-provider host, which every engine has; `command` runs the CLI through
+   * `command.local.Command` (needs the @pulumi/command provider plugin).
+   */
+  readonly runner?: "dynamic" | "command";
+  /** Node binary for the run (default `node`), and the CLI (default: cli.js beside this file). */
+  readonly nodeBinary?: string;
+  readonly cliPath?: string;
+  /** Command that runs the CLI on the hosts (rendered into the timer). */
+  readonly hostCommand?: string;
+}
+
+export class ZfsReplication extends pulumi.ComponentResource {
+  /** The scheduled job rendered for the source host's configuration. */
+  readonly nixosModule: pulumi.Output<string>;
+  readonly systemdService: pulumi.Output<string>;
+  readonly systemdTimer: pulumi.Output<string>;
+  readonly jobConfig: pulumi.Output<string>;
+  /** JSON report of the immediate run (empty when `runNow` is false). */
+  readonly report: pulumi.Output<string>;
+  /** GUID of the snapshot both sides share after the immediate run. */
+  readonly replicatedGuid: pulumi.Output<string | undefined>;
+  readonly run?: command.local.Command | ReplicationRun;
+
+  constructor(name: string, args: ZfsReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:replication:ZfsReplication", name, {}, opts);
+    const action: JobAction = args.finalSync ? "final-sync" : "replicate";
+    const retention = args.retention ?? DEFAULT_RETENTION;
+
+    // Validate everything known at construction, before any resource, with every problem listed.
+    assertValidJobSpec(
+      {
+        action,
+        source: { dataset: args.source.dataset },
+        target: { dataset: args.target.dataset, ssh: { host: "target", privateKeyPath: "-" } },
+        snapshotPrefix: args.snapshotPrefix,
+        retention,
+        stopApp: args.finalSync?.stopApp,
+        warmPasses: args.finalSync?.warmPasses,
+      },
+      `ZfsReplication ${name}`,
+    );
+
+    const rendered: pulumi.Output<RenderedSchedule> = pulumi
+      .all([args.target.host, args.target.port, args.target.user, args.target.hostKey])
+      .apply(([host, port, user, hostKey]) =>
+        renderSchedule({
+          name: unitSafe(name),
+          sourceDataset: args.source.dataset,
+          target: {
+            dataset: args.target.dataset,
+            host,
+            port,
+            user,
+            hostKey,
+            privateKeyPath: args.target.keyPathOnSource ?? `/run/secrets/sovereign-zfs-${unitSafe(name)}`,
+          },
+          onCalendar: args.onCalendar,
+          retention,
+          snapshotPrefix: args.snapshotPrefix,
+          command: args.hostCommand,
+        }),
+      );
+    this.nixosModule = rendered.nixosModule;
+    this.systemdService = rendered.systemdService;
+    this.systemdTimer = rendered.systemdTimer;
+    this.jobConfig = rendered.jobConfig;
+
+    if (args.runNow ?? true) {
+      const endpoint = (host: ZfsHostArgs) =>
+        pulumi
+          .all([host.host, host.port, host.user, host.privateKey, host.hostKey])
+          .apply(([h, port, user, key, hostKey]) => ({
+            dataset: host.dataset,
+            ssh: { host: h, port, user, privateKey: key, hostKey },
+          }));
+      const spec: pulumi.Output<string> = pulumi.secret(
+        pulumi.all([endpoint(args.source), endpoint(args.target)]).apply(([source, target]) => {
+          const job: JobSpec = {
+            action,
+            source,
+            target,
+            snapshotPrefix: args.snapshotPrefix,
+            force: args.force,
+            retention,
+            stopApp: args.finalSync?.stopApp,
+            promoteTarget: args.finalSync?.promoteTarget,
+            warmPasses: args.finalSync?.warmPasses,
+          };
+          return JSON.stringify(job);
+        }),
+      );
+      const cli = args.cliPath ?? path.join(__dirname, "cli.js");
+      const triggers = [
+        action,
+        args.source.dataset,
+        args.target.dataset,
+        args.source.host,
+        args.target.host,
+        args.runId ?? "",
+        args.force ?? false,
+      ];
+      if ((args.runner ?? "dynamic") === "dynamic") {
+        const run = new ReplicationRun(
+          `${name}-run`,
+          {
+            spec,
+            runnerModule: path.resolve(cli),
+            triggers: pulumi.all(triggers).apply((t) => JSON.stringify(t)),
+          },
+          { parent: this },
+        );
+        this.run = run;
+        this.report = run.report;
+      } else {
+        const commandRun = new command.local.Command(
+          `${name}-run`,
+          {
+            create: `${shellWord(args.nodeBinary ?? "node")} ${shellWord(cli)}`,
+            stdin: spec,
+            // Nothing to undo on delete: replicated data and snapshots stay where they are.
+            triggers,
+            logging: "stderr",
+          },
+          { parent: this },
+        );
+        this.run = commandRun;
+        this.report = commandRun.stdout;
+      }
+    } else {
+      this.report = pulumi.output("");
+    }
+    this.replicatedGuid = this.report.apply((text) => {
+      if (!text) return undefined;
+      try {
+        const parsed = JSON.parse(text) as {
+          report?: { finalGuid?: string; final?: { finalGuid?: string } };
+        };
+        return parsed.report?.finalGuid ?? parsed.report?.final?.finalGuid;
+      } catch {
+        return undefined;
+      }
+    });
+
+    this.registerOutputs({
+      nixosModule: this.nixosModule,
+      systemdService: this.systemdService,
+      systemdTimer: this.systemdTimer,
+      jobConfig: this.jobConfig,
+      report: this.report,
+      replicatedGuid: this.replicatedGuid,
+    });
+  }
+}
+
+function unitSafe(name: string): string {
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63);
+  return safe || "job";
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,418 @@
+/**
+ * Executes the decisions of zfsPlan.ts on real hosts through executors: inspect both sides, take
+ * snapshots, stream sends into receives, verify by GUID, prune by retention, and the final sync of
+ * a migration. Every destructive step (rollback, destroy) comes from a plan that refused it unless
+ * `force` was given, or from retention that never touches the common base.
+ */
+import { StreamError, streamBetween, type Executor } from "./executor";
+import {
+  checkDivergence,
+  DivergedTargetError,
+  findCommonBase,
+  fullSnapshotName,
+  newestSnapshot,
+  parseZfsGet,
+  planRetention,
+  planSend,
+  receiveArgs,
+  sendArgs,
+  snapshotNameFor,
+  type DatasetState,
+  type PrunePlan,
+  type RetentionPolicy,
+  type SendPlan,
+  type SendStep,
+} from "./zfsPlan";
+
+export interface ZfsEndpoint {
+  readonly executor: Executor;
+  readonly dataset: string;
+}
+
+/** What a host's ZFS supports; detected, never assumed (zfs-fuse has neither). */
+export interface ZfsCapabilities {
+  /** `receive_resume_token` exists: `zfs receive -s` and `zfs send -t` work. */
+  readonly resumable: boolean;
+  /** The `written` property exists. */
+  readonly written: boolean;
+}
+
+export interface ReplicationJob {
+  readonly source: ZfsEndpoint;
+  readonly target: ZfsEndpoint;
+  /** Prefix of the snapshots this job makes and prunes. Default `sov_`. */
+  readonly snapshotPrefix?: string;
+  /** Overwrite a diverged target. Default false: refuse and list what would be lost. */
+  readonly force?: boolean;
+  /** Keep the target mounted read-only between runs so nothing writes to it. Default true. */
+  readonly readonlyTarget?: boolean;
+  /** Progress and decisions, one line each. */
+  readonly log?: (line: string) => void;
+}
+
+export interface StepReport {
+  readonly kind: SendStep["kind"];
+  readonly from?: string;
+  readonly to: string;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
+export interface ReplicationReport {
+  readonly upToDate: boolean;
+  readonly snapshotTaken?: string;
+  readonly steps: readonly StepReport[];
+  readonly bytes: number;
+  /** Source snapshot the target now ends at. */
+  readonly finalSnapshot: string;
+  readonly finalGuid: string;
+  readonly rolledBack?: string;
+  readonly destroyedOnTarget: readonly string[];
+  readonly capabilities: { readonly source: ZfsCapabilities; readonly target: ZfsCapabilities };
+}
+
+export class VerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VerificationError";
+  }
+}
+
+const BASE_PROPS = ["guid", "createtxg", "creation", "type", "used", "referenced"];
+const DEFAULT_PREFIX = "sov_";
+
+const poolOf = (dataset: string): string => dataset.split("/")[0];
+
+const capabilityCache = new WeakMap<Executor, Map<string, Promise<ZfsCapabilities>>>();
+
+/** Probes the pool of `dataset` once per executor (features do not change during a run). */
+export function detectCapabilities(executor: Executor, dataset: string): Promise<ZfsCapabilities> {
+  let perPool = capabilityCache.get(executor);
+  if (!perPool) capabilityCache.set(executor, (perPool = new Map()));
+  const pool = poolOf(dataset);
+  let found = perPool.get(pool);
+  if (!found) {
+    found = probeCapabilities(executor, dataset);
+    perPool.set(pool, found);
+    found.catch(() => perPool.delete(pool));
+  }
+  return found;
+}
+
+async function probeCapabilities(executor: Executor, dataset: string): Promise<ZfsCapabilities> {
+  const probe = async (prop: string) =>
+    (await executor.run(["zfs", "get", "-H", "-o", "value", prop, poolOf(dataset)], { allowFailure: true }))
+      .code === 0;
+  const [resumable, written] = await Promise.all([probe("receive_resume_token"), probe("written")]);
+  return { resumable, written };
+}
+
+/** Lists the dataset and its snapshots (`zfs get -Hp`, which every ZFS version answers exactly). */
+export async function inspectDataset(
+  executor: Executor,
+  dataset: string,
+  capabilities: ZfsCapabilities,
+): Promise<DatasetState> {
+  const props = [...BASE_PROPS];
+  if (capabilities.written) props.push("written");
+  if (capabilities.resumable) props.push("receive_resume_token");
+  const result = await executor.run(
+    ["zfs", "get", "-Hp", "-r", "-o", "name,property,value", props.join(","), dataset],
+    { allowFailure: true },
+  );
+  if (result.code !== 0) {
+    if (/does not exist/.test(result.stderr)) return { dataset, exists: false, snapshots: [], head: {} };
+    throw new Error(`${executor.description}: cannot list ${dataset}: ${result.stderr.trim()}`);
+  }
+  return parseZfsGet(dataset, result.stdout);
+}
+
+/** Takes `<dataset>@<prefix><UTC time>`, adding a counter if that name is taken. Returns the name. */
+export async function takeSnapshot(
+  endpoint: ZfsEndpoint,
+  prefix: string = DEFAULT_PREFIX,
+  now: Date = new Date(),
+): Promise<string> {
+  const existing = await inspectDataset(endpoint.executor, endpoint.dataset, {
+    resumable: false,
+    written: false,
+  });
+  const taken = new Set(existing.snapshots.map((s) => s.name));
+  const base = snapshotNameFor(prefix, now);
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  await endpoint.executor.run(["zfs", "snapshot", `${endpoint.dataset}@${name}`]);
+  return name;
+}
+
+/** `zfs receive` does not create missing parents of the target: create them (never the target). */
+async function ensureParent(endpoint: ZfsEndpoint): Promise<void> {
+  const parent = endpoint.dataset.split("/").slice(0, -1).join("/");
+  if (!parent.includes("/")) return; // the pool's root dataset always exists
+  const found = await endpoint.executor.run(["zfs", "list", "-H", "-o", "name", parent], {
+    allowFailure: true,
+  });
+  if (found.code !== 0) await endpoint.executor.run(["zfs", "create", "-p", parent]);
+}
+
+async function setReadonly(endpoint: ZfsEndpoint, on: boolean): Promise<void> {
+  await endpoint.executor.run(["zfs", "set", `readonly=${on ? "on" : "off"}`, endpoint.dataset]);
+}
+
+export interface ReplicateOptions {
+  /** Take a new source snapshot first (default true). */
+  readonly snapshot?: boolean;
+  /** Aborting kills the running stream; the target stays at its previous snapshot (or resumes). */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (bytes: number) => void;
+  readonly now?: Date;
+}
+
+/** Inspects both sides and returns the plan without changing anything (throws if diverged). */
+export async function planReplication(job: ReplicationJob): Promise<{
+  plan: SendPlan;
+  source: DatasetState;
+  target: DatasetState;
+  capabilities: { source: ZfsCapabilities; target: ZfsCapabilities };
+}> {
+  const capabilities = {
+    source: await detectCapabilities(job.source.executor, job.source.dataset),
+    target: await detectCapabilities(job.target.executor, job.target.dataset),
+  };
+  const source = await inspectDataset(job.source.executor, job.source.dataset, capabilities.source);
+  if (!source.exists)
+    throw new Error(`source ${job.source.dataset} does not exist on ${job.source.executor.description}`);
+  const target = await inspectDataset(job.target.executor, job.target.dataset, capabilities.target);
+  const resumable = capabilities.source.resumable && capabilities.target.resumable;
+  const plan = planSend(source, target, { force: job.force, resumable });
+  return { plan, source, target, capabilities };
+}
+
+/**
+ * One replication run: snapshot the source, send what the target lacks (full the first time,
+ * incremental from the newest common snapshot after), verify that the target's newest snapshot
+ * has the source's newest GUID.
+ */
+export async function replicate(
+  job: ReplicationJob,
+  options: ReplicateOptions = {},
+): Promise<ReplicationReport> {
+  const log = job.log ?? (() => undefined);
+  const prefix = job.snapshotPrefix ?? DEFAULT_PREFIX;
+  let snapshotTaken: string | undefined;
+  if (options.snapshot ?? true) {
+    snapshotTaken = await takeSnapshot(job.source, prefix, options.now);
+    log(`snapshot ${job.source.dataset}@${snapshotTaken} on ${job.source.executor.description}`);
+  }
+  const steps: StepReport[] = [];
+  let rolledBack: string | undefined;
+  const destroyed: string[] = [];
+  // A resumed stream finishes some snapshot; then the plan is made again for the rest.
+  for (let round = 0; ; round++) {
+    if (round > 3) throw new Error("replication did not converge after resuming; inspect both sides");
+    const { plan, capabilities } = await planReplication(round === 0 ? job : { ...job, force: false });
+    const resumable = capabilities.source.resumable && capabilities.target.resumable;
+    if (plan.rollback) {
+      log(
+        `force: rolling ${job.target.dataset} back to @${plan.rollback.to.name}, destroying ${plan.rollback.destroys.join(", ") || "changes since it"}`,
+      );
+      await job.target.executor.run(["zfs", "rollback", "-r", fullSnapshotName(plan.rollback.to)]);
+      rolledBack = fullSnapshotName(plan.rollback.to);
+      destroyed.push(...plan.rollback.destroys);
+    }
+    for (const name of plan.destroyOnTarget) {
+      log(`force: destroying ${name} on ${job.target.executor.description}`);
+      await job.target.executor.run(["zfs", "destroy", name]);
+      destroyed.push(name);
+    }
+    if (plan.upToDate || plan.steps.length === 0) {
+      const final = plan.finalSnapshot!;
+      await verify(job, final.guid, final.name, capabilities.target);
+      return {
+        upToDate: steps.length === 0 && rolledBack === undefined,
+        snapshotTaken,
+        steps,
+        bytes: steps.reduce((n, s) => n + s.bytes, 0),
+        finalSnapshot: fullSnapshotName(final),
+        finalGuid: final.guid,
+        rolledBack,
+        destroyedOnTarget: destroyed,
+        capabilities,
+      };
+    }
+    for (const step of plan.steps) {
+      const started = Date.now();
+      const to = fullSnapshotName(step.kind === "full" ? step.snapshot : step.to);
+      log(
+        `${step.kind} send ${step.kind === "incremental" ? `${fullSnapshotName(step.from)} -> ` : ""}${to}`,
+      );
+      if (step.kind === "full") await ensureParent(job.target);
+      let bytes: number;
+      try {
+        ({ bytes } = await streamBetween(
+          job.source.executor,
+          sendArgs(step),
+          job.target.executor,
+          receiveArgs(step, job.target.dataset, resumable),
+          { signal: options.signal, onProgress: options.onProgress },
+        ));
+      } catch (error) {
+        throw receiveRefusal(error, plan, job.target.dataset) ?? error;
+      }
+      steps.push({
+        kind: step.kind,
+        from: step.kind === "incremental" ? fullSnapshotName(step.from) : undefined,
+        to,
+        bytes,
+        seconds: (Date.now() - started) / 1000,
+      });
+      log(`received ${bytes} bytes into ${job.target.dataset}`);
+      if (job.readonlyTarget !== false) await setReadonly(job.target, true);
+    }
+    if (plan.steps.some((s) => s.kind === "resume")) continue;
+    const final = plan.finalSnapshot!;
+    await verify(job, final.guid, final.name, capabilities.target);
+    return {
+      upToDate: false,
+      snapshotTaken,
+      steps,
+      bytes: steps.reduce((n, s) => n + s.bytes, 0),
+      finalSnapshot: fullSnapshotName(final),
+      finalGuid: final.guid,
+      rolledBack,
+      destroyedOnTarget: destroyed,
+      capabilities,
+    };
+  }
+}
+
+/**
+ * ZFS itself refuses an incremental receive into a target written to since its newest snapshot.
+ * Old pools (no `written`) report such writes to the planner only after the next txg sync, so this
+ * refusal is the authority there: it becomes the same DivergedTargetError the planner raises.
+ */
+function receiveRefusal(error: unknown, plan: SendPlan, target: string): DivergedTargetError | undefined {
+  if (
+    !(error instanceof StreamError) ||
+    !/has been modified\s+since most recent snapshot/.test(error.message)
+  ) {
+    return undefined;
+  }
+  const base = plan.base ? `@${plan.base.target.name}` : "its newest snapshot";
+  return new DivergedTargetError(
+    {
+      diverged: true,
+      reasons: [
+        `target ${target} changed since ${base} (zfs receive refused: it has been modified); those changes would be rolled back`,
+      ],
+      snapshotsLost: [],
+      headModified: true,
+    },
+    target,
+  );
+}
+
+async function verify(job: ReplicationJob, guid: string, name: string, caps: ZfsCapabilities): Promise<void> {
+  const target = await inspectDataset(job.target.executor, job.target.dataset, caps);
+  const newest = newestSnapshot(target);
+  if (!newest || newest.guid !== guid) {
+    throw new VerificationError(
+      `after receive, ${job.target.dataset}'s newest snapshot is ${newest ? `@${newest.name} (guid ${newest.guid})` : "missing"}, ` +
+        `expected the source's @${name} (guid ${guid})`,
+    );
+  }
+}
+
+export interface PruneReport {
+  readonly source: PrunePlan;
+  readonly target: PrunePlan;
+  readonly destroyed: readonly string[];
+}
+
+/**
+ * Applies the retention policy on both sides. The newest common snapshot (by GUID) is protected on
+ * both: pruning it would leave nothing to send an increment from.
+ */
+export async function prune(
+  job: ReplicationJob,
+  policy: RetentionPolicy,
+  options: { readonly dryRun?: boolean } = {},
+): Promise<PruneReport> {
+  const log = job.log ?? (() => undefined);
+  const prefix = job.snapshotPrefix ?? DEFAULT_PREFIX;
+  const caps = {
+    source: await detectCapabilities(job.source.executor, job.source.dataset),
+    target: await detectCapabilities(job.target.executor, job.target.dataset),
+  };
+  const source = await inspectDataset(job.source.executor, job.source.dataset, caps.source);
+  const target = await inspectDataset(job.target.executor, job.target.dataset, caps.target);
+  const base = target.exists ? findCommonBase(source, target) : undefined;
+  const protectedGuids = new Set(base ? [base.source.guid] : []);
+  const sourcePlan = planRetention(source.snapshots, policy, prefix, protectedGuids);
+  const targetPlan = planRetention(target.snapshots, policy, prefix, protectedGuids);
+  const destroyed: string[] = [];
+  if (!options.dryRun) {
+    for (const [endpoint, plan] of [
+      [job.source, sourcePlan],
+      [job.target, targetPlan],
+    ] as const) {
+      for (const snap of plan.prune) {
+        if (protectedGuids.has(snap.guid))
+          throw new Error(`bug: retention chose protected ${fullSnapshotName(snap)}`);
+        log(`prune ${fullSnapshotName(snap)} on ${endpoint.executor.description}`);
+        await endpoint.executor.run(["zfs", "destroy", fullSnapshotName(snap)]);
+        destroyed.push(fullSnapshotName(snap));
+      }
+    }
+  }
+  return { source: sourcePlan, target: targetPlan, destroyed };
+}
+
+export interface FinalSyncOptions extends ReplicateOptions {
+  /** Stops the app on the source host (argv run there), e.g. ["systemctl", "stop", "nextcloud"]. */
+  readonly stopApp?: readonly string[];
+  /** Or a callback, for apps stopped some other way. */
+  readonly stopAppHook?: () => Promise<void>;
+  /** Incremental passes while the app still runs, to make the stopped window short. Default 1. */
+  readonly warmPasses?: number;
+  /** Make the target writable after the final sync (it becomes the primary). Default false. */
+  readonly promoteTarget?: boolean;
+}
+
+export interface FinalSyncReport {
+  readonly warm: readonly ReplicationReport[];
+  readonly final: ReplicationReport;
+  /** The source did not change after the final snapshot (the app really was stopped). */
+  readonly sourceQuiesced: boolean;
+  readonly promoted: boolean;
+}
+
+/**
+ * The migration path: warm passes (a full send first if the target is empty, then increments)
+ * while the app runs, then stop the app, take the final snapshot, send the last increment, verify,
+ * and check that the source did not change after the final snapshot.
+ */
+export async function finalSync(
+  job: ReplicationJob,
+  options: FinalSyncOptions = {},
+): Promise<FinalSyncReport> {
+  const log = job.log ?? (() => undefined);
+  const warm: ReplicationReport[] = [];
+  for (let i = 0; i < (options.warmPasses ?? 1); i++) warm.push(await replicate(job, options));
+  log(`stopping the app on ${job.source.executor.description}`);
+  if (options.stopApp) await job.source.executor.run(options.stopApp);
+  if (options.stopAppHook) await options.stopAppHook();
+  const final = await replicate({ ...job, force: false }, options);
+  const caps = await detectCapabilities(job.source.executor, job.source.dataset);
+  const source = await inspectDataset(job.source.executor, job.source.dataset, caps);
+  // The source's own head compared to its final snapshot: the same check as target divergence.
+  const sourceQuiesced = !checkDivergence(source, source).headModified;
+  if (!sourceQuiesced)
+    log(`warning: ${job.source.dataset} changed after the final snapshot: was the app stopped?`);
+  let promoted = false;
+  if (options.promoteTarget) {
+    await setReadonly(job.target, false);
+    promoted = true;
+  }
+  return { warm, final, sourceQuiesced, promoted };
+}

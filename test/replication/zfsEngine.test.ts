@@ -1,0 +1,118 @@
+/**
+ * The ZfsReplication component through the real Pulumi engine (inline program, local backend):
+ * its immediate run replicates between two hosts over real SSH, runs again only when triggered,
+ * keeps the keys out of the state in plain text, and deleting it leaves the data alone.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { startSshd, startZfs, useService, type SshdService, type ZfsPool } from "../harness";
+import { createTestStack, exportedState, type TestStack } from "../harness/workspace";
+import { SshExecutor } from "../../sdk/replication/executor";
+import { ZfsReplication } from "../../sdk/replication/zfsReplication";
+import { inspectDataset } from "../../sdk/replication/zfsRunner";
+
+function filesText(dir: string): string {
+  let text = "";
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) text += fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8");
+  }
+  return text;
+}
+
+const hostKeyOf = (ssh: SshdService): string =>
+  fs.readFileSync(ssh.knownHostsPath, "utf8").trim().split(" ").slice(1).join(" ");
+
+describe("ZfsReplication through the real engine", function () {
+  this.timeout(600_000);
+  const stacks: TestStack[] = [];
+  after(async () => {
+    for (const t of stacks) await t.dispose();
+  });
+  const zfs = useService(() => startZfs(), { timeoutMs: 180_000 });
+  const sshA = useService(() => startSshd());
+  const sshB = useService(() => startSshd());
+  let poolA: ZfsPool;
+  let poolB: ZfsPool;
+
+  before(async () => {
+    poolA = await zfs().createPool("engA", 128);
+    poolB = await zfs().createPool("engB", 128);
+  });
+
+  it("replicates on up, reruns only when runId changes, keeps keys secret, and delete leaves data", async () => {
+    const a = new SshExecutor({
+      host: "127.0.0.1",
+      port: sshA().port,
+      privateKey: sshA().privateKey,
+      hostKey: hostKeyOf(sshA()),
+    });
+    try {
+      const source = `${poolA.name}/site`;
+      const target = `${poolB.name}/site`;
+      await a.run(["zfs", "create", source]);
+      fs.writeFileSync(path.join(poolA.mountpoint, "site", "index.html"), "<p>through the engine</p>\n");
+
+      let runId = "first";
+      const host = (ssh: SshdService, dataset: string) => ({
+        host: ssh.host,
+        port: ssh.port,
+        user: ssh.user,
+        privateKey: pulumi.secret(ssh.privateKey),
+        hostKey: hostKeyOf(ssh),
+        dataset,
+      });
+      const t = await createTestStack("zfs-replication", async () => {
+        const repl = new ZfsReplication("site-data", {
+          source: host(sshA(), source),
+          target: host(sshB(), target),
+          retention: { hourly: 3, daily: 1, weekly: 1, monthly: 1 },
+          runId,
+        });
+        return { guid: repl.replicatedGuid, timer: repl.systemdTimer };
+      });
+      stacks.push(t);
+
+      const first = await t.stack.up({ color: "never" });
+      const guid = first.outputs.guid.value as string;
+      const caps = { resumable: false, written: false };
+      const src = await inspectDataset(a, source, caps);
+      assert.strictEqual(guid, src.snapshots[src.snapshots.length - 1].guid);
+      assert.match(first.outputs.timer.value as string, /OnCalendar=hourly/);
+      const copied = path.join(poolB.mountpoint, "site", "index.html");
+      assert.strictEqual(fs.readFileSync(copied, "utf8"), "<p>through the engine</p>\n");
+
+      // Keys: encrypted in every file the backend wrote, and in a user's `pulumi stack export`.
+      const keyBody = sshA().privateKey.split("\n")[1];
+      const onDisk = filesText(t.engine.backendDir);
+      assert.ok(onDisk.includes("site-data"), "the state files were found");
+      assert.ok(!onDisk.includes(keyBody), "a private key appears in plain text in the backend's files");
+      const exported = execFileSync("pulumi", ["stack", "export", "--stack", "test"], {
+        cwd: t.workDir,
+        env: { ...process.env, ...t.engine.env },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      assert.ok(exported.includes("ciphertext"));
+      assert.ok(!exported.includes(keyBody), "a private key appears in plain text in `pulumi stack export`");
+      assert.ok((await exportedState(t.stack)).includes(keyBody), "(--show-secrets does decrypt it)");
+
+      const again = await t.stack.up({ color: "never" });
+      assert.strictEqual(again.outputs.guid.value, guid, "no trigger changed: no new run");
+      assert.strictEqual((await inspectDataset(a, source, caps)).snapshots.length, src.snapshots.length);
+
+      runId = "second";
+      const third = await t.stack.up({ color: "never" });
+      assert.notStrictEqual(third.outputs.guid.value, guid, "a new runId replicates again");
+      const report = (await t.stack.outputs()).guid.value as string;
+      assert.strictEqual(report, third.outputs.guid.value);
+
+      await t.stack.destroy({ color: "never" });
+      assert.ok(fs.existsSync(copied), "destroying the stack deletes no replicated data");
+    } finally {
+      a.close();
+    }
+  });
+});
