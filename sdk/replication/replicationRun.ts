@@ -41,7 +41,8 @@ const replicationRunProvider: pulumi.dynamic.ResourceProvider<RunState, RunState
     return { inputs: news, failures };
   },
   async diff(_id, olds, news) {
-    const rerun = olds.triggers !== news.triggers || olds.runnerModule !== news.runnerModule;
+    // Where the runner lives (a moved checkout) is no reason to replicate again.
+    const rerun = olds.triggers !== news.triggers;
     return {
       changes: rerun || olds.spec !== news.spec,
       replaces: rerun ? ["triggers"] : [],
@@ -56,7 +57,7 @@ const replicationRunProvider: pulumi.dynamic.ResourceProvider<RunState, RunState
     return { id: `zfs-run-${Date.now().toString(36)}`, outs: { ...inputs, report } };
   },
   async update(_id, olds, news) {
-    // Only the job's non-trigger fields (e.g. a rotated key) changed: remember them, run nothing.
+    // Only non-trigger inputs (a rotated key, the runner's path) changed: remember them, run nothing.
     return { outs: { ...news, report: olds.report } };
   },
   async read(id, props) {
