@@ -1,0 +1,327 @@
+/**
+ * Coalescing of PowerDNS writes and reads within one provider process.
+ *
+ * The engine calls create/update/delete of many record sets of one zone concurrently in the same
+ * dynamic-provider process. Their rrset changes are queued per zone for a few milliseconds (and
+ * while the previous PATCH of that zone is in flight), then sent as one PATCH with many rrsets;
+ * each caller is resolved with the outcome of its own change. Zone reads are shared the same way:
+ * one GET of the zone serves every record set asking within a short window.
+ *
+ * This state lives at module scope on purpose: each resource serializes its own copy of the provider
+ * object, and those copies `require` this module when called, so all of them meet here.
+ */
+import { createHash } from "crypto";
+import {
+  apiBase,
+  PdnsRRSetChange,
+  PdnsZone,
+  PowerDnsApiError,
+  PowerDnsClient,
+  PowerDnsEndpoint,
+} from "./client";
+
+export interface BatchSettings {
+  /** Off = one PATCH per rrset and one GET per read (the naive baseline, for the bench). */
+  enabled: boolean;
+  /** A zone's queue is sent once no change arrived for this long... */
+  idleMs: number;
+  /** ...or once its oldest change waited this long. */
+  maxWaitMs: number;
+  /** Most rrsets in one PATCH (PowerDNS's body limit is 2 MB by default; keep well below). */
+  maxRrsetsPerPatch: number;
+  /** How long a shared zone read may be reused (our own writes are applied to it). */
+  zoneReadMaxAgeMs: number;
+}
+
+export const batchSettings: BatchSettings = {
+  // SOVEREIGN_PDNS_BATCH=off turns it off in provider processes (the bench's baseline).
+  enabled: process.env.SOVEREIGN_PDNS_BATCH !== "off",
+  idleMs: 40,
+  maxWaitMs: 400,
+  maxRrsetsPerPatch: 1000,
+  zoneReadMaxAgeMs: 2000,
+};
+
+// ---------------------------------------------------------------- pure planning
+
+export const rrsetKey = (c: { name: string; type: string }): string => `${c.name}\u0000${c.type}`;
+
+/**
+ * Splits queued changes (in arrival order) into as few PATCH bodies as PowerDNS accepts: one body may
+ * not name the same rrset twice ("Duplicate RRset"), so a later change of the same rrset goes to a
+ * later body, and no body holds more than `max` rrsets. Returns indexes into `changes`.
+ */
+export function planPatches(changes: readonly { name: string; type: string }[], max: number): number[][] {
+  const batches: number[][] = [];
+  const lastBatchOfKey = new Map<string, number>();
+  let firstWithRoom = 0;
+  changes.forEach((c, i) => {
+    const key = rrsetKey(c);
+    let b = Math.max((lastBatchOfKey.get(key) ?? -1) + 1, firstWithRoom);
+    while (batches[b] && batches[b].length >= max) b++;
+    (batches[b] ??= []).push(i);
+    lastBatchOfKey.set(key, b);
+    while (batches[firstWithRoom] && batches[firstWithRoom].length >= max) firstWithRoom++;
+  });
+  return batches;
+}
+
+/** Applies successful changes to a zone snapshot, so the snapshot stays usable after our own writes. */
+export function applyChanges(zone: PdnsZone, changes: readonly PdnsRRSetChange[]): PdnsZone {
+  const byKey = new Map((zone.rrsets ?? []).map((r) => [rrsetKey(r), r]));
+  for (const c of changes) {
+    byKey.delete(rrsetKey(c));
+    if (c.changetype === "REPLACE" && c.records.length > 0) {
+      const { changetype: _changetype, ...rrset } = c;
+      byKey.set(rrsetKey(c), rrset);
+    }
+  }
+  return { ...zone, rrsets: [...byKey.values()] };
+}
+
+// ---------------------------------------------------------------- shared state
+
+function queueKey(endpoint: PowerDnsEndpoint, zone: string): string {
+  // Distinct credentials get distinct queues; the key itself never leaves this digest.
+  const keyDigest = createHash("sha256").update(endpoint.apiKey).digest("hex").slice(0, 16);
+  return [apiBase(endpoint.apiUrl), endpoint.serverId, zone, keyDigest].join("|");
+}
+
+interface Waiter {
+  change: PdnsRRSetChange;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+interface ZoneQueue {
+  client: PowerDnsClient;
+  zone: string;
+  pending: Waiter[];
+  timer?: NodeJS.Timeout;
+  /** When the oldest pending change arrived. */
+  since?: number;
+  sending: boolean;
+  /** Operations (create/update/delete) on this zone running in this process now, and their peak. */
+  active: number;
+  peak: number;
+  peakAtLastFlush: number;
+}
+
+interface ZoneRead {
+  generation: number;
+  fetchedAt?: number;
+  zone?: PdnsZone;
+  inflight?: Promise<PdnsZone | undefined>;
+}
+
+const queues = new Map<string, ZoneQueue>();
+const reads = new Map<string, ZoneRead>();
+
+/** Counters of what the queues did (for tests and the bench). */
+export const batchStats = { patches: 0, rrsetsPatched: 0, sharedReadHits: 0, zoneReads: 0 };
+
+export function resetBatchState(): void {
+  reads.clear();
+  Object.assign(batchStats, { patches: 0, rrsetsPatched: 0, sharedReadHits: 0, zoneReads: 0 });
+}
+
+function readEntry(key: string): ZoneRead {
+  let e = reads.get(key);
+  if (!e) reads.set(key, (e = { generation: 0 }));
+  return e;
+}
+
+/**
+ * The zone with all its rrsets, shared between callers: a read in flight is joined, a recent one
+ * reused. Undefined when the zone does not exist.
+ */
+export async function readZoneShared(
+  endpoint: PowerDnsEndpoint,
+  zone: string,
+): Promise<PdnsZone | undefined> {
+  const client = new PowerDnsClient(endpoint);
+  const entry = readEntry(queueKey(endpoint, zone));
+  if (entry.inflight) {
+    batchStats.sharedReadHits++;
+    return entry.inflight;
+  }
+  if (
+    entry.zone &&
+    entry.fetchedAt !== undefined &&
+    Date.now() - entry.fetchedAt < batchSettings.zoneReadMaxAgeMs
+  ) {
+    batchStats.sharedReadHits++;
+    return entry.zone;
+  }
+  const generation = entry.generation;
+  batchStats.zoneReads++;
+  const inflight = client.getZone(zone).then(
+    (z) => {
+      entry.inflight = undefined;
+      if (entry.generation === generation && z) {
+        entry.zone = z;
+        entry.fetchedAt = Date.now();
+      }
+      return z;
+    },
+    (e: unknown) => {
+      entry.inflight = undefined;
+      throw e;
+    },
+  );
+  entry.inflight = inflight;
+  return inflight;
+}
+
+/** One rrset of a zone: from the shared zone read, or (batching off) a GET of just that rrset. */
+export async function readRRSet(
+  endpoint: PowerDnsEndpoint,
+  zone: string,
+  name: string,
+  type: string,
+): Promise<{ zoneExists: boolean; rrset?: NonNullable<PdnsZone["rrsets"]>[number] }> {
+  const z = batchSettings.enabled
+    ? await readZoneShared(endpoint, zone)
+    : await new PowerDnsClient(endpoint).getZone(zone, { rrsetName: name, rrsetType: type });
+  if (!z) return { zoneExists: false };
+  return { zoneExists: true, rrset: z.rrsets?.find((r) => r.name === name && r.type === type) };
+}
+
+function afterWrite(key: string, changes: PdnsRRSetChange[], succeeded: boolean): void {
+  const entry = readEntry(key);
+  entry.generation++;
+  if (succeeded && entry.zone) entry.zone = applyChanges(entry.zone, changes);
+  else {
+    entry.zone = undefined;
+    entry.fetchedAt = undefined;
+  }
+}
+
+/**
+ * Queues one rrset change of a zone; resolves when the PATCH that carried it succeeded, rejects with
+ * the server's error for this change (a failed batch is split until the failing change is isolated,
+ * so one bad rrset does not fail its neighbours).
+ */
+export function submitRRSetChange(
+  endpoint: PowerDnsEndpoint,
+  zone: string,
+  change: PdnsRRSetChange,
+): Promise<void> {
+  const key = queueKey(endpoint, zone);
+  if (!batchSettings.enabled) {
+    const client = new PowerDnsClient(endpoint);
+    batchStats.patches++;
+    batchStats.rrsetsPatched++;
+    return client.patchRRSets(zone, [change]).then(
+      () => afterWrite(key, [change], true),
+      (e: unknown) => {
+        afterWrite(key, [change], false);
+        throw e;
+      },
+    );
+  }
+  const queue = queueFor(endpoint, zone);
+  return new Promise<void>((resolve, reject) => {
+    queue.pending.push({ change, resolve, reject });
+    schedule(key, queue);
+  });
+}
+
+/**
+ * The engine hands us the creates of a zone one by one as the program registers them (a few ms
+ * apart), so the queue waits until they stop coming (idle) but never longer than maxWaitMs.
+ */
+function queueFor(endpoint: PowerDnsEndpoint, zone: string): ZoneQueue {
+  const key = queueKey(endpoint, zone);
+  let q = queues.get(key);
+  if (!q) {
+    q = {
+      client: new PowerDnsClient(endpoint),
+      zone,
+      pending: [],
+      sending: false,
+      active: 0,
+      peak: 0,
+      peakAtLastFlush: -1,
+    };
+    queues.set(key, q);
+  }
+  return q;
+}
+
+/**
+ * Runs one provider operation on a zone, counted, so the queue can tell when every operation in
+ * progress is waiting on it: once the engine runs at its parallelism limit (the peak stays put), no
+ * further change can arrive before we answer, and waiting would only add latency.
+ */
+export async function zoneOperation<T>(
+  endpoint: PowerDnsEndpoint,
+  zone: string,
+  op: () => Promise<T>,
+): Promise<T> {
+  const q = queueFor(endpoint, zone);
+  q.active++;
+  q.peak = Math.max(q.peak, q.active);
+  try {
+    return await op();
+  } finally {
+    q.active--;
+  }
+}
+
+function schedule(key: string, q: ZoneQueue): void {
+  const now = Date.now();
+  q.since ??= now;
+  if (q.sending) return;
+  if (q.timer) clearTimeout(q.timer);
+  const saturated = q.pending.length >= q.active && q.active === q.peak && q.peak === q.peakAtLastFlush;
+  const idle = saturated ? 0 : batchSettings.idleMs;
+  const wait = Math.max(0, Math.min(idle, q.since + batchSettings.maxWaitMs - now));
+  q.timer = setTimeout(() => {
+    q.timer = undefined;
+    q.since = undefined;
+    void flush(key, q);
+  }, wait);
+}
+
+async function flush(key: string, q: ZoneQueue): Promise<void> {
+  q.sending = true;
+  q.peakAtLastFlush = q.peak;
+  const waiters = q.pending.splice(0);
+  try {
+    for (const batch of planPatches(
+      waiters.map((w) => w.change),
+      batchSettings.maxRrsetsPerPatch,
+    )) {
+      await send(
+        key,
+        q,
+        batch.map((i) => waiters[i]),
+      );
+    }
+  } finally {
+    q.sending = false;
+    if (q.pending.length > 0) schedule(key, q);
+  }
+}
+
+async function send(key: string, q: ZoneQueue, waiters: Waiter[]): Promise<void> {
+  const changes = waiters.map((w) => w.change);
+  try {
+    batchStats.patches++;
+    batchStats.rrsetsPatched += changes.length;
+    await q.client.patchRRSets(q.zone, changes);
+    afterWrite(key, changes, true);
+    waiters.forEach((w) => w.resolve());
+  } catch (e) {
+    afterWrite(key, changes, false);
+    // PowerDNS applies a PATCH all or nothing; 400/422 means some rrset was refused: find which.
+    if (e instanceof PowerDnsApiError && (e.status === 400 || e.status === 422) && waiters.length > 1) {
+      const half = Math.ceil(waiters.length / 2);
+      await send(key, q, waiters.slice(0, half));
+      await send(key, q, waiters.slice(half));
+      return;
+    }
+    waiters.forEach((w) => w.reject(e));
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * A DNS zone on PowerDNS that other components publish records into: hosts their A/AAAA, apps their
+ * CNAMEs, mail its MX/SPF/DKIM/DMARC. Each (name, type) is one record-set resource, so a cut-over
+ * (an app moving to another host, a site moving to another datacenter) is one record change.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns/resources";
+import type { DnssecKey } from "../../providers/powerdns/zoneProvider";
+import { normalizeDomainName, qualifyName, isInZone } from "../../providers/powerdns/records";
+import {
+  dkimRecord,
+  DkimKey,
+  dmarcRecord,
+  DmarcPolicy,
+  MxHost,
+  mxRecords,
+  spfRecord,
+  SpfPolicy,
+} from "./mail";
+
+export interface DnsConnection {
+  /** Base URL of the PowerDNS web server, e.g. "http://127.0.0.1:8081". */
+  apiUrl: pulumi.Input<string>;
+  /** The API key; pass a secret (it is made one in any case). */
+  apiKey: pulumi.Input<string>;
+  serverId?: pulumi.Input<string>;
+}
+
+export interface DnsZoneArgs {
+  connection: DnsConnection;
+  /** The zone, e.g. "example.org." (IDN allowed). */
+  zone: string;
+  nameservers: string[];
+  kind?: "Native" | "Master" | "Slave";
+  dnssec?: pulumi.Input<boolean>;
+  soaEditApi?: pulumi.Input<string>;
+  account?: pulumi.Input<string>;
+  /** Take over a zone that already exists. */
+  adopt?: boolean;
+  /** TTL of records that set none; default 3600. */
+  defaultTtl?: number;
+  /** The zone is protected from deletion unless this is false (stateful: deleting it drops every record). */
+  protect?: boolean;
+}
+
+export interface RecordArgs {
+  /** Relative to the zone ("www", "@" for the apex) or fully qualified ("www.example.org."). */
+  name: string;
+  type: string;
+  records: pulumi.Input<pulumi.Input<string>[]>;
+  ttl?: pulumi.Input<number>;
+  disabled?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean>;
+}
+
+export interface MailArgs {
+  /** Name the mail is for, relative to the zone; default the apex. */
+  domain?: string;
+  mx: MxHost[];
+  spf?: SpfPolicy;
+  dkim?: DkimKey[];
+  dmarc?: DmarcPolicy;
+  ttl?: number;
+}
+
+/** Pure: the key of a published record set, and whether it may coexist with those already published. */
+export function publishConflict(
+  published: ReadonlyMap<string, string>,
+  name: string,
+  type: string,
+): string | undefined {
+  const key = `${name} ${type}`;
+  if (published.has(key))
+    return `${key} is already published (by ${published.get(key)}); publish each name and type once and list all its records there`;
+  for (const [other, by] of published) {
+    const [otherName, otherType] = other.split(" ");
+    if (otherName !== name) continue;
+    if (type === "CNAME" || otherType === "CNAME") {
+      return `${name} cannot have a CNAME and other records (${otherType} published by ${by}); a CNAME must be alone at its name`;
+    }
+  }
+  return undefined;
+}
+
+export class DnsZone extends pulumi.ComponentResource {
+  /** The zone name, normalised ("example.org."). */
+  readonly zoneName: string;
+  readonly zone: PowerDnsZone;
+  readonly dnssecKeys: pulumi.Output<DnssecKey[]>;
+  private readonly baseName: string;
+  private readonly connection: DnsConnection;
+  private readonly defaultTtl: number;
+  private readonly published = new Map<string, string>();
+  private readonly recordSets = new Map<string, PowerDnsRecordSet>();
+
+  constructor(name: string, args: DnsZoneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:dns:DnsZone", name, {}, opts);
+    const zoneName = normalizeDomainName(args.zone, { what: "zone" });
+    if (!zoneName.ok) throw new Error(`DnsZone ${name}: ${zoneName.reason}`);
+    this.zoneName = zoneName.value;
+    this.baseName = name;
+    this.connection = { ...args.connection, apiKey: pulumi.secret(args.connection.apiKey) };
+    this.defaultTtl = args.defaultTtl ?? 3600;
+    this.zone = new PowerDnsZone(
+      name,
+      {
+        ...this.connection,
+        name: this.zoneName,
+        kind: args.kind,
+        nameservers: args.nameservers,
+        dnssec: args.dnssec,
+        soaEditApi: args.soaEditApi,
+        account: args.account,
+        adopt: args.adopt,
+      },
+      { parent: this, protect: args.protect ?? true },
+    );
+    this.dnssecKeys = this.zone.dnssecKeys;
+    this.registerOutputs({ zoneName: this.zoneName, zoneId: this.zone.zoneId, dnssecKeys: this.dnssecKeys });
+  }
+
+  /** "www" -> "www.example.org."; "@" -> the apex; IDN to punycode. Throws for names outside the zone. */
+  fqdn(name: string): string {
+    const q = qualifyName(name, this.zoneName);
+    const n = normalizeDomainName(q, { what: "record name", wildcard: true, underscore: true });
+    if (!n.ok) throw new Error(`DnsZone ${this.zoneName}: ${n.reason}`);
+    if (!isInZone(n.value, this.zoneName)) {
+      throw new Error(
+        `DnsZone ${this.zoneName}: "${name}" is outside the zone; use a name below ${this.zoneName}`,
+      );
+    }
+    return n.value;
+  }
+
+  /** Publishes one record set (one name and type). `by` names the publisher in conflict messages. */
+  record(args: RecordArgs, by = "a record() call", opts?: pulumi.CustomResourceOptions): PowerDnsRecordSet {
+    const type = args.type.toUpperCase();
+    const fqdn = this.fqdn(args.name);
+    const conflict = publishConflict(this.published, fqdn, type);
+    if (conflict) throw new Error(`DnsZone ${this.zoneName}: ${conflict} (now asked by ${by})`);
+    this.published.set(`${fqdn} ${type}`, by);
+    const relative = fqdn === this.zoneName ? "@" : fqdn.slice(0, -this.zoneName.length - 1);
+    const rrset = new PowerDnsRecordSet(
+      `${this.baseName}-${relative}-${type}`,
+      {
+        ...this.connection,
+        zone: this.zone.name,
+        name: fqdn,
+        type,
+        ttl: args.ttl ?? this.defaultTtl,
+        records: args.records,
+        disabled: args.disabled,
+        adopt: args.adopt,
+      },
+      { parent: this, ...opts },
+    );
+    this.recordSets.set(`${fqdn} ${type}`, rrset);
+    return rrset;
+  }
+
+  /** The record set published for a name and type, if any. */
+  recordSet(name: string, type: string): PowerDnsRecordSet | undefined {
+    return this.recordSets.get(`${this.fqdn(name)} ${type.toUpperCase()}`);
+  }
+
+  /** A host's addresses: A and/or AAAA at `name`. */
+  host(
+    name: string,
+    addresses: {
+      ipv4?: pulumi.Input<pulumi.Input<string>[]>;
+      ipv6?: pulumi.Input<pulumi.Input<string>[]>;
+      ttl?: number;
+    },
+    by = `host ${name}`,
+  ): PowerDnsRecordSet[] {
+    const out: PowerDnsRecordSet[] = [];
+    if (addresses.ipv4)
+      out.push(this.record({ name, type: "A", records: addresses.ipv4, ttl: addresses.ttl }, by));
+    if (addresses.ipv6)
+      out.push(this.record({ name, type: "AAAA", records: addresses.ipv6, ttl: addresses.ttl }, by));
+    if (out.length === 0)
+      throw new Error(`DnsZone ${this.zoneName}: host ${name} has neither ipv4 nor ipv6 addresses`);
+    return out;
+  }
+
+  /** An app's name pointing at the host that serves it (CNAME): moving the app is this one record. */
+  alias(
+    name: string,
+    target: pulumi.Input<string>,
+    ttl?: pulumi.Input<number>,
+    by = `alias ${name}`,
+  ): PowerDnsRecordSet {
+    const qualified = pulumi
+      .output(target)
+      .apply((t) => (t.endsWith(".") || t.includes(".") ? t : this.fqdn(t)));
+    return this.record({ name, type: "CNAME", records: [qualified], ttl }, by);
+  }
+
+  /** MX, and optionally SPF, DKIM and DMARC, for a mail domain in this zone. */
+  mail(args: MailArgs, by = "mail"): PowerDnsRecordSet[] {
+    const domain = args.domain ?? "@";
+    const base = this.fqdn(domain);
+    const below = (label: string): string => (base === this.zoneName ? label : `${label}.${base}`);
+    const out = [
+      this.record(
+        { name: domain, type: "MX", records: mxRecords(args.mx, (h) => this.fqdn(h)), ttl: args.ttl },
+        by,
+      ),
+    ];
+    if (args.spf)
+      out.push(this.record({ name: domain, type: "TXT", records: [spfRecord(args.spf)], ttl: args.ttl }, by));
+    for (const key of args.dkim ?? []) {
+      const dkim = dkimRecord(key);
+      out.push(
+        this.record({ name: below(dkim.name), type: "TXT", records: [dkim.content], ttl: args.ttl }, by),
+      );
+    }
+    if (args.dmarc) {
+      out.push(
+        this.record(
+          { name: below("_dmarc"), type: "TXT", records: [dmarcRecord(args.dmarc)], ttl: args.ttl },
+          by,
+        ),
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,186 @@
+import * as assert from "assert";
+import fc from "fast-check";
+import {
+  checkRecordSetInputs,
+  checkZoneInputs,
+  diffRecordSet,
+  diffZone,
+  recordSetNeedsWrite,
+  UNKNOWN,
+} from "../../../providers/powerdns/validate";
+
+const endpoint = { apiUrl: "http://127.0.0.1:8081", apiKey: "k" };
+const rrset = (over: Record<string, unknown> = {}) =>
+  checkRecordSetInputs({
+    ...endpoint,
+    zone: "example.org.",
+    name: "www.example.org.",
+    type: "A",
+    records: ["192.0.2.1"],
+    ...over,
+  });
+
+describe("powerdns validate: record sets", () => {
+  it("fills defaults and normalises", () => {
+    const r = rrset({
+      zone: "Example.ORG",
+      name: "WWW.example.org",
+      type: "a",
+      records: ["192.0.2.2", "192.0.2.1"],
+    });
+    assert.deepStrictEqual(r.failures, []);
+    assert.deepStrictEqual(r.inputs, {
+      apiUrl: "http://127.0.0.1:8081",
+      apiKey: "k",
+      serverId: "localhost",
+      zone: "example.org.",
+      name: "www.example.org.",
+      type: "A",
+      ttl: 3600,
+      records: ["192.0.2.1", "192.0.2.2"],
+      disabled: false,
+      adopt: false,
+    });
+    assert.strictEqual(
+      rrset({ apiUrl: "http://127.0.0.1:8081/api/v1/" }).inputs.apiUrl,
+      "http://127.0.0.1:8081",
+    );
+  });
+
+  it("reports each problem on the field it concerns", () => {
+    const props = (over: Record<string, unknown>) => rrset(over).failures.map((f) => f.property);
+    assert.deepStrictEqual(props({ records: ["1.2.3"] }), ["records"]);
+    assert.deepStrictEqual(props({ ttl: -5 }), ["ttl"]);
+    assert.deepStrictEqual(props({ type: "BOGUS" }), ["type"]);
+    assert.deepStrictEqual(props({ name: "www.other.org." }), ["name"]);
+    assert.deepStrictEqual(props({ apiUrl: "ftp://x" }), ["apiUrl"]);
+    assert.deepStrictEqual(props({ apiKey: "" }), ["apiKey"]);
+    assert.deepStrictEqual(props({ disabled: "yes" }), ["disabled"]);
+    assert.deepStrictEqual(props({ type: "CNAME", records: ["a.example.org.", "b.example.org."] }), [
+      "records",
+    ]);
+    assert.deepStrictEqual(props({ type: "CNAME", name: "example.org.", records: ["a.example.org."] }), [
+      "name",
+    ]);
+  });
+
+  it("does not judge values the engine does not know yet (preview)", () => {
+    const r = rrset({ zone: UNKNOWN, records: [UNKNOWN, "192.0.2.1"], apiKey: UNKNOWN });
+    assert.deepStrictEqual(r.failures, []);
+    assert.deepStrictEqual(r.inputs.records, [UNKNOWN, "192.0.2.1"]);
+    assert.deepStrictEqual(rrset({ records: UNKNOWN }).failures, []);
+  });
+
+  it("never puts the API key into a failure message (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 8 }), fc.anything(), fc.anything(), (key, ttl, records) => {
+        const r = checkRecordSetInputs({
+          ...endpoint,
+          apiKey: key,
+          zone: "example.org.",
+          name: "x.example.org.",
+          type: "TXT",
+          ttl,
+          records,
+        });
+        for (const f of r.failures) assert.ok(!f.reason.includes(key));
+      }),
+    );
+  });
+});
+
+describe("powerdns validate: zones", () => {
+  it("fills defaults and checks kind, nameservers and masters", () => {
+    const z = checkZoneInputs({
+      ...endpoint,
+      name: "example.org",
+      nameservers: ["ns2.example.net", "ns1.example.net."],
+    });
+    assert.deepStrictEqual(z.failures, []);
+    assert.strictEqual(z.inputs.kind, "Native");
+    assert.deepStrictEqual(z.inputs.nameservers, ["ns1.example.net.", "ns2.example.net."]);
+    assert.strictEqual(z.inputs.soaEditApi, "DEFAULT");
+    const props = (over: Record<string, unknown>) =>
+      checkZoneInputs({
+        ...endpoint,
+        name: "example.org.",
+        nameservers: ["ns1.example.net."],
+        ...over,
+      }).failures.map((f) => f.property);
+    assert.deepStrictEqual(props({ kind: "Primary" }), ["kind"]);
+    assert.deepStrictEqual(props({ nameservers: [] }), ["nameservers"]);
+    assert.deepStrictEqual(props({ kind: "Slave" }), ["masters"]);
+    assert.deepStrictEqual(props({ kind: "Slave", masters: ["192.0.2.53"] }), []);
+    assert.deepStrictEqual(props({ masters: ["192.0.2.53"] }), ["masters"]);
+    assert.deepStrictEqual(props({ soaEditApi: "X" }), ["soaEditApi"]);
+    assert.deepStrictEqual(props({ name: "bad name." }), ["name"]);
+  });
+});
+
+describe("powerdns validate: diff", () => {
+  const base = rrset().inputs as unknown as Record<string, unknown>;
+  it("replaces a record set when its identity changes, updates otherwise", () => {
+    for (const key of ["name", "type", "zone", "apiUrl", "serverId"]) {
+      const d = diffRecordSet(base, { ...base, [key]: "changed" });
+      assert.deepStrictEqual(d.replaces, [key]);
+      assert.ok(d.changes);
+    }
+    for (const [key, value] of [
+      ["ttl", 60],
+      ["records", ["192.0.2.9"]],
+      ["disabled", true],
+    ] as const) {
+      const d = diffRecordSet(base, { ...base, [key]: value });
+      assert.deepStrictEqual(d.replaces, []);
+      assert.ok(d.changes);
+      assert.ok(recordSetNeedsWrite(base, { ...base, [key]: value }));
+    }
+    assert.ok(!recordSetNeedsWrite(base, { ...base, apiKey: "new" }), "a new key is stored, not sent");
+    assert.strictEqual(
+      diffRecordSet(base, { ...base, type: "CNAME" }).deleteBeforeReplace,
+      true,
+      "A -> CNAME at one name",
+    );
+    assert.strictEqual(diffRecordSet(base, { ...base, type: "AAAA" }).deleteBeforeReplace, false);
+  });
+
+  it("sees no change when only the order of records differs (property)", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.ipV4(), { minLength: 1, maxLength: 8 }), (ips) => {
+        const a = { ...base, records: ips };
+        const b = { ...base, records: [...ips].reverse() };
+        assert.deepStrictEqual(diffRecordSet(a, b), {
+          changes: false,
+          replaces: [],
+          deleteBeforeReplace: false,
+        });
+      }),
+    );
+  });
+
+  it("replaces a zone on name or kind, deleting first when the name stays", () => {
+    const z = checkZoneInputs({ ...endpoint, name: "example.org.", nameservers: ["ns1.example.net."] })
+      .inputs as unknown as Record<string, unknown>;
+    assert.deepStrictEqual(diffZone(z, { ...z, kind: "Master" }), {
+      changes: true,
+      replaces: ["kind"],
+      deleteBeforeReplace: true,
+    });
+    assert.deepStrictEqual(diffZone(z, { ...z, name: "example.net." }), {
+      changes: true,
+      replaces: ["name"],
+      deleteBeforeReplace: false,
+    });
+    assert.deepStrictEqual(diffZone(z, { ...z, dnssec: true }), {
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    assert.deepStrictEqual(diffZone(z, { ...z, nameservers: ["ns2.example.net."] }).replaces, []);
+    assert.deepStrictEqual(diffZone(z, { ...z }), {
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+});
