@@ -225,11 +225,11 @@ export async function replicate(
       await job.target.executor.run(["zfs", "destroy", name]);
       destroyed.push(name);
     }
-    if (plan.upToDate || plan.steps.length === 0) {
+    const verifiedReport = async (upToDate: boolean): Promise<ReplicationReport> => {
       const final = plan.finalSnapshot!;
       await verify(job, final.guid, final.name, capabilities.target);
       return {
-        upToDate: steps.length === 0 && rolledBack === undefined,
+        upToDate,
         snapshotTaken,
         steps,
         bytes: steps.reduce((n, s) => n + s.bytes, 0),
@@ -239,6 +239,9 @@ export async function replicate(
         destroyedOnTarget: destroyed,
         capabilities,
       };
+    };
+    if (plan.upToDate || plan.steps.length === 0) {
+      return verifiedReport(steps.length === 0 && rolledBack === undefined);
     }
     for (const step of plan.steps) {
       const started = Date.now();
@@ -270,19 +273,7 @@ export async function replicate(
       if (job.readonlyTarget !== false) await setReadonly(job.target, true);
     }
     if (plan.steps.some((s) => s.kind === "resume")) continue;
-    const final = plan.finalSnapshot!;
-    await verify(job, final.guid, final.name, capabilities.target);
-    return {
-      upToDate: false,
-      snapshotTaken,
-      steps,
-      bytes: steps.reduce((n, s) => n + s.bytes, 0),
-      finalSnapshot: fullSnapshotName(final),
-      finalGuid: final.guid,
-      rolledBack,
-      destroyedOnTarget: destroyed,
-      capabilities,
-    };
+    return verifiedReport(false);
   }
 }
 

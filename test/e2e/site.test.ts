@@ -6,7 +6,8 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { makeEngineEnv, EngineEnv } from "../harness/engine";
 import { startPowerDns, useService } from "../harness";
 import { repoRoot } from "../harness/repo";
-import { dig } from "../providers/powerdns/helpers";
+import { dig } from "../harness/dig";
+import { backendFilesText } from "../harness/stateFiles";
 
 /**
  * The demo site's own program (stacks/index.ts on stacks/Pulumi.local.yaml) through the real
@@ -76,12 +77,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   });
 
   it("keeps the PowerDNS API key out of the state in plain text", async () => {
-    const state = fs
-      .readdirSync(engine.backendDir, { recursive: true })
-      .map((f) => path.join(engine.backendDir, String(f)))
-      .filter((f) => fs.statSync(f).isFile())
-      .map((f) => fs.readFileSync(f, "utf8"))
-      .join("\n");
+    const state = backendFilesText(engine.backendDir);
     assert.ok(state.includes("demo.coop.test."), "the state should hold the zone");
     assert.ok(!state.includes(pdns().apiKey), "the API key must only appear encrypted");
   });

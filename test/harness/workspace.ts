@@ -50,7 +50,10 @@ export async function createTestStack(projectName: string, program: PulumiFn): P
   };
 }
 
-/** The stack's state as the backend stores it (what a user would find in the state file). */
-export async function exportedState(stack: Stack): Promise<string> {
+/**
+ * The stack's state with secrets DECRYPTED (the Automation API exports with --show-secrets): use
+ * stateFiles.ts to check what a user finds on disk.
+ */
+export async function decryptedState(stack: Stack): Promise<string> {
   return JSON.stringify((await stack.exportStack()).deployment);
 }

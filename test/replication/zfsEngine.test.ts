@@ -4,23 +4,15 @@
  * keeps the keys out of the state in plain text, and deleting it leaves the data alone.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { startSshd, startZfs, useService, type SshdService, type ZfsPool } from "../harness";
-import { createTestStack, exportedState, type TestStack } from "../harness/workspace";
+import { createTestStack, decryptedState, type TestStack } from "../harness/workspace";
+import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { SshExecutor } from "../../sdk/replication/executor";
 import { ZfsReplication } from "../../sdk/replication/zfsReplication";
 import { inspectDataset } from "../../sdk/replication/zfsRunner";
-
-function filesText(dir: string): string {
-  let text = "";
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) text += fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8");
-  }
-  return text;
-}
 
 const hostKeyOf = (ssh: SshdService): string =>
   fs.readFileSync(ssh.knownHostsPath, "utf8").trim().split(" ").slice(1).join(" ");
@@ -86,18 +78,13 @@ describe("ZfsReplication through the real engine", function () {
 
       // Keys: encrypted in every file the backend wrote, and in a user's `pulumi stack export`.
       const keyBody = sshA().privateKey.split("\n")[1];
-      const onDisk = filesText(t.engine.backendDir);
+      const onDisk = backendFilesText(t.engine.backendDir);
       assert.ok(onDisk.includes("site-data"), "the state files were found");
       assert.ok(!onDisk.includes(keyBody), "a private key appears in plain text in the backend's files");
-      const exported = execFileSync("pulumi", ["stack", "export", "--stack", "test"], {
-        cwd: t.workDir,
-        env: { ...process.env, ...t.engine.env },
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const exported = cliStackExport(t.engine.env, t.workDir);
       assert.ok(exported.includes("ciphertext"));
       assert.ok(!exported.includes(keyBody), "a private key appears in plain text in `pulumi stack export`");
-      assert.ok((await exportedState(t.stack)).includes(keyBody), "(--show-secrets does decrypt it)");
+      assert.ok((await decryptedState(t.stack)).includes(keyBody), "(--show-secrets does decrypt it)");
 
       const again = await t.stack.up({ color: "never" });
       assert.strictEqual(again.outputs.guid.value, guid, "no trigger changed: no new run");

@@ -13,7 +13,7 @@ import {
   TtlSwitchInput,
   TtlSwitchPhase,
 } from "../../../sdk/dns/ttlSwitch";
-import { dig, digAnswer } from "./helpers";
+import { dig, digAnswer } from "../../harness/dig";
 
 const quiet = { color: "never" as const };
 

@@ -12,7 +12,7 @@ import type { PowerDnsService } from "../../harness/types";
 import { createTestStack, TestStack } from "../../harness/workspace";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../../providers/powerdns";
 import {
-  allFilesText,
+  backendFilesText,
   clientFor,
   cliStackExport,
   dig,
@@ -159,7 +159,7 @@ describe("PowerDNS providers through the real engine", function () {
     );
 
     // The API key: encrypted in every file the backend wrote, and in a user's `pulumi stack export`.
-    const onDisk = allFilesText(t.engine.backendDir);
+    const onDisk = backendFilesText(t.engine.backendDir);
     assert.ok(onDisk.includes("lifecycle.test."), "the state files were found");
     assert.ok(!onDisk.includes(s.apiKey), "the API key appears in plain text in the backend's files");
     const exported = cliStackExport(t.engine.env, t.workDir);
@@ -211,7 +211,7 @@ describe("PowerDNS providers through the real engine", function () {
     const www = state.resources.find((r) => r.urn.endsWith("::www"));
     assert.deepStrictEqual(www?.outputs?.records, ["203.0.113.66"], "refresh recorded what the server holds");
     assert.ok(
-      !allFilesText(t.engine.backendDir).includes(s.apiKey),
+      !backendFilesText(t.engine.backendDir).includes(s.apiKey),
       "after refresh, the key is still encrypted",
     );
 
