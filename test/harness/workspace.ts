@@ -16,7 +16,22 @@ export interface TestStack {
   dispose(): Promise<void>;
 }
 
+/**
+ * Inline programs run in this process, one engine after another. Each engine listens on a fresh
+ * port, and ports get reused; grpc-js's process-wide subchannel pool then hands a new run the old
+ * run's subchannel for that address, still backing off from the dead server, and the run fails at
+ * once with "14 UNAVAILABLE: No connection established". A per-channel pool avoids that.
+ */
+function isolateEngineConnections(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as {
+    grpcClientOptions: Record<string, unknown>;
+  };
+  settings.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+}
+
 export async function createTestStack(projectName: string, program: PulumiFn): Promise<TestStack> {
+  isolateEngineConnections();
   const engine = makeEngineEnv(projectName);
   const scratch = path.join(repoRoot(), ".state", "workspaces");
   fs.mkdirSync(scratch, { recursive: true });

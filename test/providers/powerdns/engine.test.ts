@@ -216,7 +216,11 @@ describe("PowerDNS providers through the real engine", function () {
     );
 
     const preview = await t.stack.preview(quiet);
-    assert.deepStrictEqual(preview.changeSummary, { same: 2, update: 2, create: 1 });
+    assert.deepStrictEqual(
+      preview.changeSummary,
+      { same: 2, update: 2, create: 1 },
+      preview.stdout + preview.stderr,
+    );
     await t.stack.up(quiet);
     assert.deepStrictEqual(await zoneSnapshot(s, "drift.test."), before);
     assert.deepStrictEqual(await dig(s, "www.drift.test.", "A"), ["192.0.2.10"]);
