@@ -44,6 +44,11 @@ function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
   };
 }
 
+/** The API key comes back from the provider as an output too: keep it encrypted there as well. */
+function keyStaysSecret(opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] };
+}
+
 const zoneProvider = lazyProvider(path.join(__dirname, "zoneProvider"));
 const recordSetProvider = lazyProvider(path.join(__dirname, "rrsetProvider"));
 
@@ -89,7 +94,7 @@ export class PowerDnsZone extends pulumi.dynamic.Resource {
       zoneProvider,
       name,
       { ...args, apiKey: pulumi.secret(args.apiKey), zoneId: undefined, dnssecKeys: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
+      keyStaysSecret(opts),
       "sovereign/powerdns",
       "Zone",
     );
@@ -126,7 +131,7 @@ export class PowerDnsRecordSet extends pulumi.dynamic.Resource {
       recordSetProvider,
       name,
       { ...args, apiKey: pulumi.secret(args.apiKey) },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
+      keyStaysSecret(opts),
       "sovereign/powerdns",
       "RecordSet",
     );

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { makeEngineEnv, EngineEnv } from "../harness/engine";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
 import { startPowerDns, useService } from "../harness";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
@@ -42,14 +42,10 @@ describe("the local site stack on the real engine and PowerDNS", function () {
       },
     };
     fs.writeFileSync(envFile, JSON.stringify(record), { mode: 0o600 });
-    const pulumiCommand = await PulumiCommand.get({
-      root: path.dirname(engine.pulumiBinDir),
-      skipVersionCheck: true,
-    });
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "local", workDir: repoRoot() },
       {
-        pulumiCommand,
+        pulumiCommand: await pulumiCommand(engine),
         // The committed stack file's salt belongs to the demo passphrase.
         envVars: {
           ...engine.env,

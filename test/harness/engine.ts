@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { repoRoot } from "./repo";
 
 /**
@@ -37,9 +38,6 @@ export function pulumiBinDir(): string {
 export function makeEngineEnv(label = "test"): EngineEnv {
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `sovereign-${label}-backend-`));
   const binDir = pulumiBinDir();
-  // The Automation API looks `pulumi` up on this process's PATH before it applies envVars.
-  if (!(process.env.PATH ?? "").split(":").includes(binDir))
-    process.env.PATH = `${binDir}:${process.env.PATH ?? ""}`;
   const env: Record<string, string> = {
     PATH: `${binDir}:${process.env.PATH ?? ""}`,
     PULUMI_BACKEND_URL: `file://${backendDir}`,
@@ -54,4 +52,9 @@ export function makeEngineEnv(label = "test"): EngineEnv {
     pulumiBinDir: binDir,
     cleanup: () => fs.rmSync(backendDir, { recursive: true, force: true }),
   };
+}
+
+/** The CLI of this env, for the Automation API's `pulumiCommand` option (it ignores envVars' PATH). */
+export function pulumiCommand(engine: EngineEnv): Promise<PulumiCommand> {
+  return PulumiCommand.get({ root: path.dirname(engine.pulumiBinDir), skipVersionCheck: true });
 }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { EngineEnv, makeEngineEnv } from "./engine";
+import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { EngineEnv, makeEngineEnv, pulumiCommand } from "./engine";
 import { repoRoot } from "./repo";
 
 /**
@@ -36,16 +36,12 @@ export async function createTestStack(projectName: string, program: PulumiFn): P
   const scratch = path.join(repoRoot(), ".state", "workspaces");
   fs.mkdirSync(scratch, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(scratch, `${projectName}-`));
-  const pulumiCommand = await PulumiCommand.get({
-    root: path.dirname(engine.pulumiBinDir),
-    skipVersionCheck: true,
-  });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program },
     {
       workDir,
       envVars: engine.env,
-      pulumiCommand,
+      pulumiCommand: await pulumiCommand(engine),
       projectSettings: { name: projectName, runtime: "nodejs" },
     },
   );
