@@ -18,12 +18,16 @@ import {
   SpfPolicy,
 } from "./mail";
 
+/**
+ * Where the zone's PowerDNS is. Its API key comes from the stack config (a secret), not from here:
+ * `pulumi config set --secret sovereign:powerdnsApiKey <key>`, or the key `apiKeyConfig` names.
+ */
 export interface DnsConnection {
   /** Base URL of the PowerDNS web server, e.g. "http://127.0.0.1:8081". */
   apiUrl: pulumi.Input<string>;
-  /** The API key; pass a secret (it is made one in any case). */
-  apiKey: pulumi.Input<string>;
   serverId?: pulumi.Input<string>;
+  /** Stack config key of the API key; default "sovereign:powerdnsApiKey". */
+  apiKeyConfig?: pulumi.Input<string>;
 }
 
 export interface DnsZoneArgs {
@@ -99,7 +103,7 @@ export class DnsZone extends pulumi.ComponentResource {
     if (!zoneName.ok) throw new Error(`DnsZone ${name}: ${zoneName.reason}`);
     this.zoneName = zoneName.value;
     this.baseName = name;
-    this.connection = { ...args.connection, apiKey: pulumi.secret(args.connection.apiKey) };
+    this.connection = args.connection;
     this.defaultTtl = args.defaultTtl ?? 3600;
     this.zone = new PowerDnsZone(
       name,

@@ -6,7 +6,7 @@ import { appUrls, planSiteRecords } from "./records";
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
-  /** The PowerDNS that serves the site's zone; the key should be a secret. */
+  /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
 }
 
