@@ -76,6 +76,10 @@ export class PowerDnsZone extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        // Every output the class declares must be a key here (the engine fills in the server's values).
+        kind: args.kind,
+        nameservers: args.nameservers,
+        dnssec: args.dnssec,
         owner: args.owner ?? resourceOwner(name),
         zoneId: undefined,
         dnssecKeys: undefined,

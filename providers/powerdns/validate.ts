@@ -225,13 +225,13 @@ export function checkZoneInputs(news: Raw): CheckResult<ZoneInputs> {
       else masters.push(m as string);
     }
   }
-  if (effectiveKind === "Slave" && (masters ?? []).length === 0) {
+  if (effectiveKind === "Slave" && (rawMasters ?? []).length === 0) {
     failures.push({
       property: "masters",
       reason: `a Slave zone needs masters: the IP addresses it transfers from`,
     });
   }
-  if (effectiveKind !== undefined && effectiveKind !== "Slave" && (masters ?? []).length > 0) {
+  if (effectiveKind !== undefined && effectiveKind !== "Slave" && (rawMasters ?? []).length > 0) {
     failures.push({
       property: "masters",
       reason: `masters only apply to Slave zones; remove them or set kind "Slave"`,

@@ -17,6 +17,7 @@ import {
   spfRecord,
   SpfPolicy,
 } from "./mail";
+import { sshfpRecords } from "./sshfp";
 
 /**
  * Where the zone's PowerDNS is. Its API key comes from the stack config (a secret), not from here:
@@ -185,6 +186,17 @@ export class DnsZone extends pulumi.ComponentResource {
     if (out.length === 0)
       throw new Error(`DnsZone ${this.zoneName}: host ${name} has neither ipv4 nor ipv6 addresses`);
     return out;
+  }
+
+  /**
+   * A host's SSH host keys as SSHFP records (SHA-1 and SHA-256 of each key), so clients can check
+   * the key through DNS (`VerifyHostKeyDNS`) instead of trusting it on first use.
+   */
+  sshfp(name: string, publicKeys: string[], ttl?: number, by = `host ${name} SSH keys`): PowerDnsRecordSet {
+    if (publicKeys.length === 0)
+      throw new Error(`DnsZone ${this.zoneName}: sshfp(${name}) needs at least one public key`);
+    const records = [...new Set(publicKeys.flatMap((k) => sshfpRecords(k)))];
+    return this.record({ name, type: "SSHFP", records, ttl }, by);
   }
 
   /** An app's name pointing at the host that serves it (CNAME): moving the app is this one record. */
