@@ -11,14 +11,9 @@
  * object, and those copies `require` this module when called, so all of them meet here.
  */
 import { createHash } from "crypto";
-import {
-  apiBase,
-  PdnsRRSetChange,
-  PdnsZone,
-  PowerDnsApiError,
-  PowerDnsClient,
-  PowerDnsEndpoint,
-} from "./client";
+import { planPatches, rrsetKey, ZoneBatchQueue } from "./batchQueue";
+import { canonicalFromServer } from "./records";
+import { apiBase, PdnsRRSetChange, PdnsZone, PowerDnsClient, PowerDnsEndpoint } from "./client";
 
 export interface BatchSettings {
   /** Off = one PATCH per rrset and one GET per read (the naive baseline, for the bench). */
@@ -27,8 +22,10 @@ export interface BatchSettings {
   idleMs: number;
   /** ...or once its oldest change waited this long. */
   maxWaitMs: number;
-  /** Most rrsets in one PATCH (PowerDNS's body limit is 2 MB by default; keep well below). */
+  /** Most rrsets in one PATCH. */
   maxRrsetsPerPatch: number;
+  /** Most bytes of serialized changes in one PATCH (PowerDNS's body limit is 2 MB by default). */
+  maxPatchBytes: number;
   /** How long a shared zone read may be reused (our own writes are applied to it). */
   zoneReadMaxAgeMs: number;
 }
@@ -39,32 +36,13 @@ export const batchSettings: BatchSettings = {
   idleMs: 40,
   maxWaitMs: 400,
   maxRrsetsPerPatch: 1000,
+  maxPatchBytes: 1_000_000,
   zoneReadMaxAgeMs: 2000,
 };
 
+export { planPatches, rrsetKey };
+
 // ---------------------------------------------------------------- pure planning
-
-export const rrsetKey = (c: { name: string; type: string }): string => `${c.name}\u0000${c.type}`;
-
-/**
- * Splits queued changes (in arrival order) into as few PATCH bodies as PowerDNS accepts: one body may
- * not name the same rrset twice ("Duplicate RRset"), so a later change of the same rrset goes to a
- * later body, and no body holds more than `max` rrsets. Returns indexes into `changes`.
- */
-export function planPatches(changes: readonly { name: string; type: string }[], max: number): number[][] {
-  const batches: number[][] = [];
-  const lastBatchOfKey = new Map<string, number>();
-  let firstWithRoom = 0;
-  changes.forEach((c, i) => {
-    const key = rrsetKey(c);
-    let b = Math.max((lastBatchOfKey.get(key) ?? -1) + 1, firstWithRoom);
-    while (batches[b] && batches[b].length >= max) b++;
-    (batches[b] ??= []).push(i);
-    lastBatchOfKey.set(key, b);
-    while (batches[firstWithRoom] && batches[firstWithRoom].length >= max) firstWithRoom++;
-  });
-  return batches;
-}
 
 /** Applies successful changes to a zone snapshot, so the snapshot stays usable after our own writes. */
 export function applyChanges(zone: PdnsZone, changes: readonly PdnsRRSetChange[]): PdnsZone {
@@ -87,26 +65,6 @@ function queueKey(endpoint: PowerDnsEndpoint, zone: string): string {
   return [apiBase(endpoint.apiUrl), endpoint.serverId, zone, keyDigest].join("|");
 }
 
-interface Waiter {
-  change: PdnsRRSetChange;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-interface ZoneQueue {
-  client: PowerDnsClient;
-  zone: string;
-  pending: Waiter[];
-  timer?: NodeJS.Timeout;
-  /** When the oldest pending change arrived. */
-  since?: number;
-  sending: boolean;
-  /** Operations (create/update/delete) on this zone running in this process now, and their peak. */
-  active: number;
-  peak: number;
-  peakAtLastFlush: number;
-}
-
 interface ZoneRead {
   generation: number;
   fetchedAt?: number;
@@ -114,7 +72,7 @@ interface ZoneRead {
   inflight?: Promise<PdnsZone | undefined>;
 }
 
-const queues = new Map<string, ZoneQueue>();
+const queues = new Map<string, ZoneBatchQueue>();
 const reads = new Map<string, ZoneRead>();
 
 /** Counters of what the queues did (for tests and the bench). */
@@ -220,10 +178,22 @@ export function submitRRSetChange(
       },
     );
   }
-  const queue = queueFor(endpoint, zone);
-  return new Promise<void>((resolve, reject) => {
-    queue.pending.push({ change, resolve, reject });
-    schedule(key, queue);
+  return queueFor(endpoint, zone).submit(change);
+}
+
+/** Whether each change is what the server shows now (after a PATCH that got no answer). */
+async function landedOn(
+  client: PowerDnsClient,
+  zone: string,
+  changes: PdnsRRSetChange[],
+): Promise<boolean[]> {
+  const z = await client.getZone(zone);
+  const contents = (r: { type: string; name: string; records: { content: string }[] }): string =>
+    JSON.stringify(r.records.map((x) => canonicalFromServer(r.type, x.content, r.name)).sort());
+  return changes.map((c) => {
+    const now = z?.rrsets?.find((r) => rrsetKey(r) === rrsetKey(c));
+    if (c.changetype === "DELETE") return now === undefined;
+    return now !== undefined && contents(now) === contents(c) && now.ttl === c.ttl;
   });
 }
 
@@ -231,19 +201,23 @@ export function submitRRSetChange(
  * The engine hands us the creates of a zone one by one as the program registers them (a few ms
  * apart), so the queue waits until they stop coming (idle) but never longer than maxWaitMs.
  */
-function queueFor(endpoint: PowerDnsEndpoint, zone: string): ZoneQueue {
+function queueFor(endpoint: PowerDnsEndpoint, zone: string): ZoneBatchQueue {
   const key = queueKey(endpoint, zone);
   let q = queues.get(key);
   if (!q) {
-    q = {
-      client: new PowerDnsClient(endpoint),
-      zone,
-      pending: [],
-      sending: false,
-      active: 0,
-      peak: 0,
-      peakAtLastFlush: -1,
-    };
+    const client = new PowerDnsClient(endpoint);
+    q = new ZoneBatchQueue(
+      {
+        patch: async (changes) => {
+          batchStats.patches++;
+          batchStats.rrsetsPatched += changes.length;
+          await client.patchRRSets(zone, changes);
+        },
+        landed: (changes) => landedOn(client, zone, changes),
+        afterWrite: (changes, succeeded) => afterWrite(key, changes, succeeded),
+      },
+      batchSettings,
+    );
     queues.set(key, q);
   }
   return q;
@@ -251,77 +225,8 @@ function queueFor(endpoint: PowerDnsEndpoint, zone: string): ZoneQueue {
 
 /**
  * Runs one provider operation on a zone, counted, so the queue can tell when every operation in
- * progress is waiting on it: once the engine runs at its parallelism limit (the peak stays put), no
- * further change can arrive before we answer, and waiting would only add latency.
+ * progress is waiting on it.
  */
-export async function zoneOperation<T>(
-  endpoint: PowerDnsEndpoint,
-  zone: string,
-  op: () => Promise<T>,
-): Promise<T> {
-  const q = queueFor(endpoint, zone);
-  q.active++;
-  q.peak = Math.max(q.peak, q.active);
-  try {
-    return await op();
-  } finally {
-    q.active--;
-  }
-}
-
-function schedule(key: string, q: ZoneQueue): void {
-  const now = Date.now();
-  q.since ??= now;
-  if (q.sending) return;
-  if (q.timer) clearTimeout(q.timer);
-  const saturated = q.pending.length >= q.active && q.active === q.peak && q.peak === q.peakAtLastFlush;
-  const idle = saturated ? 0 : batchSettings.idleMs;
-  const wait = Math.max(0, Math.min(idle, q.since + batchSettings.maxWaitMs - now));
-  q.timer = setTimeout(() => {
-    q.timer = undefined;
-    q.since = undefined;
-    void flush(key, q);
-  }, wait);
-}
-
-async function flush(key: string, q: ZoneQueue): Promise<void> {
-  q.sending = true;
-  q.peakAtLastFlush = q.peak;
-  const waiters = q.pending.splice(0);
-  try {
-    for (const batch of planPatches(
-      waiters.map((w) => w.change),
-      batchSettings.maxRrsetsPerPatch,
-    )) {
-      await send(
-        key,
-        q,
-        batch.map((i) => waiters[i]),
-      );
-    }
-  } finally {
-    q.sending = false;
-    if (q.pending.length > 0) schedule(key, q);
-  }
-}
-
-async function send(key: string, q: ZoneQueue, waiters: Waiter[]): Promise<void> {
-  const changes = waiters.map((w) => w.change);
-  try {
-    batchStats.patches++;
-    batchStats.rrsetsPatched += changes.length;
-    await q.client.patchRRSets(q.zone, changes);
-    afterWrite(key, changes, true);
-    waiters.forEach((w) => w.resolve());
-  } catch (e) {
-    afterWrite(key, changes, false);
-    // PowerDNS applies a PATCH all or nothing; 400/422 means some rrset was refused: find which.
-    if (e instanceof PowerDnsApiError && (e.status === 400 || e.status === 422) && waiters.length > 1) {
-      const half = Math.ceil(waiters.length / 2);
-      await send(key, q, waiters.slice(0, half));
-      await send(key, q, waiters.slice(half));
-      return;
-    }
-    waiters.forEach((w) => w.reject(e));
-  }
+export function zoneOperation<T>(endpoint: PowerDnsEndpoint, zone: string, op: () => Promise<T>): Promise<T> {
+  return queueFor(endpoint, zone).operation(op);
 }
