@@ -18,7 +18,8 @@ import * as os from "os";
 import * as path from "path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { startPowerDns } from "../harness/powerdns";
-import { createTestStack } from "../harness/workspace";
+import { powerDnsStack } from "../providers/powerdns/helpers";
+import { setStackConfigForTests } from "../../providers/shared/credentials";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns/resources";
 import type { PowerDnsService } from "../harness/types";
 import { batchSettings, resetBatchState } from "../../providers/powerdns/batch";
@@ -47,12 +48,15 @@ async function applyRecords(
   parallel: number,
 ): Promise<DnsBenchRun> {
   const zone = `${mode}-p${parallel}.bench.`;
-  const endpoint = { apiUrl: service.apiUrl, apiKey: service.apiKey, serverId: service.serverId };
-  const client = new PowerDnsClient(endpoint);
+  const endpoint = { apiUrl: service.apiUrl, serverId: service.serverId };
+  const client = new PowerDnsClient({ ...endpoint, apiKey: service.apiKey });
+  // In-process calls: what the engine's `configure` would hand the provider.
+  setStackConfigForTests({ "sovereign:powerdnsApiKey": service.apiKey });
   await client.createZone({ name: zone, kind: "Native", nameservers: [`ns1.${zone}`] });
   const inputs = Array.from({ length: records }, (_, i) => {
     const checked = checkRecordSetInputs({
       ...endpoint,
+      owner: `dns-bench/${mode}/host${i}`,
       zone,
       name: `host${i}.${zone}`,
       type: i % 2 === 0 ? "A" : "TXT",
@@ -94,8 +98,8 @@ async function applyThroughEngine(
   parallel: number,
 ): Promise<DnsBenchRun> {
   const zone = `engine-${mode}-p${parallel}.bench.`;
-  const conn = { apiUrl: service.apiUrl, apiKey: service.apiKey };
-  const t = await createTestStack(`dns-bench-${mode}`, async () => {
+  const conn = { apiUrl: service.apiUrl };
+  const t = await powerDnsStack(`dns-bench-${mode}`, service, async () => {
     const z = new PowerDnsZone("zone", { ...conn, name: zone, nameservers: [`ns1.${zone}`] });
     for (let i = 0; i < records; i++) {
       new PowerDnsRecordSet(`h${i}`, {

@@ -129,6 +129,11 @@ const CASES: Case[] = [
   },
   { what: "Slave zone without masters", zone: { kind: "Slave" }, expect: /a Slave zone needs masters/ },
   {
+    what: "Slave zone master with a port out of range",
+    zone: { kind: "Slave", masters: ["1.1.1.1:111111"] },
+    expect: /masters\[0\] "1\.1\.1\.1:111111" has port 111111; a port is a number from 1 to 65535/,
+  },
+  {
     what: "unknown SOA-EDIT-API",
     zone: { soaEditApi: "SOMETIMES" },
     expect: /soaEditApi "SOMETIMES" is unknown/,
