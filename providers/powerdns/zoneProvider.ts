@@ -154,9 +154,33 @@ async function outputs(
   return { ...i, ...settings, zoneId, dnssecKeys, adopted };
 }
 
-export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkZoneInputs(news);
+  if (inputs.adopt && failures.length === 0 && Object.keys(olds).length === 0) await previewAdoption(inputs);
   return { inputs, failures };
+}
+
+/**
+ * Before a zone is adopted, the preview says which given settings differ from the server's (they
+ * will change) and that the others are kept. Best effort: the create itself reports any error.
+ */
+async function previewAdoption(i: ZoneInputs): Promise<void> {
+  let now: ZoneSettings;
+  try {
+    const found = await observe(client(i), i.name, i.name);
+    if (!found.zone) return;
+    now = settingsOf(found.zone, i.name);
+  } catch {
+    return;
+  }
+  const changes = (Object.keys(now) as (keyof ZoneSettings)[])
+    .filter((k) => i[k] !== undefined && !same(i[k], now[k]))
+    .map((k) => `${k}: ${JSON.stringify(now[k])} => ${JSON.stringify(i[k])}`);
+  const kept = (Object.keys(now) as (keyof ZoneSettings)[]).filter((k) => i[k] === undefined);
+  console.warn(
+    `warning: adopting zone ${i.name}: ${changes.length > 0 ? `will change ${changes.join(", ")}` : "no given setting differs"}` +
+      (kept.length > 0 ? `; keeps the server's ${kept.join(", ")}` : ""),
+  );
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {

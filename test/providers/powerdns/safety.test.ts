@@ -190,6 +190,18 @@ describe("PowerDNS safety rules through the real engine", function () {
         () => zone,
       ),
     );
+    const before = await t.stack.preview({ ...quiet, diff: true });
+    assert.match(
+      before.stdout + before.stderr,
+      /adopting zone signed-adopt\.test\.: no given setting differs; keeps the server's kind, account, soaEditApi, dnssec, masters, nameservers/,
+    );
+    zone = { ...zone, dnssec: false };
+    const differs = await t.stack.preview({ ...quiet, diff: true });
+    assert.match(
+      differs.stdout + differs.stderr,
+      /adopting zone signed-adopt\.test\.: will change dnssec: true => false/,
+    );
+    zone = { ...zone, dnssec: undefined };
     const up = await t.stack.up(quiet);
     assert.strictEqual(up.outputs.dnssec.value, true, "DNSSEC stays on");
     assert.deepStrictEqual(up.outputs.nameservers.value, ["ns1.elsewhere.test."], "the apex NS stay");
