@@ -83,7 +83,11 @@ const CASES: Case[] = [
     /is 64 bytes; a label may have at most 63/,
   ),
   rr("label with a space", { name: "my host.bad.test." }, /label "my host" may only contain/),
-  rr("no type name", { type: "A RECORD" }, /type "A RECORD" is not a DNS record type name; use e\.g\. A, AAAA/),
+  rr(
+    "no type name",
+    { type: "A RECORD" },
+    /type "A RECORD" is not a DNS record type name; use e\.g\. A, AAAA/,
+  ),
   rr("no records", { records: [] }, /records must be a non-empty list/),
   rr(
     "the same record twice",

@@ -12,16 +12,24 @@ const Z = "types.test.";
 const hex64 = "AB".repeat(32);
 type Rec = Omit<PowerDnsRecordSetArgs, "apiUrl" | "zone">;
 
-/** Contents deliberately not in the server's canonical spelling where the type allows it. */
+/**
+ * PowerDNS 4.7 takes the types it does not know as plain data only in its own canonical spelling
+ * (it answers 422 "Not in expected format (parsed as ...)" otherwise, see the last case); the
+ * types validated here (SSHFP, DS, SMIMEA...) are normalised first, so upper-case hex is fine.
+ */
 const RECORDS: Record<string, Rec> = {
   hinfo: { name: `hinfo.${Z}`, type: "HINFO", records: ['"PC-Intel-700mhz" "Debian"'] },
-  loc: { name: `loc.${Z}`, type: "LOC", records: ["52 22 23 N 4 53 32 E -2m 1m 10000m 10m"] },
+  loc: {
+    name: `loc.${Z}`,
+    type: "LOC",
+    records: ["52 22 23.000 N 4 53 32.000 E -2.00m 1.00m 10000.00m 10.00m"],
+  },
   naptr: { name: `naptr.${Z}`, type: "NAPTR", records: ['100 10 "S" "SIP+D2U" "" _sip._udp.types.test.'] },
   spf: { name: `spf.${Z}`, type: "SPF", records: ["v=spf1 ip4:192.0.2.0/24 -all"] },
   sshfp: { name: `host.${Z}`, type: "SSHFP", records: [`4 2 ${hex64}`] },
   alias: { name: `alias.${Z}`, type: "ALIAS", records: ["target.example.org."] },
   soa: { name: Z, type: "SOA", records: [`ns1.${Z} hostmaster.${Z} 1 10800 3600 604800 300`], adopt: true },
-  https: { name: `https.${Z}`, type: "HTTPS", records: ['1 . alpn="h2,h3"'] },
+  https: { name: `https.${Z}`, type: "HTTPS", records: ["1 . alpn=h2,h3"] },
   svcb: { name: `_8443._foo.svcb.${Z}`, type: "SVCB", records: [`1 svc.${Z} port=8443`] },
   ds: { name: `child.${Z}`, type: "DS", records: [`12345 13 2 ${hex64}`] },
   childNs: { name: `child.${Z}`, type: "NS", records: ["ns1.child.types.test."] },
@@ -64,11 +72,14 @@ describe("every record type PowerDNS stores, through the real engine", function 
     assert.deepStrictEqual(refresh.summary.resourceChanges, { same: n }, refresh.stdout);
     assert.deepStrictEqual((await t.stack.preview({ color: "never" })).changeSummary, { same: n });
 
-    // A content the server refuses: its own message, with the fields to fix.
-    records = { ...RECORDS, badLoc: { name: `badloc.${Z}`, type: "LOC", records: ["somewhere nice"] } };
+    // A content the server refuses: its own message (with the spelling it wants), and the fields to fix.
+    records = {
+      ...RECORDS,
+      badLoc: { name: `badloc.${Z}`, type: "LOC", records: ["52 22 23 N 4 53 32 E -2m"] },
+    };
     await assert.rejects(
       t.stack.up({ color: "never" }),
-      /creating record set badloc\.types\.test\. LOC in zone types\.test\.: PowerDNS API PATCH .* failed with HTTP 422: .*\(the server refused "records" or "type"/,
+      /creating record set badloc\.types\.test\. LOC in zone types\.test\.: PowerDNS API PATCH .* failed with HTTP 422: .*Not in expected format \(parsed as '52 22 23\.000 N 4 53 32\.000 E -2\.00m .*'\) \(the server refused "records" or "type"/,
     );
   });
 });
