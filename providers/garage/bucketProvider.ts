@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GarageAdmin, UpdateBucketBody } from "./api";
 import type { BucketInfo } from "./client";
 import { bucketOwner, describeOwner, markerKeyName } from "./owner";
-import { BucketInputs, checkBucketInputs, CorsRule, diffBucket, Quotas, RESERVED_OWNER_ALIAS, WebsiteInputs } from "./validate";
+import { BucketInputs, checkBucketInputs, UNKNOWN, CorsRule, diffBucket, Quotas, RESERVED_OWNER_ALIAS, WebsiteInputs } from "./validate";
 
 type Props = Record<string, unknown>;
 
@@ -96,8 +96,36 @@ function outputs(i: BucketInputs, info: BucketInfo, markerKeyId: string): Props 
   return { ...i, bucketId: info.id, markerKeyId, bucketName: i.globalAliases[0] ?? "" };
 }
 
-export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+/**
+ * Names a new bucket would take that another bucket already holds (not ours, no adopt): found at
+ * preview so that nothing is created. Garage unreachable at preview is not a failure here; create
+ * reports it.
+ */
+async function aliasCollisions(i: BucketInputs): Promise<{ property: string; reason: string }[]> {
+  const g = admin(i);
+  const out: { property: string; reason: string }[] = [];
+  try {
+    for (const [index, alias] of i.globalAliases.entries()) {
+      const existing = await g.bucketByAlias(alias);
+      const owner = existing ? bucketOwner(existing)?.owner : undefined;
+      if (existing && owner !== i.owner)
+        out.push({
+          property: `globalAliases[${index}]`,
+          reason: `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(owner)}. Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
+        });
+    }
+  } catch {
+    return out;
+  }
+  return out;
+}
+
+export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkBucketInputs(news);
+  const isNew = olds.bucketId === undefined;
+  const known = [inputs.adminUrl, inputs.adminToken, ...inputs.globalAliases].every((v) => typeof v === "string" && v !== UNKNOWN);
+  if (isNew && failures.length === 0 && !inputs.adopt && known)
+    failures.push(...(await aliasCollisions(inputs)));
   return { inputs, failures };
 }
 
