@@ -17,7 +17,7 @@ system_garage() {
   [ -z "${SOVEREIGN_BUILD_GARAGE:-}" ] || return 1
   local found
   found="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vF "$TOOLS_DIR" | paste -sd:)" command -v garage || true)"
-  [ -n "$found" ] && "$found" --version 2>/dev/null | grep -qF "v$GARAGE_VERSION" && printf '%s\n' "$found"
+  [ -n "$found" ] && "$found" --version 2>/dev/null | grep -qE "(v|cargo:)${GARAGE_VERSION//./\\.}\b" && printf '%s\n' "$found"
 }
 
 build_garage() {

@@ -55,11 +55,11 @@ export class GarageAdmin {
   }
 
   async updateBucket(id: string, body: UpdateBucketBody): Promise<BucketInfo> {
-    return dataOf(await this.client.POST("/v2/UpdateBucket", { params: { path: { id } }, body }), "UpdateBucket");
+    return dataOf(await this.client.POST("/v2/UpdateBucket", { params: { query: { id } }, body }), "UpdateBucket");
   }
 
   async deleteBucket(id: string): Promise<void> {
-    await this.client.POST("/v2/DeleteBucket", { params: { path: { id } } });
+    await this.client.POST("/v2/DeleteBucket", { params: { query: { id } } });
   }
 
   async addGlobalAlias(bucketId: string, globalAlias: string): Promise<void> {
@@ -95,11 +95,11 @@ export class GarageAdmin {
   }
 
   async renameKey(id: string, name: string): Promise<void> {
-    await this.client.POST("/v2/UpdateKey", { params: { path: { id } }, body: { name } });
+    await this.client.POST("/v2/UpdateKey", { params: { query: { id } }, body: { name } });
   }
 
   async deleteKey(id: string): Promise<void> {
-    await this.client.POST("/v2/DeleteKey", { params: { path: { id } } });
+    await this.client.POST("/v2/DeleteKey", { params: { query: { id } } });
   }
 
   async allow(bucketId: string, accessKeyId: string, permissions: BucketKeyPerm): Promise<void> {

@@ -27,12 +27,14 @@ export function bucketState(info: BucketInfo, markerKeyId?: string) {
       }
     : undefined;
   const quotas: Quotas = { maxSize: info.quotas.maxSize ?? null, maxObjects: info.quotas.maxObjects ?? null };
+  // Garage's CORS rules are its S3 XML structure in JSON (values are plain strings).
+  const strings = (v: unknown[] | undefined): string[] => (v ?? []).map(String);
   const cors: CorsRule[] = (info.corsRules ?? []).map((r) => ({
-    allowedOrigins: r.allowedOrigins,
-    allowedMethods: r.allowedMethods,
-    allowedHeaders: r.allowedHeaders ?? [],
-    exposeHeaders: r.exposeHeaders ?? [],
-    maxAgeSeconds: r.maxAgeSeconds ?? null,
+    allowedOrigins: strings(r.AllowedOrigin),
+    allowedMethods: strings(r.AllowedMethod),
+    allowedHeaders: strings(r.AllowedHeader),
+    exposeHeaders: strings(r.ExposeHeader),
+    maxAgeSeconds: r.MaxAgeSeconds ?? null,
   }));
   const localAliases = info.keys
     .filter((k) => k.accessKeyId !== markerKeyId)
@@ -74,11 +76,11 @@ async function converge(i: BucketInputs, info: BucketInfo, markerKeyId: string, 
   const cors = i.cors ?? (olds?.cors ? [] : now.cors);
   if (!same(cors, now.cors))
     body.corsRules = cors.map((r) => ({
-      allowedOrigins: r.allowedOrigins,
-      allowedMethods: r.allowedMethods,
-      allowedHeaders: r.allowedHeaders,
-      exposeHeaders: r.exposeHeaders,
-      ...(r.maxAgeSeconds === null ? {} : { maxAgeSeconds: r.maxAgeSeconds }),
+      AllowedOrigin: r.allowedOrigins,
+      AllowedMethod: r.allowedMethods,
+      AllowedHeader: r.allowedHeaders,
+      ExposeHeader: r.exposeHeaders,
+      ...(r.maxAgeSeconds === null ? {} : { MaxAgeSeconds: r.maxAgeSeconds }),
     }));
   if (Object.keys(body).length) await g.updateBucket(info.id, body);
 }

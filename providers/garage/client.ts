@@ -136,24 +136,6 @@ export function retryingFetch(timeoutMs: number, retries: number): (request: Req
   };
 }
 
-/**
- * Garage's document declares the `id` of UpdateBucket, DeleteBucket, UpdateKey, DeleteKey… as a
- * path parameter, but the path has no placeholder for it and the server reads it from the query
- * string: parameters without a placeholder go to the query.
- */
-export function serializePath(pathname: string, params: Record<string, unknown>): string {
-  const query = new URLSearchParams();
-  let out = pathname;
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    const placeholder = `{${name}}`;
-    if (out.includes(placeholder)) out = out.replace(placeholder, encodeURIComponent(String(value)));
-    else query.set(name, String(value));
-  }
-  const qs = query.toString();
-  return qs ? `${out}?${qs}` : out;
-}
-
 export function garageAdminClient(
   endpoint: GarageAdminEndpoint,
   options: GarageClientOptions = {},
@@ -162,7 +144,6 @@ export function garageAdminClient(
     baseUrl: endpoint.adminUrl.replace(/\/+$/, ""),
     headers: { Authorization: `Bearer ${endpoint.adminToken}` },
     fetch: retryingFetch(options.timeoutMs ?? 30_000, options.retries ?? 6),
-    pathSerializer: serializePath,
   });
 }
 

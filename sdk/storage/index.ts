@@ -8,3 +8,4 @@ export * from "./bucketReplication";
 export * from "./replicationJob";
 export * from "./syncPlan";
 export * from "./s3Sync";
+export * from "./siteStorage";

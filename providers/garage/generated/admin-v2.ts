@@ -498,6 +498,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/GetCurrentAdminTokenInfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Return information about the calling admin API token. */
+        get: operations["GetCurrentAdminTokenInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/GetKeyInfo": {
         parameters: {
             query?: never;
@@ -707,6 +724,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/ListBucketsInfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description List all the buckets on their cluster, returning full info in the same format as `GetBucketInfo`. This endpoint might be costly and take some time to execute. */
+        get: operations["ListBucketsInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/ListKeys": {
         parameters: {
             query?: never;
@@ -716,6 +750,23 @@ export interface paths {
         };
         /** @description Returns all API access keys in the cluster. */
         get: operations["ListKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/ListKeysInfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Returns all API access keys in the cluster with details in the same format as `GetKeyInfo`. This endpoint might be costly and take some time to execute. */
+        get: operations["ListKeysInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -947,9 +998,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        AddBucketAliasRequest: components["schemas"]["BucketAliasEnum"] & {
-            bucketId: string;
-        };
         AddBucketAliasResponse: components["schemas"]["GetBucketInfoResponse"];
         AllowBucketKeyRequest: components["schemas"]["BucketKeyPermChangeRequest"];
         AllowBucketKeyResponse: components["schemas"]["GetBucketInfoResponse"];
@@ -980,6 +1028,7 @@ export interface components {
              *     (do not try to parse this)
              */
             message: string[];
+            statistics?: null | components["schemas"]["ComputationStat"];
         };
         BlockError: {
             blockHash: string;
@@ -1014,9 +1063,11 @@ export interface components {
             };
         };
         BucketAliasEnum: {
+            bucketId: string;
             globalAlias: string;
         } | {
             accessKeyId: string;
+            bucketId: string;
             localAlias: string;
         };
         BucketKeyPermChangeRequest: {
@@ -1080,6 +1131,88 @@ export interface components {
         };
         /** @enum {string} */
         ClusterLayoutVersionStatus: "Current" | "Draining" | "Historical";
+        ComputationStat: {
+            /**
+             * Format: int64
+             * @description The final effective capacity of the cluster, accounting for replication
+             */
+            effectiveCapacity: number;
+            /** @description The zone redundancy factor achieved by this layout */
+            effectiveZoneRedundancy: number;
+            /** @description Warning flag indicating when partitions are very small */
+            lowPartitionSize: boolean;
+            /**
+             * @description Warning flag indicating that the raw node capacity could not be used
+             *     effectively
+             */
+            lowUsableCapacity: boolean;
+            /**
+             * Format: int64
+             * @description The size of a partition, in bytes
+             */
+            partitionSize: number;
+            /**
+             * Format: int64
+             * @description The size of a partition, in bytes, in the previous layout
+             */
+            previousPartitionSize?: number | null;
+            /** @description The cluster's replication factor */
+            replicationFactor: number;
+            /**
+             * Format: int64
+             * @description The total raw capacity of nodes
+             */
+            totalCapacity: number;
+            /** @description The total number of partitions that will be moved to a new storage node */
+            totalMovedPartitions?: number | null;
+            /**
+             * Format: int64
+             * @description The portion of total raw node capacity that is used by partitions
+             */
+            usableCapacity: number;
+            /** @description Per-zone storage statistics */
+            zones: components["schemas"]["ComputationStatZone"][];
+        };
+        ComputationStatNode: {
+            /** @description The node's ID */
+            id: string;
+            /** @description The number of partitions that are newly replicated on this node */
+            newPartitions: number;
+            /** @description The number of partitions that are replicated on this node */
+            storedPartitions: number;
+            /** @description The node's tags as defined in the layout */
+            tags: string[];
+            /**
+             * Format: int64
+             * @description The node's raw capacity
+             */
+            totalCapacity: number;
+            /**
+             * Format: int64
+             * @description The portion of the node's raw capacity that is used by partitions it stores
+             */
+            usableCapacity: number;
+        };
+        ComputationStatZone: {
+            /** @description The name of the zone */
+            name: string;
+            /** @description Per-node storage statistics for nodes in this zone */
+            nodes: components["schemas"]["ComputationStatNode"][];
+            /**
+             * Format: int64
+             * @description The total raw capacity of nodes in this zone
+             */
+            totalCapacity: number;
+            /** @description The total number of partition replicas in this zone */
+            totalReplicatedPartitions: number;
+            /** @description The number of unique partitions that have at least one replica in this zone */
+            uniquePartitions: number;
+            /**
+             * Format: int64
+             * @description The used portion of the raw capacity of nodes in this zones
+             */
+            usableCapacity: number;
+        };
         ConnectClusterNodesRequest: string[];
         ConnectClusterNodesResponse: components["schemas"]["ConnectNodeResponse"][];
         ConnectNodeResponse: {
@@ -1087,6 +1220,16 @@ export interface components {
             error?: string | null;
             /** @description `true` if Garage managed to connect to this node */
             success: boolean;
+        };
+        ConnectionParameters: {
+            /** @description K2V endpoint URL */
+            k2vEndpoint?: string | null;
+            /** @description Region parameter, put this in `$AWS_DEFAULT_REGION` */
+            region: string;
+            /** @description S3 endpoint URL */
+            s3Endpoint?: string | null;
+            /** @description whether S3 client should use path-style instead of DNS style */
+            s3UsePathStyle?: boolean | null;
         };
         CreateAdminTokenResponse: components["schemas"]["GetAdminTokenInfoResponse"] & {
             /**
@@ -1158,6 +1301,8 @@ export interface components {
              * @description Total number of bytes used by objects in this bucket
              */
             bytes: number;
+            /** @description CORS rules for this bucket */
+            corsRules?: components["schemas"]["cors.Rule"][] | null;
             /**
              * Format: date-time
              * @description Bucket creation date
@@ -1169,6 +1314,8 @@ export interface components {
             id: string;
             /** @description List of access keys that have permissions granted on this bucket */
             keys: components["schemas"]["GetBucketInfoKey"][];
+            /** @description Object lifecycle rules for this bucket */
+            lifecycleRules?: components["schemas"]["lifecycle.Rule"][] | null;
             /**
              * Format: int64
              * @description Number of objects in this bucket
@@ -1196,16 +1343,17 @@ export interface components {
              * @description Number of unfinished uploads in this bucket
              */
             unfinishedUploads: number;
-            /** @description Whether website acces is enabled for this bucket */
+            /** @description Whether website access is enabled for this bucket */
             websiteAccess: boolean;
             websiteConfig?: null | components["schemas"]["GetBucketInfoWebsiteResponse"];
         };
         GetBucketInfoWebsiteResponse: {
             errorDocument?: string | null;
             indexDocument: string;
+            routingRules?: components["schemas"]["website.RoutingRule"][] | null;
         };
         GetClusterHealthResponse: {
-            /** @description the nubmer of nodes this Garage node currently has an open connection to */
+            /** @description the number of nodes this Garage node currently has an open connection to */
             connectedNodes: number;
             /** @description the number of nodes this Garage node has had a TCP connection to since the daemon started */
             knownNodes: number;
@@ -1225,7 +1373,7 @@ export interface components {
             /** @description the number of storage nodes currently registered in the cluster layout */
             storageNodes: number;
             /** @description the number of storage nodes to which a connection is currently open */
-            storageNodesOk: number;
+            storageNodesUp: number;
         };
         GetClusterLayoutHistoryResponse: {
             /**
@@ -1272,7 +1420,43 @@ export interface components {
             version: number;
         };
         GetClusterStatisticsResponse: {
+            /**
+             * Format: int64
+             * @description number of buckets in the cluster
+             */
+            bucketCount?: number | null;
+            /**
+             * Format: int64
+             * @description available storage space for object data in the entire cluster, in bytes
+             */
+            dataAvail?: number | null;
+            /**
+             * @description cluster statistics as a free-form string, kept for compatibility with nodes
+             *     running older v2.x versions of garage
+             */
             freeform: string;
+            /**
+             * @description true if the available storage space statistics are imprecise due to missing
+             *     information of disconnected nodes. When this is the case, the actual
+             *     space available in the cluster might be lower than the reported values.
+             */
+            incompleteAvailInfo?: boolean | null;
+            /**
+             * Format: int64
+             * @description available storage space for object metadata in the entire cluster, in bytes
+             */
+            metadataAvail?: number | null;
+            /**
+             * Format: int64
+             * @description total size of objects stored in all buckets, before compression, deduplication and
+             *     replication (this is NOT equivalent to actual disk usage in the cluster)
+             */
+            totalObjectBytes?: number | null;
+            /**
+             * Format: int64
+             * @description total number of objects stored in all buckets
+             */
+            totalObjectCount?: number | null;
         };
         GetClusterStatusResponse: {
             /**
@@ -1287,6 +1471,7 @@ export interface components {
              */
             nodes: components["schemas"]["NodeResp"][];
         };
+        GetCurrentAdminTokenInfoResponse: components["schemas"]["GetAdminTokenInfoResponse"];
         GetKeyInfoResponse: {
             accessKeyId: string;
             buckets: components["schemas"]["KeyInfoBucketResponse"][];
@@ -1408,6 +1593,7 @@ export interface components {
             zoneRedundancy: components["schemas"]["ZoneRedundancy"];
         };
         ListAdminTokensResponse: components["schemas"]["GetAdminTokenInfoResponse"][];
+        ListBucketsInfoResponse: components["schemas"]["GetBucketInfoResponse"][];
         ListBucketsResponse: components["schemas"]["ListBucketsResponseItem"][];
         ListBucketsResponseItem: {
             /** Format: date-time */
@@ -1416,6 +1602,7 @@ export interface components {
             id: string;
             localAliases: components["schemas"]["BucketLocalAlias"][];
         };
+        ListKeysInfoResponse: components["schemas"]["GetKeyInfoResponse"][];
         ListKeysResponse: components["schemas"]["ListKeysResponseItem"][];
         ListKeysResponseItem: {
             /** Format: date-time */
@@ -1438,14 +1625,37 @@ export interface components {
             versions: components["schemas"]["BlockVersion"][];
         };
         LocalGetNodeInfoResponse: {
+            /** @description Socket address used by other nodes to connect to this node for RPC */
+            addr?: string | null;
+            connectionParameters?: null | components["schemas"]["ConnectionParameters"];
+            dataPartition?: null | components["schemas"]["FreeSpaceResp"];
+            /** @description Database engine used for metadata */
             dbEngine: string;
+            /** @description Whether this node is part of an older layout version and is draining data. */
+            draining?: boolean | null;
+            /** @description Build-time features enabled for this garage release */
             garageFeatures?: string[] | null;
+            /** @description Garage version running on this node */
             garageVersion: string;
+            /** @description Hostname of this node */
+            hostname?: string | null;
+            /** @description Whether this node is connected in the cluster */
+            isUp?: boolean | null;
+            metadataPartition?: null | components["schemas"]["FreeSpaceResp"];
             nodeId: string;
+            role?: null | components["schemas"]["NodeAssignedRole"];
+            /** @description `rustc` version with which this garage release was compiled */
             rustVersion: string;
         };
         LocalGetNodeStatisticsResponse: {
+            blockManagerStats?: null | components["schemas"]["NodeBlockManagerStats"];
+            /**
+             * @description node statistics as a free-form string, kept for compatibility with nodes
+             *     running older v2.x versions of garage
+             */
             freeform: string;
+            /** @description metadata table statistics */
+            tableStats?: components["schemas"]["NodeTableStats"][] | null;
         };
         LocalGetWorkerInfoRequest: {
             /** Format: int64 */
@@ -1550,10 +1760,26 @@ export interface components {
              */
             success: {
                 [key: string]: {
+                    /** @description Socket address used by other nodes to connect to this node for RPC */
+                    addr?: string | null;
+                    connectionParameters?: null | components["schemas"]["ConnectionParameters"];
+                    dataPartition?: null | components["schemas"]["FreeSpaceResp"];
+                    /** @description Database engine used for metadata */
                     dbEngine: string;
+                    /** @description Whether this node is part of an older layout version and is draining data. */
+                    draining?: boolean | null;
+                    /** @description Build-time features enabled for this garage release */
                     garageFeatures?: string[] | null;
+                    /** @description Garage version running on this node */
                     garageVersion: string;
+                    /** @description Hostname of this node */
+                    hostname?: string | null;
+                    /** @description Whether this node is connected in the cluster */
+                    isUp?: boolean | null;
+                    metadataPartition?: null | components["schemas"]["FreeSpaceResp"];
                     nodeId: string;
+                    role?: null | components["schemas"]["NodeAssignedRole"];
+                    /** @description `rustc` version with which this garage release was compiled */
                     rustVersion: string;
                 };
             };
@@ -1572,7 +1798,14 @@ export interface components {
              */
             success: {
                 [key: string]: {
+                    blockManagerStats?: null | components["schemas"]["NodeBlockManagerStats"];
+                    /**
+                     * @description node statistics as a free-form string, kept for compatibility with nodes
+                     *     running older v2.x versions of garage
+                     */
                     freeform: string;
+                    /** @description metadata table statistics */
+                    tableStats?: components["schemas"]["NodeTableStats"][] | null;
                 };
             };
         };
@@ -1735,6 +1968,23 @@ export interface components {
             /** @description Zone name assigned by the cluster administrator */
             zone: string;
         };
+        NodeBlockManagerStats: {
+            /**
+             * Format: int64
+             * @description number of reference counter entries
+             */
+            rcEntries: number;
+            /**
+             * Format: int64
+             * @description number of blocks with resync errors
+             */
+            resyncErrors: number;
+            /**
+             * Format: int64
+             * @description number of blocks in the resync queue
+             */
+            resyncQueueLen: number;
+        };
         NodeResp: {
             /** @description Socket address used by other nodes to connect to this node for RPC */
             addr?: string | null;
@@ -1756,6 +2006,11 @@ export interface components {
              */
             lastSeenSecsAgo?: number | null;
             metadataPartition?: null | components["schemas"]["FreeSpaceResp"];
+            /**
+             * Format: int64
+             * @description Approximate number of blocks waiting in the resync queue on this node
+             */
+            resyncQueueLen?: number | null;
             role?: null | components["schemas"]["NodeAssignedRole"];
         };
         NodeRoleChange: components["schemas"]["NodeRoleChangeEnum"] & {
@@ -1766,6 +2021,44 @@ export interface components {
             /** @description Set `remove` to `true` to remove the node from the layout */
             remove: boolean;
         } | components["schemas"]["NodeAssignedRole"];
+        NodeRoleChangeRequest: {
+            /** @description ID of the node for which this change applies */
+            id: string;
+            /** @description Set `remove` to `true` to remove the node from the layout */
+            remove: boolean;
+        } | (components["schemas"]["NodeAssignedRole"] & {
+            /** @description ID of the node for which this change applies */
+            id: string;
+        });
+        NodeTableStats: {
+            /**
+             * Format: int64
+             * @description number of items in the garbage collection queue
+             */
+            gcQueueLen: number;
+            /**
+             * Format: int64
+             * @description number of items in the remote insert queue
+             */
+            insertQueueLen: number;
+            /**
+             * Format: int64
+             * @description number of items stored in metadata table
+             */
+            items: number;
+            /**
+             * Format: int64
+             * @description size of the merkle tree representing all items in the table
+             */
+            merkleItems: number;
+            /**
+             * Format: int64
+             * @description number of items in the merkle tree update queue
+             */
+            merkleQueueLen: number;
+            /** @description name of metadata table */
+            tableName: string;
+        };
         NodeUpdateTrackers: {
             /** Format: int64 */
             ack: number;
@@ -1788,14 +2081,12 @@ export interface components {
             message: string[];
             /** @description Details about the new cluster layout */
             newLayout: components["schemas"]["GetClusterLayoutResponse"];
-        };
-        RemoveBucketAliasRequest: components["schemas"]["BucketAliasEnum"] & {
-            bucketId: string;
+            statistics?: null | components["schemas"]["ComputationStat"];
         };
         RemoveBucketAliasResponse: components["schemas"]["GetBucketInfoResponse"];
         RepairType: "tables" | "blocks" | "versions" | "multipartUploads" | "blockRefs" | "blockRc" | "rebalance" | {
             scrub: components["schemas"]["ScrubCommand"];
-        } | "aliases";
+        } | "aliases" | "clearResyncQueue";
         RevertClusterLayoutResponse: components["schemas"]["GetClusterLayoutResponse"];
         /** @enum {string} */
         ScrubCommand: "start" | "pause" | "resume" | "cancel";
@@ -1814,12 +2105,14 @@ export interface components {
              *     `GetClusterStatus`, etc), or the special value `*` to allow all
              *     admin endpoints. **WARNING:** Granting a scope of `CreateAdminToken` or
              *     `UpdateAdminToken` trivially allows for privilege escalation, and is thus
-             *     functionnally equivalent to granting a scope of `*`.
+             *     functionally equivalent to granting a scope of `*`.
              */
             scope?: string[] | null;
         };
         UpdateAdminTokenResponse: components["schemas"]["GetAdminTokenInfoResponse"];
         UpdateBucketRequestBody: {
+            corsRules?: components["schemas"]["cors.Rule"][] | null;
+            lifecycleRules?: components["schemas"]["lifecycle.Rule"][] | null;
             quotas?: null | components["schemas"]["ApiBucketQuotas"];
             websiteAccess?: null | components["schemas"]["UpdateBucketWebsiteAccess"];
         };
@@ -1828,11 +2121,12 @@ export interface components {
             enabled: boolean;
             errorDocument?: string | null;
             indexDocument?: string | null;
+            routingRules?: components["schemas"]["website.RoutingRule"][] | null;
         };
         UpdateClusterLayoutRequest: {
             parameters?: null | components["schemas"]["LayoutParameters"];
             /** @description New node roles to assign or remove in the cluster layout */
-            roles?: components["schemas"]["NodeRoleChange"][];
+            roles?: components["schemas"]["NodeRoleChangeRequest"][];
         };
         UpdateClusterLayoutResponse: components["schemas"]["GetClusterLayoutResponse"];
         UpdateKeyRequestBody: {
@@ -1886,6 +2180,51 @@ export interface components {
              */
             atLeast: number;
         } | "maximum";
+        "cors.Rule": {
+            AllowedHeader?: unknown[];
+            AllowedMethod: unknown[];
+            AllowedOrigin: unknown[];
+            ExposeHeader?: unknown[];
+            ID?: unknown;
+            MaxAgeSeconds?: null | components["schemas"]["xml.IntValue"];
+        };
+        "lifecycle.AbortIncompleteMpu": {
+            DaysAfterInitiation: components["schemas"]["xml.IntValue"];
+        };
+        "lifecycle.Expiration": {
+            Date?: unknown;
+            Days?: null | components["schemas"]["xml.IntValue"];
+        };
+        "lifecycle.Filter": {
+            And?: null | components["schemas"]["lifecycle.Filter"];
+            ObjectSizeGreaterThan?: null | components["schemas"]["xml.IntValue"];
+            ObjectSizeLessThan?: null | components["schemas"]["xml.IntValue"];
+            Prefix?: unknown;
+        };
+        "lifecycle.Rule": {
+            AbortIncompleteMultipartUpload?: null | components["schemas"]["lifecycle.AbortIncompleteMpu"];
+            Expiration?: null | components["schemas"]["lifecycle.Expiration"];
+            Filter?: null | components["schemas"]["lifecycle.Filter"];
+            ID?: unknown;
+            Status: unknown;
+        };
+        "website.Condition": {
+            HttpErrorCodeReturnedEquals?: null | components["schemas"]["xml.IntValue"];
+            KeyPrefixEquals?: unknown;
+        };
+        "website.Redirect": {
+            HostName?: unknown;
+            HttpRedirectCode?: null | components["schemas"]["xml.IntValue"];
+            Protocol?: unknown;
+            ReplaceKeyPrefixWith?: unknown;
+            ReplaceKeyWith?: unknown;
+        };
+        "website.RoutingRule": {
+            Condition?: null | components["schemas"]["website.Condition"];
+            Redirect: components["schemas"]["website.Redirect"];
+        };
+        /** Format: int64 */
+        "xml.IntValue": number;
     };
     responses: never;
     parameters: never;
@@ -1897,12 +2236,12 @@ export type $defs = Record<string, never>;
 export interface operations {
     CheckDomain: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description The domain name to check for */
                 domain: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1975,7 +2314,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AddBucketAliasRequest"];
+                "application/json": components["schemas"]["BucketAliasEnum"];
             };
         };
         responses: {
@@ -2247,12 +2586,12 @@ export interface operations {
     };
     CreateMetadataSnapshot: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2277,12 +2616,12 @@ export interface operations {
     };
     DeleteAdminToken: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Admin API token ID */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2305,12 +2644,12 @@ export interface operations {
     };
     DeleteBucket: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description ID of the bucket to delete */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2347,12 +2686,12 @@ export interface operations {
     };
     DeleteKey: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Access key ID */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2438,12 +2777,12 @@ export interface operations {
     };
     GetBlockInfo: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -2632,6 +2971,33 @@ export interface operations {
             };
         };
     };
+    GetCurrentAdminTokenInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Information about the admin token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetCurrentAdminTokenInfoResponse"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     GetKeyInfo: {
         parameters: {
             query?: {
@@ -2668,12 +3034,12 @@ export interface operations {
     };
     GetNodeInfo: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2698,12 +3064,12 @@ export interface operations {
     };
     GetNodeStatistics: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2728,12 +3094,12 @@ export interface operations {
     };
     GetWorkerInfo: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -2762,12 +3128,12 @@ export interface operations {
     };
     GetWorkerVariable: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -2864,12 +3230,12 @@ export interface operations {
     };
     LaunchRepairOperation: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -2925,12 +3291,12 @@ export interface operations {
     };
     ListBlockErrors: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2955,7 +3321,12 @@ export interface operations {
     };
     ListBuckets: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Bucket ID of the first bucket to return */
+                offset?: string;
+                /** @description Maximum number of buckets to return in a single call */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2980,9 +3351,46 @@ export interface operations {
             };
         };
     };
+    ListBucketsInfo: {
+        parameters: {
+            query?: {
+                /** @description Bucket ID of the first bucket to return */
+                offset?: string;
+                /** @description Maximum number of buckets to return in a single call */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Returns a detailed description of all buckets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBucketsInfoResponse"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ListKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Key ID of the first key to return */
+                offset?: string;
+                /** @description Maximum number of keys to return in a single call */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3007,14 +3415,46 @@ export interface operations {
             };
         };
     };
+    ListKeysInfo: {
+        parameters: {
+            query?: {
+                /** @description Key ID of the first key to return */
+                offset?: string;
+                /** @description Maximum number of keys to return in a single call */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Return detailed information about all keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListKeysInfoResponse"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ListWorkers: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3070,12 +3510,12 @@ export interface operations {
     };
     PurgeBlocks: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3111,7 +3551,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RemoveBucketAliasRequest"];
+                "application/json": components["schemas"]["BucketAliasEnum"];
             };
         };
         responses: {
@@ -3135,12 +3575,12 @@ export interface operations {
     };
     RetryBlockResync: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3196,12 +3636,12 @@ export interface operations {
     };
     SetWorkerVariable: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Node ID to query, or `*` for all nodes, or `self` for the node responding to the request */
                 node: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3230,12 +3670,12 @@ export interface operations {
     };
     UpdateAdminToken: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Admin API token ID */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3264,12 +3704,12 @@ export interface operations {
     };
     UpdateBucket: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description ID of the bucket to update */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -3343,12 +3783,12 @@ export interface operations {
     };
     UpdateKey: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 /** @description Access key ID */
                 id: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {

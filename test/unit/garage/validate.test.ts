@@ -11,7 +11,7 @@ import {
   parseSize,
 } from "../../../providers/garage/validate";
 import { bucketOwner, keyNameWithOwner, markerKeyName, ownerOfKeyName, displayKeyName } from "../../../providers/garage/owner";
-import { serializePath, serverErrorText } from "../../../providers/garage/client";
+import { serverErrorText } from "../../../providers/garage/client";
 
 const conn = { adminUrl: "http://127.0.0.1:3903", adminToken: "t0ken", owner: "proj/dev/media" };
 const reasons = (failures: { property: string; reason: string }[]): string[] => failures.map((f) => `${f.property}: ${f.reason}`);
@@ -131,11 +131,6 @@ describe("Garage ownership records", () => {
 });
 
 describe("Garage client plumbing", () => {
-  it("sends an id without a path placeholder in the query string (as Garage reads it)", () => {
-    assert.strictEqual(serializePath("/v2/UpdateBucket", { id: "ab/c" }), "/v2/UpdateBucket?id=ab%2Fc");
-    assert.strictEqual(serializePath("/v2/GetNodeInfo/{node}", { node: "n1" }), "/v2/GetNodeInfo/n1");
-  });
-
   it("shows Garage's own error message", () => {
     assert.deepStrictEqual(serverErrorText('{"code":"BucketNotEmpty","message":"Bucket not empty","region":"garage","path":"/"}', "Conflict"), {
       code: "BucketNotEmpty",
