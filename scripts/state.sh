@@ -6,4 +6,6 @@ cd "$REPO_ROOT"
 bash scripts/setup.sh
 npx tsc -p tsconfig.json
 use_engine
+# Secrets of the bootstrap stack (its admin token, the key) are encrypted with this passphrase.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
 exec node bin/sdk/storage/stateCli.js "$@"

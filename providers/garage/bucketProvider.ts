@@ -94,8 +94,10 @@ async function findOwnWork(g: GarageAdmin, owner: string): Promise<{ markerKeyId
   return { markerKeyId: marker.id, bucketId: bucket?.id };
 }
 
+const withoutUndefined = (props: Props): Props => JSON.parse(JSON.stringify(props)) as Props;
+
 function outputs(i: BucketInputs, info: BucketInfo, markerKeyId: string): Props {
-  return { ...i, bucketId: info.id, markerKeyId, bucketName: i.globalAliases[0] ?? "" };
+  return withoutUndefined({ ...i, bucketId: info.id, markerKeyId, bucketName: i.globalAliases[0] ?? "" });
 }
 
 /**
@@ -228,9 +230,10 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
     if (!info) return { id: "", props: {} };
     const marker = bucketOwner(info);
     const now = bucketState(info, marker?.markerKeyId);
+    // Drop undefined values (a field Garage no longer has): the engine's wire format has no undefined.
     return {
       id,
-      props: {
+      props: withoutUndefined({
         ...props,
         globalAliases: [...i.globalAliases.filter((a) => now.globalAliases.includes(a)), ...now.globalAliases.filter((a) => !i.globalAliases.includes(a))],
         localAliases: now.localAliases,
@@ -238,7 +241,7 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
         ...("quotas" in props ? { quotas: now.quotas } : {}),
         ...("cors" in props ? { cors: now.cors } : {}),
         owner: marker?.owner ?? "",
-      },
+      }),
     };
   } catch (e) {
     throw context("reading", i, e);
