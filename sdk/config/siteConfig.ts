@@ -3,6 +3,7 @@ import { domainToASCII } from "url";
 import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
 import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
+import { parseStorage, type StorageConfig } from "./storageConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -45,6 +46,8 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** The site's Garage and its buckets (storageConfig.ts). */
+  readonly storage?: StorageConfig;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -242,6 +245,8 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     apps,
     protect: site.protect !== false,
   };
+  const storage = parseStorage(p, site.storage);
+  if (storage) (config as { storage?: StorageConfig }).storage = storage;
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   return config;
 }

@@ -19,6 +19,7 @@ export {
 } from "./zfs";
 export { startSshd, type SshdOptions, type SshdServiceWithArgs } from "./sshd";
 export { startPostgres, postgresBinDir, type PostgresOptions, type PostgresServiceWithBin } from "./postgres";
+export { startGarage, launchGarage, garageBinary, type GarageOptions } from "./garage";
 export { useService, type UseServiceOptions } from "./use-service";
 export { freePort, isPortFree } from "./ports";
 export { isAlive, stopPid } from "./processes";
