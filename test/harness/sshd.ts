@@ -102,7 +102,7 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
       exited: server.exitDescription,
       timeoutMs: options.timeoutMs,
       check: async () => {
-        await runCommand("ssh", [...sshArgs, `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
+        await runCommand("ssh", [...sshArgs, "--", `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
         return true;
       },
     });
