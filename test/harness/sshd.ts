@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
@@ -124,3 +125,10 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    sshd: SshdServiceWithArgs;
+  }
+}
+registerSharedService("sshd", () => startSshd());

@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -241,3 +242,10 @@ export async function startZfs(options: ZfsOptions = {}): Promise<ZfsServiceWith
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    zfs: ZfsServiceWithLease;
+  }
+}
+registerSharedService("zfs", () => startZfs());

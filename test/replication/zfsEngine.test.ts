@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { startSshd, startZfs, useService, type SshdService, type ZfsPool } from "../harness";
+import { useService, type SshdService, type ZfsPool } from "../harness";
 import { createTestStack, decryptedState, type TestStack } from "../harness/workspace";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { SshExecutor } from "../../sdk/replication/executor";
@@ -23,9 +23,9 @@ describe("ZfsReplication through the real engine", function () {
   after(async () => {
     for (const t of stacks) await t.dispose();
   });
-  const zfs = useService(() => startZfs(), { timeoutMs: 180_000 });
-  const sshA = useService(() => startSshd());
-  const sshB = useService(() => startSshd());
+  const zfs = useService("zfs", { timeoutMs: 180_000 });
+  const sshA = useService("sshd");
+  const sshB = useService("sshd", { instance: "b" });
   let poolA: ZfsPool;
   let poolB: ZfsPool;
 
