@@ -17,9 +17,15 @@
 import { z } from "zod";
 import { appIds } from "../apps/catalog";
 
-/** A config mapping whose unknown keys are errors (see unknownKeyProblems in siteConfig.ts). */
-export function section<Shape extends z.ZodRawShape>(shape: Shape): z.ZodObject<Shape, z.core.$strict> {
-  return z.strictObject(shape);
+/**
+ * A config mapping whose unknown keys are errors (siteConfig.ts words them, with a suggestion).
+ * `missing` is the message when the mapping is absent or not a mapping: say what to write.
+ */
+export function section<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  missing = "must be a mapping",
+): z.ZodObject<Shape, z.core.$strict> {
+  return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? missing : undefined) });
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -33,38 +39,43 @@ const nameField = (what: string) =>
 export const IMPLEMENTED_HOST_KINDS = ["existing"] as const;
 export const PLANNED_HOST_KINDS = ["lxc", "vm"] as const;
 
-const dnsSection = section({
-  provider: z
-    .literal("powerdns", { error: 'only "powerdns" is supported' })
-    .optional()
-    .describe('The DNS server software. Only "powerdns".'),
-  endpoint: z
-    .string({
-      error:
-        'is required: write `endpoint: local` for the PowerDNS that `npm run env -- up powerdns` starts, or the URL of your PowerDNS API (e.g. "https://ns1.coop.example:8081")',
-    })
-    .describe(
-      '"local" (the PowerDNS that `npm run env -- up powerdns` starts on this machine) or the base URL of the PowerDNS HTTP API, e.g. "https://ns1.coop.example:8081". Its API key is the stack secret `sovereign:powerdnsApiKey`.',
-    ),
-  serverId: z
-    .string({ error: 'must be a string (usually "localhost")' })
-    .min(1, { error: 'must not be empty (usually "localhost")' })
-    .optional()
-    .describe('PowerDNS server id; default "localhost".'),
-  ttl: z
-    .number({ error: "must be a number of seconds, e.g. 3600" })
-    .int({ error: "must be a whole number of seconds" })
-    .min(60, { error: "must be at least 60 seconds" })
-    .max(604800, { error: "must be at most 604800 seconds (a week)" })
-    .optional()
-    .describe("Default TTL of the site's records, in seconds (60 to 604800); default 3600."),
-  nameservers: z
-    .array(z.string({ error: 'must be a host name such as "ns1.coop.example."' }), {
-      error: 'must be a list of host names such as ["ns1.coop.example."]',
-    })
-    .optional()
-    .describe('The zone\'s NS records, fully qualified (e.g. ["ns1.coop.example."]); default ns1.<domain>.'),
-});
+const dnsSection = section(
+  {
+    provider: z
+      .literal("powerdns", { error: 'only "powerdns" is supported' })
+      .optional()
+      .describe('The DNS server software. Only "powerdns".'),
+    endpoint: z
+      .string({
+        error:
+          'is required: write `endpoint: local` for the PowerDNS that `npm run env -- up powerdns` starts, or the URL of your PowerDNS API (e.g. "https://ns1.coop.example:8081")',
+      })
+      .describe(
+        '"local" (the PowerDNS that `npm run env -- up powerdns` starts on this machine) or the base URL of the PowerDNS HTTP API, e.g. "https://ns1.coop.example:8081". Its API key is the stack secret `sovereign:powerdnsApiKey`.',
+      ),
+    serverId: z
+      .string({ error: 'must be a string (usually "localhost")' })
+      .min(1, { error: 'must not be empty (usually "localhost")' })
+      .optional()
+      .describe('PowerDNS server id; default "localhost".'),
+    ttl: z
+      .number({ error: "must be a number of seconds, e.g. 3600" })
+      .int({ error: "must be a whole number of seconds" })
+      .min(60, { error: "must be at least 60 seconds" })
+      .max(604800, { error: "must be at most 604800 seconds (a week)" })
+      .optional()
+      .describe("Default TTL of the site's records, in seconds (60 to 604800); default 3600."),
+    nameservers: z
+      .array(z.string({ error: 'must be a host name such as "ns1.coop.example."' }), {
+        error: 'must be a list of host names such as ["ns1.coop.example."]',
+      })
+      .optional()
+      .describe(
+        'The zone\'s NS records, fully qualified (e.g. ["ns1.coop.example."]); default ns1.<domain>.',
+      ),
+  },
+  "is required: write `endpoint: local` under it for the PowerDNS that `npm run env -- up powerdns` starts, or the URL of your PowerDNS API",
+);
 
 const hostSection = section({
   name: nameField("the host's name, unique in the site"),

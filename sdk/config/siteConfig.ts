@@ -184,7 +184,8 @@ class SemanticChecks {
       apiKey: "checked-elsewhere",
       serverId: dns.serverId ?? "localhost",
       name: `${given}.`,
-      nameservers: nameservers.length > 0 ? nameservers : [`ns1.${given}.`],
+      // Without given name servers the default (ns1.<domain>.) stands or falls with the domain.
+      nameservers: nameservers.length > 0 ? nameservers : ["ns1.example.org."],
     });
     const fields: Record<string, string> = {
       apiUrl: "site.dns.endpoint",
@@ -192,9 +193,12 @@ class SemanticChecks {
       name: "site.domain",
       nameservers: "site.dns.nameservers",
     };
+    const reported = new Set<string>();
     for (const failure of checked.failures) {
       const field = fields[failure.property];
-      if (!field) continue;
+      // One problem per field: the first is the cause (an invalid entry makes the list "empty" too).
+      if (!field || reported.has(field)) continue;
+      reported.add(field);
       const reason =
         failure.property === "apiUrl"
           ? `${JSON.stringify(endpointText)} is neither "local" nor an http(s) URL such as "https://ns1.coop.example:8081"`
@@ -204,7 +208,7 @@ class SemanticChecks {
     const zone = checked.failures.some((f) => f.property === "name")
       ? given
       : checked.inputs.name.replace(/\.$/, "");
-    if (given && !zone.includes("."))
+    if (given && !reported.has("site.domain") && !zone.includes("."))
       this.add("site.domain", `"${given}" is not a domain name; write it like "coop.example"`);
     return {
       domain: zone,

@@ -18,7 +18,8 @@ export interface ServiceHome<S> {
 export async function openServiceHome<S>(dir: string, choose: () => Promise<S>): Promise<ServiceHome<S>> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "settings.json");
-  if (fs.existsSync(file)) return { dir, settings: JSON.parse(fs.readFileSync(file, "utf8")) as S, fresh: false };
+  if (fs.existsSync(file))
+    return { dir, settings: JSON.parse(fs.readFileSync(file, "utf8")) as S, fresh: false };
   const settings = await choose();
   // Credentials inside: readable by the owner only.
   fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });

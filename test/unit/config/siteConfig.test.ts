@@ -117,11 +117,11 @@ describe("parseSiteConfig", () => {
       hosts: [{ name: "web1", adress: "192.0.2.10", address: "192.0.2.10" }],
       apps: [{ app: "forgejo", host: "web1", subdomian: "code" }],
     });
-    assert.deepStrictEqual(problems, [
+    assert.deepStrictEqual([...problems].sort(), [
+      'site.apps[0].subdomian: is not a known key; did you mean "subdomain"?',
       'site.datacentre: is not a known key; did you mean "datacenter"?',
       'site.dns.tll: is not a known key; did you mean "ttl"?',
       'site.hosts[0].adress: is not a known key; did you mean "address"?',
-      'site.apps[0].subdomian: is not a known key; did you mean "subdomain"?',
     ]);
     assert.match(
       problemsOf({ ...valid(), colour: "red" })[0],
@@ -135,7 +135,7 @@ describe("parseSiteConfig", () => {
       assert.strictEqual(problems.length, 1, problems.join("\n"));
       assert.match(
         problems[0],
-        /^site\.dns(\.endpoint)?: is required: write `endpoint: local` for the PowerDNS that `npm run env -- up powerdns` starts, or the URL/,
+        /^site\.dns(\.endpoint)?: is required: write `endpoint: local` (under it )?for the PowerDNS that `npm run env -- up powerdns` starts, or the URL/,
       );
     }
     assert.match(
