@@ -30,7 +30,8 @@ if [ -n "$reset" ]; then
   bash scripts/env.sh up powerdns
 fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
-# --refresh: the local services may have been restarted (new ports, empty data) since the last run.
+# --refresh: sees what changed in the local services behind the stack's back (they keep their data
+# and ports across `env down`/`up`; `--reset` starts both from scratch).
 pulumi up --stack "$stack" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"
 pulumi stack output --stack "$stack" --json

@@ -14,7 +14,7 @@ const site = parseSiteConfig(config.getObject<unknown>("site"));
 
 function dnsConnection(): DnsConnection {
   if (site.dns.endpoint === "local") {
-    const local = pulumi.output(reachableLocalPowerDns(path.resolve(__dirname, "../..")));
+    const local = reachableLocalPowerDns(path.resolve(__dirname, "../.."));
     return { apiUrl: local.apiUrl, apiKey: pulumi.secret(local.apiKey), serverId: local.serverId };
   }
   return {

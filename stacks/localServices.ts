@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -55,23 +56,31 @@ export function localPowerDns(repoRoot: string): LocalPowerDns {
   return { apiUrl, apiKey, serverId };
 }
 
+/** Asks the API once, in a child process (the program's set-up is synchronous). */
+const PROBE = `
+fetch(process.argv[1], { headers: { "X-API-Key": process.env.PDNS_KEY }, signal: AbortSignal.timeout(5000) })
+  .then(async (r) => { await r.arrayBuffer(); if (r.status === 401 || r.status === 403) throw new Error("it refuses the recorded API key (" + r.status + ")"); })
+  .catch((e) => { process.stderr.write(String((e.cause && e.cause.code) || e.message)); process.exit(1); });
+`;
+
 /**
- * The local PowerDNS, checked to answer: a stack whose local service is down fails at once,
- * saying which service, where it was expected and how to bring it back, instead of a connection
- * error per resource.
+ * The local PowerDNS, checked to answer before any resource is declared: a stack whose local
+ * service is down fails at once, saying which service, where it was expected and how to bring it
+ * back, instead of a connection error per resource.
  */
-export async function reachableLocalPowerDns(repoRoot: string): Promise<LocalPowerDns> {
+export function reachableLocalPowerDns(repoRoot: string): LocalPowerDns {
   const local = localPowerDns(repoRoot);
-  try {
-    const response = await fetch(`${local.apiUrl}/api/v1/servers/${local.serverId}`, {
-      headers: { "X-API-Key": local.apiKey },
-      signal: AbortSignal.timeout(5_000),
-    });
-    await response.arrayBuffer();
-    if (response.status === 401 || response.status === 403)
-      throw new Error(`it refuses the recorded API key (${response.status})`);
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+  const probe = spawnSync(
+    process.execPath,
+    ["-e", PROBE, `${local.apiUrl}/api/v1/servers/${local.serverId}`],
+    {
+      env: { ...process.env, PDNS_KEY: local.apiKey },
+      encoding: "utf8",
+      timeout: 15_000,
+    },
+  );
+  if (probe.status !== 0) {
+    const cause = probe.stderr.trim() || probe.error?.message || `exit ${probe.status}`;
     throw new Error(
       `site.dns.endpoint is "local" but the local PowerDNS does not answer at ${local.apiUrl} ` +
         `(recorded in ${stateFiles(repoRoot).env}): ${cause}; ${START.replace("start it", "start it again")}`,
