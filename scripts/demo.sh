@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # The main job on the embedded local defaults: installs what is missing, starts the local services
 # (PowerDNS on loopback), applies the `local` site stack with the real Pulumi engine and prints
-# its outputs. Run it again: the second `up` changes nothing. `npm run env -- down` stops the services.
+# its outputs. Run it again: the second `up` changes nothing. `npm run env -- down` stops the services
+# and keeps their data and ports (.state/services), so the next demo finds everything as it was.
+#
+#   npm run demo -- --reset   start the local site from scratch: forget the stack AND wipe the
+#                             services' data, together (never one without the other)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
+
+reset=""
+for arg in "$@"; do
+  case "$arg" in
+    --reset) reset=1 ;;
+    *) die "unknown option '$arg' (known: --reset)" ;;
+  esac
+done
 
 bash scripts/setup.sh
 rm -rf bin && npx tsc -p tsconfig.json
@@ -13,6 +25,10 @@ use_engine
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
 
 stack=local
+if [ -n "$reset" ]; then
+  bash scripts/reset-local.sh "$stack"
+  bash scripts/env.sh up powerdns
+fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
 # The providers read the PowerDNS API key from the stack config (a secret). The local server's key
 # lives in .state/env.json; it goes into a copy of the tracked stack file under .state/ (rewritten

@@ -7,14 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
-import { localPowerDns } from "./localServices";
+import { reachableLocalPowerDns } from "./localServices";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
 
 function dnsConnection(): DnsConnection {
   if (site.dns.endpoint === "local") {
-    const local = localPowerDns(path.resolve(__dirname, "../.."));
+    const local = reachableLocalPowerDns(path.resolve(__dirname, "../.."));
     // The key of the local PowerDNS reaches the stack config through scripts/demo.sh.
     return { apiUrl: local.apiUrl, serverId: local.serverId };
   }

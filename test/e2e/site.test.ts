@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
-import { startPowerDns, useService } from "../harness";
+import { useService } from "../harness";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -22,15 +22,14 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   /** A copy of stacks/Pulumi.local.yaml with the API key secret, as scripts/demo.sh makes it. */
   let configFile: string;
 
-  // Registered before useService's hooks: mocha runs `after` hooks in order, and the stack must be
-  // destroyed while PowerDNS still runs.
+  // The run's shared PowerDNS outlives this suite, so the stack is destroyed while it still runs.
   after(async () => {
     await stack?.destroy({ color: "never", configFile });
     engine?.cleanup();
     if (envFile) fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
   });
 
-  const pdns = useService(() => startPowerDns());
+  const pdns = useService("powerdns");
 
   before(async () => {
     engine = makeEngineEnv("site");
