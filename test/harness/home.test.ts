@@ -3,11 +3,14 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { startPowerDns } from ".";
+import { startPostgres, startPowerDns } from ".";
+import { runCommand } from "./commands";
 
 describe("harness: a persistent service home", function () {
   this.timeout(120_000);
   const home = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-home-")), "powerdns");
+  // PostgreSQL runs as its own OS user: it must be able to reach its home, as under .state.
+  fs.chmodSync(path.dirname(home), 0o755);
   after(() => fs.rmSync(path.dirname(home), { recursive: true, force: true }));
 
   it("keeps data, ports and key across stop/start, and names a recorded port someone else took", async () => {
@@ -47,6 +50,22 @@ describe("harness: a persistent service home", function () {
       assert.ok(fs.existsSync(path.join(home, "pdns.sqlite3")), "a failed start keeps the data too");
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it("PostgreSQL in a home keeps its cluster, port and password across stop/start", async () => {
+    const pgHome = path.join(path.dirname(home), "postgres");
+    const psql = async (pg: Awaited<ReturnType<typeof startPostgres>>, sql: string) =>
+      (await runCommand(path.join(pg.binDir, "psql"), ["-At", "-c", sql, pg.connectionString])).stdout.trim();
+    const first = await startPostgres({ home: pgHome });
+    await psql(first, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
+    await first.stop();
+    const second = await startPostgres({ home: pgHome });
+    try {
+      assert.strictEqual(second.connectionString, first.connectionString);
+      assert.strictEqual(await psql(second, "SELECT v FROM kept"), "still here");
+    } finally {
+      await second.stop();
     }
   });
 });
