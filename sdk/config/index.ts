@@ -1,2 +1,9 @@
 export * from "./siteConfig";
 export * from "./problems";
+export {
+  siteSchema,
+  section,
+  stackFileJsonSchema,
+  IMPLEMENTED_HOST_KINDS,
+  type RawSiteConfig,
+} from "./schema";
