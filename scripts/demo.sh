@@ -30,8 +30,17 @@ if [ -n "$reset" ]; then
   bash scripts/env.sh up powerdns
 fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
+# The providers read the PowerDNS API key from the stack config (a secret). The local server's key
+# lives in .state/env.json; it goes into a copy of the tracked stack file under .state/ (rewritten
+# every run, never committed), so stacks/Pulumi.local.yaml stays clean. Every pulumi command on
+# this stack takes that copy: --config-file .state/Pulumi.local.yaml
+run_config="$REPO_ROOT/.state/Pulumi.$stack.yaml"
+cp "stacks/Pulumi.$stack.yaml" "$run_config"
+node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  process.stdout.write(e.services.powerdns.credentials.apiKey)' "${SOVEREIGN_ENV_STATE:-$REPO_ROOT/.state/env.json}" |
+  pulumi config set --secret sovereign:powerdnsApiKey --stack "$stack" --config-file "$run_config"
 # --refresh: sees what changed in the local services behind the stack's back (they keep their data
 # and ports across `env down`/`up`; `--reset` starts both from scratch).
-pulumi up --stack "$stack" --yes --non-interactive --refresh
+pulumi up --stack "$stack" --config-file "$run_config" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"
 pulumi stack output --stack "$stack" --json

@@ -7,3 +7,4 @@ export {
   IMPLEMENTED_HOST_KINDS,
   type RawSiteConfig,
 } from "./schema";
+export * from "./storageConfig";

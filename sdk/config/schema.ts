@@ -129,6 +129,11 @@ export const siteSchema = section({
     .min(1, { error: "must list at least one host" })
     .describe("The machines of the site."),
   apps: z.array(appSection, { error: "must be a list" }).optional().describe("The apps the site runs."),
+  // Checked field by field in storageConfig.ts (parseStorage).
+  storage: z
+    .record(z.string(), z.unknown(), { error: "must be a mapping with garage and buckets" })
+    .optional()
+    .describe("The site's Garage (object storage) and its buckets: `garage` and `buckets`."),
 });
 
 export type RawSiteConfig = z.input<typeof siteSchema>;

@@ -5,6 +5,7 @@ import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
 import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
+import { parseStorage, type StorageConfig } from "./storageConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -50,6 +51,8 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** The site's Garage and its buckets (storageConfig.ts). */
+  readonly storage?: StorageConfig;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -181,7 +184,6 @@ class SemanticChecks {
     const checked = checkZoneInputs({
       // "local" is resolved later (from .state/env.json): check the rest with a stand-in URL.
       apiUrl: local || endpointText === undefined ? "http://127.0.0.1:8081" : endpointText,
-      apiKey: "checked-elsewhere",
       serverId: dns.serverId ?? "localhost",
       name: `${given}.`,
       // Without given name servers the default (ns1.<domain>.) stands or falls with the domain.
@@ -217,7 +219,7 @@ class SemanticChecks {
         endpoint: local ? "local" : { apiUrl: checked.inputs.apiUrl },
         serverId: checked.inputs.serverId,
         ttl: typeof dns.ttl === "number" ? dns.ttl : 3600,
-        nameservers: nameservers.length > 0 ? checked.inputs.nameservers : [],
+        nameservers: nameservers.length > 0 ? (checked.inputs.nameservers ?? []) : [],
       },
     };
   }
@@ -324,9 +326,11 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
       );
     }
   });
+  const storage = parseStorage(p, site.storage);
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   const typed = site as RawSiteConfig;
   return {
+    ...(storage ? { storage } : {}),
     name: typed.name,
     domain,
     datacenter: typed.datacenter,

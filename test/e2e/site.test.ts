@@ -5,6 +5,7 @@ import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
 import { useService } from "../harness";
+import { writeLocalStackConfig } from "../harness/localStackConfig";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -18,10 +19,12 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   let engine: EngineEnv;
   let stack: Stack;
   let envFile: string;
+  /** A copy of stacks/Pulumi.local.yaml with the API key secret, as scripts/demo.sh makes it. */
+  let configFile: string;
 
   // The run's shared PowerDNS outlives this suite, so the stack is destroyed while it still runs.
   after(async () => {
-    await stack?.destroy({ color: "never" });
+    await stack?.destroy({ color: "never", configFile });
     engine?.cleanup();
     if (envFile) fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
   });
@@ -53,10 +56,11 @@ describe("the local site stack on the real engine and PowerDNS", function () {
         },
       },
     );
+    configFile = writeLocalStackConfig(engine, path.dirname(envFile), service.apiKey);
   });
 
   it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {
-    const up = await stack.up({ color: "never" });
+    const up = await stack.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.strictEqual(up.outputs.zone.value, "demo.coop.test.");
     assert.strictEqual(up.outputs.apps.value.forgejo, "https://git.demo.coop.test/");
@@ -67,7 +71,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   });
 
   it("a second preview changes nothing", async () => {
-    const preview = await stack.preview({ color: "never" });
+    const preview = await stack.preview({ color: "never", configFile });
     assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
   });
 

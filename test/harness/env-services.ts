@@ -1,4 +1,5 @@
 import { stopAndRemove } from "./lifecycle";
+import { startGarage } from "./garage";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
@@ -65,6 +66,19 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
         stopSignal: "SIGINT",
         home,
+      });
+    }
+    case "garage": {
+      const garage = await startGarage();
+      return record(garage, name, {
+        endpoints: {
+          s3Endpoint: garage.s3Endpoint,
+          adminUrl: garage.adminUrl,
+          webEndpoint: garage.webEndpoint,
+          region: garage.region,
+          zone: garage.zone,
+        },
+        credentials: { adminToken: garage.adminToken },
       });
     }
     case "sshd": {

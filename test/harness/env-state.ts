@@ -3,7 +3,7 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd"] as const;
+export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {

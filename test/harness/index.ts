@@ -31,6 +31,7 @@ export {
 } from "./zfs";
 export { startSshd, type SshdOptions, type SshdServiceWithArgs } from "./sshd";
 export { startPostgres, postgresBinDir, type PostgresOptions, type PostgresServiceWithBin } from "./postgres";
+export { startGarage, launchGarage, garageBinary, type GarageOptions } from "./garage";
 export { useService, type UseServiceOptions } from "./use-service";
 export {
   registerSharedService,
