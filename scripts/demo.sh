@@ -39,7 +39,8 @@ cp "stacks/Pulumi.$stack.yaml" "$run_config"
 node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   process.stdout.write(e.services.powerdns.credentials.apiKey)' "${SOVEREIGN_ENV_STATE:-$REPO_ROOT/.state/env.json}" |
   pulumi config set --secret sovereign:powerdnsApiKey --stack "$stack" --config-file "$run_config"
-# --refresh: the local services may have been restarted (new ports, empty data) since the last run.
+# --refresh: sees what changed in the local services behind the stack's back (they keep their data
+# and ports across `env down`/`up`; `--reset` starts both from scratch).
 pulumi up --stack "$stack" --config-file "$run_config" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"
 pulumi stack output --stack "$stack" --json

@@ -4,7 +4,9 @@
 #
 #   scripts/env.sh up powerdns zfs postgres sshd   install what is missing, start these services
 #   scripts/env.sh status                          what is recorded and whether it still runs
-#   scripts/env.sh down [service...]               stop everything recorded (or the named ones)
+#   scripts/env.sh down [service...]               stop everything recorded (or the named ones);
+#                                                  PowerDNS keeps its data and ports (.state/services)
+#   scripts/env.sh wipe [service...]               stop and delete the services' data too
 source "$(dirname "$0")/lib/common.sh"
 
 cli="$REPO_ROOT/bin/test/harness/cli.js"

@@ -1,3 +1,10 @@
 export * from "./siteConfig";
 export * from "./problems";
+export {
+  siteSchema,
+  section,
+  stackFileJsonSchema,
+  IMPLEMENTED_HOST_KINDS,
+  type RawSiteConfig,
+} from "./schema";
 export * from "./storageConfig";

@@ -6,3 +6,6 @@ export * from "./schedule";
 export { runJob } from "./cli";
 export { ZfsReplication, type ZfsReplicationArgs, type ZfsHostArgs } from "./zfsReplication";
 export { ReplicationRun, type ReplicationRunInputs } from "./replicationRun";
+export * from "./sshTarget";
+export { withHostLock, lockFileFor, LockTimeoutError } from "./hostLock";
+export { forceAllowed, recordForceToken, usedForceToken } from "./forceToken";

@@ -11,7 +11,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { assertValidJobSpec, DEFAULT_RETENTION, type JobAction, type JobSpec } from "./jobSpec";
+import { DEFAULT_RETENTION, validateJobSpec, type JobAction, type JobSpec } from "./jobSpec";
 import { ReplicationRun } from "./replicationRun";
 import { renderSchedule, type RenderedSchedule } from "./schedule";
 import { sshConnectionProblems, trustOnFirstUseWarning } from "./sshTarget";
@@ -121,24 +121,19 @@ export class ZfsReplication extends pulumi.ComponentResource {
       problems.push(
         `force must be a token string that forces one run only, e.g. force: "overwrite-dr-2026-11-26" (got ${JSON.stringify(args.force)})`,
       );
-    try {
-      assertValidJobSpec(
-        {
-          action,
-          source: { dataset: args.source.dataset },
-          target: { dataset: args.target.dataset },
-          snapshotPrefix: args.snapshotPrefix,
-          forceToken: typeof args.force === "string" ? args.force : undefined,
-          retention,
-          stopApp: args.finalSync?.stopApp,
-          startApp: args.finalSync?.startApp,
-          warmPasses: args.finalSync?.warmPasses,
-        },
-        `ZfsReplication ${name}`,
-      );
-    } catch (error) {
-      problems.push(...(error as Error).message.split("\n  - ").slice(1));
-    }
+    problems.push(
+      ...validateJobSpec({
+        action,
+        source: { dataset: args.source.dataset },
+        target: { dataset: args.target.dataset },
+        snapshotPrefix: args.snapshotPrefix,
+        forceToken: typeof args.force === "string" ? args.force : undefined,
+        retention,
+        stopApp: args.finalSync?.stopApp,
+        startApp: args.finalSync?.startApp,
+        warmPasses: args.finalSync?.warmPasses,
+      }),
+    );
     if (problems.length > 0)
       throw new Error(`invalid ZfsReplication ${name}; please fix:\n  - ${problems.join("\n  - ")}`);
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
+import { LOCAL_STACK_PASSPHRASE, writeLocalStackConfig } from "../harness/localStackConfig";
 import { repoRoot } from "../harness/repo";
 
 const run = promisify(execFile);
@@ -22,6 +23,8 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
   let stack: Stack;
   let stateDir: string;
   let env: Record<string, string>;
+  /** The stack file with the local PowerDNS's key, as scripts/demo.sh writes it. */
+  let configFile: string;
   const stackFile = path.join(repoRoot(), "stacks", "Pulumi.local.yaml");
   const stackFileText = fs.readFileSync(stackFile, "utf8");
 
@@ -40,8 +43,7 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
     env = {
       ...(process.env as Record<string, string>),
       ...engine.env,
-      // The committed stack file's salt belongs to the demo passphrase.
-      PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo",
+      PULUMI_CONFIG_PASSPHRASE: LOCAL_STACK_PASSPHRASE,
       SOVEREIGN_ENV_STATE: path.join(stateDir, "env.json"),
     };
     stack = await LocalWorkspace.createOrSelectStack(
@@ -61,7 +63,8 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
   it("demo, env down, demo: the services come back with their data and ports, and nothing changes", async () => {
     await servicesCli("up", "powerdns");
     const first = recordedPowerDns();
-    const up = await stack.up({ color: "never" });
+    configFile = writeLocalStackConfig(engine, stateDir, first.credentials.apiKey);
+    const up = await stack.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.ok((up.summary.resourceChanges?.create ?? 0) > 5);
 
@@ -73,7 +76,7 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
     );
 
     // While it is down, the stack says which service, where, and how to bring it back.
-    await assert.rejects(stack.preview({ color: "never" }), (error: Error) => {
+    await assert.rejects(stack.preview({ color: "never", configFile }), (error: Error) => {
       const expected = first.endpoints.apiUrl.replace(/[.]/g, "\\.");
       assert.match(error.message, new RegExp(`the local PowerDNS is not running \\(expected at ${expected}`));
       assert.match(error.message, /npm run env -- up powerdns/);
@@ -86,9 +89,9 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
     assert.strictEqual(second.credentials.apiKey, first.credentials.apiKey, "the same key");
 
     // What `npm run demo` does the second time: up with a refresh, then nothing is left to change.
-    const again = await stack.up({ color: "never", refresh: true });
+    const again = await stack.up({ color: "never", refresh: true, configFile });
     assert.deepStrictEqual(Object.keys(again.summary.resourceChanges ?? {}), ["same"]);
-    const preview = await stack.preview({ color: "never" });
+    const preview = await stack.preview({ color: "never", configFile });
     assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
   });
 
@@ -102,7 +105,7 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
     process.kill(pdnsPid, "SIGTERM");
     for (let i = 0; i < 100 && fs.existsSync(`/proc/${pdnsPid}`); i++)
       await new Promise((r) => setTimeout(r, 100));
-    await assert.rejects(stack.preview({ color: "never" }), (error: Error) => {
+    await assert.rejects(stack.preview({ color: "never", configFile }), (error: Error) => {
       assert.match(
         error.message,
         /the local PowerDNS does not answer at http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/,
@@ -127,9 +130,10 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
       { stackName: "local", workDir: repoRoot() },
       { pulumiCommand: await pulumiCommand(engine), envVars: env },
     );
-    const up = await fresh.up({ color: "never" });
+    configFile = writeLocalStackConfig(engine, stateDir, recordedPowerDns().credentials.apiKey);
+    const up = await fresh.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.ok((up.summary.resourceChanges?.create ?? 0) > 5);
-    await fresh.destroy({ color: "never" });
+    await fresh.destroy({ color: "never", configFile });
   });
 });

@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
 import { useService } from "../harness";
+import { writeLocalStackConfig } from "../harness/localStackConfig";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -56,26 +56,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
         },
       },
     );
-    configFile = path.join(path.dirname(envFile), "Pulumi.local.yaml");
-    fs.copyFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), configFile);
-    execFileSync(
-      path.join(engine.pulumiBinDir, "pulumi"),
-      [
-        "config",
-        "set",
-        "--secret",
-        "sovereign:powerdnsApiKey",
-        "--stack",
-        "local",
-        "--config-file",
-        configFile,
-      ],
-      {
-        cwd: repoRoot(),
-        input: service.apiKey,
-        env: { ...process.env, ...engine.env, PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo" },
-      },
-    );
+    configFile = writeLocalStackConfig(engine, path.dirname(envFile), service.apiKey);
   });
 
   it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {

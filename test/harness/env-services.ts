@@ -53,7 +53,8 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
       });
     }
     case "postgres": {
-      const pg = await startPostgres();
+      const home = serviceHome(name);
+      const pg = await startPostgres({ home });
       return record(pg, name, {
         endpoints: {
           host: pg.host,
@@ -64,6 +65,7 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         },
         credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
         stopSignal: "SIGINT",
+        home,
       });
     }
     case "garage": {

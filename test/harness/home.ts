@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isPortFree } from "./ports";
+import { freePort, isPortFree } from "./ports";
 
 /**
  * A service's persistent home (the local site's services under `.state/services/<name>/`): its
@@ -16,6 +16,8 @@ export interface ServiceHome<S> {
 }
 
 export async function openServiceHome<S>(dir: string, choose: () => Promise<S>): Promise<ServiceHome<S>> {
+  // The parents stay traversable (a service may run as its own OS user); the home is private.
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "settings.json");
   if (fs.existsSync(file))
@@ -24,6 +26,26 @@ export async function openServiceHome<S>(dir: string, choose: () => Promise<S>):
   // Credentials inside: readable by the owner only.
   fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   return { dir, settings, fresh: true };
+}
+
+/**
+ * A free port for a service that keeps it across restarts: below the kernel's ephemeral range, so
+ * that no outgoing connection of another program takes it while the service is stopped.
+ */
+export async function stablePort(udp = false): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  } catch {
+    // Not Linux: keep the usual bound.
+  }
+  const from = 20000;
+  if (!(low > from + 1000)) return freePort(udp);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (await isPortFree(port, udp)) return port;
+  }
+  return freePort(udp);
 }
 
 /** Fails with what to do when a port recorded in a home is taken by another process. */

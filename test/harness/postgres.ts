@@ -6,6 +6,7 @@ import { waitUntilHealthy } from "./health";
 import { idempotent, startOrClean, stopAndRemove } from "./lifecycle";
 import { chownTree, unprivilegedUser } from "./osuser";
 import { retryOnPortClash } from "./port-clash";
+import { assertRecordedPortsFree, openServiceHome, stablePort } from "./home";
 import { freePort } from "./ports";
 import { randomSecret } from "./secrets";
 import { spawnDetached } from "./spawn";
@@ -19,6 +20,16 @@ export interface PostgresOptions {
   user?: string;
   database?: string;
   timeoutMs?: number;
+  /**
+   * A persistent home (the local site's `.state/services/postgres`): the cluster, port and
+   * password are made on the first start and reused after; `stop()` keeps them.
+   */
+  home?: string;
+}
+
+interface PostgresSettings {
+  port: number;
+  password: string;
 }
 
 export interface PostgresServiceWithBin extends PostgresService {
@@ -49,38 +60,49 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
   const { user = "sovereign", database = "sovereign" } = options;
   const binDir = postgresBinDir();
   const osUser = unprivilegedUser("postgres");
-  const dir = makeServiceDir("postgres");
+  const choose = async (pickPort: () => Promise<number>): Promise<PostgresSettings> => ({
+    port: await pickPort(),
+    password: randomSecret(),
+  });
+  const home = options.home ? await openServiceHome(options.home, () => choose(stablePort)) : undefined;
+  const dir = home?.dir ?? makeServiceDir("postgres");
   const dataDir = path.join(dir, "data");
   const logFile = path.join(dir, "postgres.log");
   const pids: number[] = [];
   // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for clients to disconnect.
-  const stop = idempotent(() => stopAndRemove({ pids, dir, signal: "SIGINT" }));
+  const stop = idempotent(() => stopAndRemove({ pids, dir, signal: "SIGINT", keepDir: home !== undefined }));
+  const cleanup = async () => {
+    await stop();
+    if (home?.fresh) fs.rmSync(dir, { recursive: true, force: true });
+  };
   const asUser = { uid: osUser?.uid, gid: osUser?.gid };
 
   return startOrClean(async () => {
-    const password = randomSecret();
+    const { password, port } = home?.settings ?? (await choose(freePort));
+    const initialized = fs.existsSync(path.join(dataDir, "PG_VERSION"));
+    if (home && !home.fresh) await assertRecordedPortsFree("the local PostgreSQL", dir, { port });
     const passwordFile = path.join(dir, "password");
-    fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    fs.writeFileSync(logFile, "");
+    if (!initialized) fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+    if (!fs.existsSync(logFile)) fs.writeFileSync(logFile, "");
     chownTree(dir, osUser);
-    await runCommand(
-      path.join(binDir, "initdb"),
-      [
-        "-D",
-        dataDir,
-        "-U",
-        user,
-        `--pwfile=${passwordFile}`,
-        "--auth=scram-sha-256",
-        "-E",
-        "UTF8",
-        "--locale=C",
-      ],
-      { ...asUser, cwd: dir, timeoutMs: 120_000 },
-    );
-    fs.rmSync(passwordFile);
+    if (!initialized)
+      await runCommand(
+        path.join(binDir, "initdb"),
+        [
+          "-D",
+          dataDir,
+          "-U",
+          user,
+          `--pwfile=${passwordFile}`,
+          "--auth=scram-sha-256",
+          "-E",
+          "UTF8",
+          "--locale=C",
+        ],
+        { ...asUser, cwd: dir, timeoutMs: 120_000 },
+      );
+    fs.rmSync(passwordFile, { force: true });
 
-    const port = await freePort();
     const server = spawnDetached({
       command: path.join(binDir, "postgres"),
       args: [
@@ -118,13 +140,15 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
       },
     });
     const clientEnv = { ...process.env, PGPASSWORD: password };
-    await runCommand(
-      path.join(binDir, "createdb"),
-      ["-h", "127.0.0.1", "-p", String(port), "-U", user, database],
-      {
-        env: clientEnv,
-      },
-    );
+    if (!initialized) {
+      await runCommand(
+        path.join(binDir, "createdb"),
+        ["-h", "127.0.0.1", "-p", String(port), "-U", user, database],
+        {
+          env: clientEnv,
+        },
+      );
+    }
 
     const encode = encodeURIComponent;
     const service: PostgresServiceWithBin = {
@@ -144,7 +168,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
       stop,
     };
     return service;
-  }, stop);
+  }, cleanup);
 }
 
 declare module "./shared" {

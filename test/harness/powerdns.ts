@@ -5,7 +5,7 @@ import { runCommand } from "./commands";
 import { waitUntilHealthy } from "./health";
 import { idempotent, startOrClean, stopAndRemove } from "./lifecycle";
 import { retryOnPortClash } from "./port-clash";
-import { assertRecordedPortsFree, openServiceHome } from "./home";
+import { assertRecordedPortsFree, openServiceHome, stablePort } from "./home";
 import { freePort } from "./ports";
 import { randomSecret } from "./secrets";
 import { spawnDetached } from "./spawn";
@@ -78,15 +78,18 @@ export function startPowerDns(options: PowerDnsOptions = {}): Promise<PowerDnsSe
   return retryOnPortClash(() => startPowerDnsOnce(options));
 }
 
-async function chooseSettings(): Promise<PowerDnsSettings> {
-  return { webPort: await freePort(), dnsPort: await freePort(true), apiKey: randomSecret() };
+/** Ports (stable ones for a persistent home: kept while stopped) and a key. */
+async function chooseSettings(pickPort: (udp?: boolean) => Promise<number>): Promise<PowerDnsSettings> {
+  return { webPort: await pickPort(), dnsPort: await pickPort(true), apiKey: randomSecret() };
 }
 
 async function startPowerDnsOnce(options: PowerDnsOptions = {}): Promise<PowerDnsService> {
   if (!fs.existsSync(POWERDNS_SCHEMA)) {
     throw new Error(`PowerDNS sqlite schema missing at ${POWERDNS_SCHEMA}: run scripts/services.sh`);
   }
-  const home = options.home ? await openServiceHome(options.home, chooseSettings) : undefined;
+  const home = options.home
+    ? await openServiceHome(options.home, () => chooseSettings(stablePort))
+    : undefined;
   const dir = home?.dir ?? makeServiceDir("powerdns");
   const logFile = path.join(dir, "pdns.log");
   const pids: number[] = [];
@@ -101,7 +104,7 @@ async function startPowerDnsOnce(options: PowerDnsOptions = {}): Promise<PowerDn
     const database = path.join(dir, "pdns.sqlite3");
     if (!fs.existsSync(database))
       await runCommand("sqlite3", [database], { input: fs.readFileSync(POWERDNS_SCHEMA, "utf8") });
-    const { apiKey, webPort, dnsPort } = home?.settings ?? (await chooseSettings());
+    const { apiKey, webPort, dnsPort } = home?.settings ?? (await chooseSettings(freePort));
     if (home && !home.fresh)
       await assertRecordedPortsFree("the local PowerDNS", dir, { webPort, dnsPort }, ["dnsPort"]);
     const config = {

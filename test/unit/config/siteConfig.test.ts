@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import Ajv from "ajv";
 import * as fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
@@ -190,6 +191,21 @@ describe("parseSiteConfig", () => {
     assert.strictEqual(site.additionalProperties, false);
     assert.deepStrictEqual(site.properties.dns.required, ["endpoint"]);
     assert.deepStrictEqual(site.properties.hosts.items.properties.kind.enum, ["existing", "lxc", "vm"]);
+    // What an editor does with it: the committed stack files pass, a typo is marked.
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const localStack = parse(
+      fs.readFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), "utf8"),
+    ) as {
+      config: { "sovereign:site": { dns: Record<string, unknown> } };
+    };
+    assert.ok(validate(localStack), JSON.stringify(validate.errors));
+    localStack.config["sovereign:site"].dns.tll = 300;
+    assert.ok(!validate(localStack));
+    assert.ok(
+      validate.errors?.some(
+        (e) => e.keyword === "additionalProperties" && e.params.additionalProperty === "tll",
+      ),
+    );
     for (const file of fs
       .readdirSync(path.join(repoRoot(), "stacks"))
       .filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
