@@ -35,7 +35,12 @@ export interface GarageBucketArgs {
   /** More global aliases. */
   aliases?: string[];
   quotas?: { maxSize?: number | string; maxObjects?: number };
-  cors?: { allowedOrigins: string[]; allowedMethods: string[]; allowedHeaders?: string[]; maxAgeSeconds?: number }[];
+  cors?: {
+    allowedOrigins: string[];
+    allowedMethods: string[];
+    allowedHeaders?: string[];
+    maxAgeSeconds?: number;
+  }[];
   website?: GarageBucketWebsite;
   /** What the bucket's own key may do (default read and write). */
   permissions?: Permission[];
@@ -80,12 +85,21 @@ export class GarageBucket extends pulumi.ComponentResource {
         ...(args.quotas ? { quotas: args.quotas } : {}),
         ...(args.cors ? { cors: args.cors } : {}),
         ...(args.website
-          ? { website: { indexDocument: args.website.indexDocument ?? "index.html", errorDocument: args.website.errorDocument } }
+          ? {
+              website: {
+                indexDocument: args.website.indexDocument ?? "index.html",
+                errorDocument: args.website.errorDocument,
+              },
+            }
           : {}),
       },
       { parent: this, protect },
     );
-    this.accessKey = new GarageAccessKey(`${name}-key`, { ...conn, name: `${args.name} bucket key` }, { parent: this });
+    this.accessKey = new GarageAccessKey(
+      `${name}-key`,
+      { ...conn, name: `${args.name} bucket key` },
+      { parent: this },
+    );
     this.permission = new GarageBucketPermission(
       `${name}-permission`,
       {
@@ -96,7 +110,8 @@ export class GarageBucket extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    if (site && args.garage.webHost) site.zone.alias(site.subdomain, args.garage.webHost, undefined, `GarageBucket ${name}`);
+    if (site && args.garage.webHost)
+      site.zone.alias(site.subdomain, args.garage.webHost, undefined, `GarageBucket ${name}`);
     this.endpoint = pulumi.output(args.garage.s3Endpoint);
     this.region = pulumi.output(args.garage.region);
     this.bucketName = this.bucket.bucketName;

@@ -46,8 +46,16 @@ export async function bootstrapStateBackend(
       s3Endpoint: target.s3Endpoint,
       region: target.region,
     };
-    const state = new GarageBucket("state", { garage, name: bucket, permissions: ["read", "write", "owner"] });
-    return { bucketName: state.bucketName, accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey };
+    const state = new GarageBucket("state", {
+      garage,
+      name: bucket,
+      permissions: ["read", "write", "owner"],
+    });
+    return {
+      bucketName: state.bucketName,
+      accessKeyId: state.accessKeyId,
+      secretAccessKey: state.secretAccessKey,
+    };
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: "sovereign-state", stackName: workspace.stackName ?? "garage", program },

@@ -9,19 +9,31 @@ export function adminFor(service: GarageService): GarageAdmin {
   return new GarageAdmin({ adminUrl: service.adminUrl, adminToken: service.adminToken });
 }
 
-export function location(service: GarageService, bucket: string, key: { accessKeyId: string; secretAccessKey: string }): S3Location {
+export function location(
+  service: GarageService,
+  bucket: string,
+  key: { accessKeyId: string; secretAccessKey: string },
+): S3Location {
   return { endpoint: service.s3Endpoint, region: service.region, bucket, ...key };
 }
 
 /** A key with read, write and owner on the bucket, made through the admin API (test set-up only). */
-export async function adminKey(service: GarageService, bucketId: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+export async function adminKey(
+  service: GarageService,
+  bucketId: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   const admin = adminFor(service);
   const key = await admin.createKey(`test key ${bucketId.slice(0, 8)}`);
   await admin.allow(bucketId, key.accessKeyId, { read: true, write: true, owner: true });
   return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey ?? "" };
 }
 
-export async function putText(s3: S3Client, bucket: string, key: string, body: string | Buffer): Promise<void> {
+export async function putText(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Buffer,
+): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
@@ -36,7 +48,12 @@ export async function emptyBucket(loc: S3Location): Promise<void> {
   try {
     const keys = (await listObjects(s3, loc.bucket)).map((o) => ({ Key: o.key }));
     for (let i = 0; i < keys.length; i += 1000)
-      await s3.send(new DeleteObjectsCommand({ Bucket: loc.bucket, Delete: { Objects: keys.slice(i, i + 1000), Quiet: true } }));
+      await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: loc.bucket,
+          Delete: { Objects: keys.slice(i, i + 1000), Quiet: true },
+        }),
+      );
   } finally {
     s3.destroy();
   }
