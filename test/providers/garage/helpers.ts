@@ -1,3 +1,4 @@
+import * as http from "http";
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GarageAdmin } from "../../../providers/garage/api";
 import { launchGarage } from "../../harness/garage";
@@ -69,3 +70,16 @@ export async function stopGarage(service: GarageService): Promise<void> {
 export const restartGarage = (service: GarageService): Promise<void> => launchGarage(service);
 
 export { s3Client };
+
+/** GET with a given Host header (fetch drops it): how a browser reaches a Garage website. */
+export function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Host: host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+  });
+}
