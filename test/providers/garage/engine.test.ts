@@ -15,6 +15,7 @@ import {
   adminFor,
   emptyBucket,
   getText,
+  getWithHost,
   location,
   putText,
   restartGarage,
