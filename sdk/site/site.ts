@@ -12,7 +12,7 @@ import { appUrls, planSiteRecords } from "./records";
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
-  /** The PowerDNS that serves the site's zone; the key should be a secret. */
+  /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
   /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
   garage?: GarageConnection;

@@ -60,6 +60,7 @@ describe("site config: storage", () => {
     name: "local",
     domain: "coop.example",
     datacenter: "home",
+    dns: { endpoint: "local" },
     hosts: [{ name: "web1", address: "192.0.2.10" }],
     storage,
   });
