@@ -14,6 +14,7 @@ import {
   GarageSchemas,
   KeyInfo,
 } from "./client";
+import { requireCredential } from "../shared/credentials";
 
 export type UpdateBucketBody = GarageSchemas["UpdateBucketRequestBody"];
 
@@ -26,6 +27,14 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
     if (notFound(e)) return undefined;
     throw e;
   }
+}
+
+/** The admin API of a resource's inputs: its URL, and the token from the stack config. */
+export function adminFor(i: { adminUrl: string; adminTokenConfig: string }): GarageAdmin {
+  return new GarageAdmin({
+    adminUrl: i.adminUrl,
+    adminToken: requireCredential(i.adminTokenConfig, "the Garage admin token"),
+  });
 }
 
 /** Typed admin calls bound to one endpoint. */

@@ -4,7 +4,7 @@
  * marker key, so a second `up` continues the same bucket and never makes a duplicate.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GarageAdmin, UpdateBucketBody } from "./api";
+import { adminFor, type GarageAdmin, type UpdateBucketBody } from "./api";
 import type { BucketInfo } from "./client";
 import { bucketOwner, describeOwner, markerKeyName } from "./owner";
 import {
@@ -20,7 +20,9 @@ import {
 
 type Props = Record<string, unknown>;
 
-const admin = (i: BucketInputs): GarageAdmin => new GarageAdmin(i);
+export { configure } from "../shared/credentials";
+
+const admin = (i: BucketInputs): GarageAdmin => adminFor(i);
 
 function context(action: string, i: BucketInputs, e: unknown): Error {
   const what = i.globalAliases[0] ?? i.localAliases[0]?.alias ?? "(unnamed)";
@@ -145,7 +147,7 @@ async function aliasCollisions(i: BucketInputs): Promise<{ property: string; rea
 export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkBucketInputs(news);
   const isNew = olds.bucketId === undefined;
-  const known = [inputs.adminUrl, inputs.adminToken, ...inputs.globalAliases].every(
+  const known = [inputs.adminUrl, ...inputs.globalAliases].every(
     (v) => typeof v === "string" && v !== UNKNOWN,
   );
   if (isNew && failures.length === 0 && !inputs.adopt && known)

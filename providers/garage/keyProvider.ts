@@ -4,14 +4,16 @@
  * The secret key is an output that the resource class marks secret (additionalSecretOutputs).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GarageAdmin } from "./api";
+import { adminFor, type GarageAdmin } from "./api";
 import type { KeyInfo } from "./client";
 import { describeOwner, displayKeyName, keyNameWithOwner, ownerOfKeyName } from "./owner";
 import { checkKeyInputs, diffKey, KeyInputs } from "./validate";
 
 type Props = Record<string, unknown>;
 
-const admin = (i: KeyInputs): GarageAdmin => new GarageAdmin(i);
+export { configure } from "../shared/credentials";
+
+const admin = (i: KeyInputs): GarageAdmin => adminFor(i);
 
 function context(action: string, i: KeyInputs, e: unknown): Error {
   return new Error(`${action} Garage access key "${i.name}": ${e instanceof Error ? e.message : String(e)}`);

@@ -4,13 +4,15 @@
  * It owns nothing by itself: delete denies what it granted while the key and bucket still exist.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GarageAdmin } from "./api";
+import { adminFor, type GarageAdmin } from "./api";
 import type { BucketKeyPerm } from "./client";
 import { checkPermissionInputs, diffPermission, Permission, PERMISSIONS, PermissionInputs } from "./validate";
 
 type Props = Record<string, unknown>;
 
-const admin = (i: PermissionInputs): GarageAdmin => new GarageAdmin(i);
+export { configure } from "../shared/credentials";
+
+const admin = (i: PermissionInputs): GarageAdmin => adminFor(i);
 
 function context(action: string, i: PermissionInputs, e: unknown): Error {
   return new Error(

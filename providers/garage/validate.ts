@@ -3,6 +3,10 @@
  * or failures naming the field and the fix) and what `diff` decides.
  */
 import * as net from "net";
+import { configKeyProblem, ownerProblem } from "../shared";
+
+/** Where the admin token is, unless a resource names another key: `pulumi config set --secret ...`. */
+export const DEFAULT_ADMIN_TOKEN_CONFIG = "sovereign:garageAdminToken";
 
 /** The engine's placeholder for a value not known yet (preview): such fields are not validated. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -15,7 +19,8 @@ export interface CheckFailure {
 
 export interface ConnectionInputs {
   adminUrl: string;
-  adminToken: string;
+  /** Stack config key holding the admin token (a secret); the token itself is never an input. */
+  adminTokenConfig: string;
   /** Who owns what this resource creates: "<project>/<stack>/<resource name>". */
   owner: string;
   adopt: boolean;
@@ -134,19 +139,17 @@ function checkConnection(news: Raw, failures: CheckFailure[]): ConnectionInputs 
         reason: `adminUrl ${JSON.stringify(adminUrl)} is not an http(s) URL; give Garage's admin API address ([admin] api_bind_addr), e.g. "http://127.0.0.1:3903"`,
       });
   }
-  const adminToken = news.adminToken;
-  if (!isUnknown(adminToken) && (typeof adminToken !== "string" || adminToken === ""))
-    failures.push({
-      property: "adminToken",
-      reason:
-        "adminToken is required: Garage's [admin] admin_token, as a secret (pulumi config set --secret)",
-    });
+  const adminTokenConfig = news.adminTokenConfig ?? DEFAULT_ADMIN_TOKEN_CONFIG;
+  const keyProblem = isUnknown(adminTokenConfig)
+    ? undefined
+    : configKeyProblem("adminTokenConfig", adminTokenConfig);
+  if (keyProblem) failures.push({ property: "adminTokenConfig", reason: keyProblem });
   const owner = news.owner;
-  if (!isUnknown(owner) && (typeof owner !== "string" || owner === ""))
-    failures.push({ property: "owner", reason: "owner is set by the resource class; do not clear it" });
+  const problem = isUnknown(owner) ? undefined : ownerProblem(owner);
+  if (problem) failures.push({ property: "owner", reason: problem });
   return {
     adminUrl: typeof adminUrl === "string" ? adminUrl.replace(/\/+$/, "") : (adminUrl as string),
-    adminToken: adminToken as string,
+    adminTokenConfig: adminTokenConfig as string,
     owner: owner as string,
     adopt: news.adopt === true,
   };
@@ -424,7 +427,7 @@ export interface DiffResult {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** Fields whose change is an update: endpoint spelling and credentials are never replacements. */
+/** Fields whose change is an update: endpoint spelling, the token's config key and the owner never replace. */
 function diffFields(
   olds: Raw,
   news: Raw,
@@ -439,18 +442,18 @@ export const diffBucket = (olds: Raw, news: Raw): DiffResult =>
   diffFields(
     olds,
     news,
-    ["adminUrl", "adminToken", "globalAliases", "localAliases", "website", "quotas", "cors"],
+    ["adminUrl", "adminTokenConfig", "owner", "globalAliases", "localAliases", "website", "quotas", "cors"],
     [],
   );
 
 export const diffKey = (olds: Raw, news: Raw): DiffResult =>
-  diffFields(olds, news, ["adminUrl", "adminToken", "name", "accessKeyId"], ["accessKeyId"]);
+  diffFields(olds, news, ["adminUrl", "adminTokenConfig", "owner", "name", "accessKeyId"], ["accessKeyId"]);
 
 export function diffPermission(olds: Raw, news: Raw): DiffResult {
   const d = diffFields(
     olds,
     news,
-    ["adminUrl", "adminToken", "bucketId", "accessKeyId", "permissions"],
+    ["adminUrl", "adminTokenConfig", "owner", "bucketId", "accessKeyId", "permissions"],
     ["bucketId", "accessKeyId"],
   );
   return d.replaces.length ? { ...d, deleteBeforeReplace: false } : d;

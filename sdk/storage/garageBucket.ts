@@ -6,13 +6,15 @@ import {
   type Permission,
 } from "../../providers/garage";
 import type { DnsZone } from "../dns/dnsZone";
-import { warnIfPlain } from "./plainSecret";
 
-/** A Garage cluster: its admin API (with its token) and where S3 clients reach it. */
+/**
+ * A Garage cluster: its admin API and where S3 clients reach it. The admin token is read from the
+ * stack config (`pulumi config set --secret sovereign:garageAdminToken <token>`, or the key
+ * `adminTokenConfig` names), never passed here.
+ */
 export interface GarageConnection {
   adminUrl: pulumi.Input<string>;
-  /** Should be a secret; a plain string works but draws a warning. */
-  adminToken: pulumi.Input<string>;
+  adminTokenConfig?: pulumi.Input<string>;
   /** S3 endpoint, e.g. "https://s3.coop.example" or "http://127.0.0.1:3900". */
   s3Endpoint: pulumi.Input<string>;
   /** The S3 region Garage answers to (garage.toml [s3_api] s3_region). */
@@ -70,8 +72,7 @@ export class GarageBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: GarageBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:storage:GarageBucket", name, {}, opts);
-    warnIfPlain(args.garage.adminToken, `GarageBucket ${name}: garage.adminToken`, this);
-    const conn = { adminUrl: args.garage.adminUrl, adminToken: pulumi.secret(args.garage.adminToken) };
+    const conn = { adminUrl: args.garage.adminUrl, adminTokenConfig: args.garage.adminTokenConfig };
     const protect = args.protect !== false;
     const site = args.website?.dns;
     this.websiteHost = site ? site.zone.fqdn(site.subdomain).replace(/\.$/, "") : undefined;

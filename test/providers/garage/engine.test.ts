@@ -8,13 +8,14 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { startGarage, useService } from "../../harness";
 import type { GarageService } from "../../harness/types";
 import { backendFilesText, cliStackExport } from "../../harness/stateFiles";
-import { createTestStack, TestStack } from "../../harness/workspace";
+import type { TestStack } from "../../harness/workspace";
 import { GarageAccessKey, GarageBucketPermission, GarageBucketResource } from "../../../providers/garage";
 import { BucketReplication, GarageBucket } from "../../../sdk/storage";
 import {
   adminFor,
   emptyBucket,
   getText,
+  garageStack,
   getWithHost,
   location,
   putText,
@@ -36,7 +37,7 @@ function program(garage: () => GarageService, spec: () => Spec) {
   return async (): Promise<Record<string, unknown>> => {
     const g = garage();
     const p = spec();
-    const conn = { adminUrl: g.adminUrl, adminToken: pulumi.secret(g.adminToken) };
+    const conn = { adminUrl: g.adminUrl };
     const out: Record<string, unknown> = {};
     const bucket = p.bucket
       ? new GarageBucketResource("bucket", { ...conn, ...(p.bucket as object) } as never)
@@ -70,7 +71,7 @@ describe("Garage providers through the real engine", function () {
   });
   const garage = useService(() => startGarage());
   async function stackFor(name: string, spec: () => Spec): Promise<TestStack> {
-    const t = await createTestStack(name, program(garage, spec));
+    const t = await garageStack(name, garage(), program(garage, spec));
     stacks.push(t);
     return t;
   }
@@ -235,7 +236,7 @@ describe("Garage providers through the real engine", function () {
       secretAccessKey: pulumi.secret("x"),
     };
     let target: Record<string, unknown> = { ...side, endpoint: "s3.backup.example" };
-    const t = await createTestStack("garage-bad-replication", async () => {
+    const t = await garageStack("garage-bad-replication", g, async () => {
       new BucketReplication("media", { source: side, target: target as never, host: "web1" });
     });
     stacks.push(t);
@@ -297,8 +298,8 @@ describe("Garage providers through the real engine", function () {
   it("Garage stopped mid-up gives a clear error; a later up converges with no duplicate", async () => {
     const g = garage();
     const names = Array.from({ length: 10 }, (_, i) => `outage-${i}`);
-    const t = await createTestStack("garage-outage", async () => {
-      const conn = { adminUrl: g.adminUrl, adminToken: pulumi.secret(g.adminToken) };
+    const t = await garageStack("garage-outage", g, async () => {
+      const conn = { adminUrl: g.adminUrl };
       for (const name of names) new GarageBucketResource(name, { ...conn, globalAliases: [name] });
     });
     stacks.push(t);
@@ -337,11 +338,10 @@ describe("Garage providers through the real engine", function () {
 
   it("GarageBucket: bucket + key + permission, credentials as outputs, website served by Garage", async () => {
     const g = garage();
-    const t = await createTestStack("garage-component", async () => {
+    const t = await garageStack("garage-component", g, async () => {
       const b = new GarageBucket("site", {
         garage: {
           adminUrl: g.adminUrl,
-          adminToken: pulumi.secret(g.adminToken),
           s3Endpoint: g.s3Endpoint,
           region: g.region,
         },

@@ -1,9 +1,12 @@
 import * as http from "http";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GarageAdmin } from "../../../providers/garage/api";
 import { launchGarage } from "../../harness/garage";
 import { stopPid } from "../../harness/processes";
 import type { GarageService } from "../../harness/types";
+import { createTestStack, type TestStack } from "../../harness/workspace";
+import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../../providers/garage/validate";
 import { listObjects, s3Client, type S3Location } from "../../../sdk/storage/s3Sync";
 
 export function adminFor(service: GarageService): GarageAdmin {
@@ -82,4 +85,15 @@ export function getWithHost(url: string, host: string): Promise<{ status: number
     });
     req.on("error", reject);
   });
+}
+
+/** A test stack whose config holds Garage's admin token (a secret), where the providers read it. */
+export async function garageStack(
+  name: string,
+  service: GarageService,
+  program: PulumiFn,
+): Promise<TestStack> {
+  const t = await createTestStack(name, program);
+  await t.stack.setConfig(DEFAULT_ADMIN_TOKEN_CONFIG, { value: service.adminToken, secret: true });
+  return t;
 }

@@ -6,12 +6,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { startGarage, useService } from "../../harness";
 import { makeEngineEnv, pulumiCommand } from "../../harness/engine";
 import { repoRoot } from "../../harness/repo";
-import { GarageAccessKey } from "../../../providers/garage";
+import { DEFAULT_ADMIN_TOKEN_CONFIG, GarageAccessKey } from "../../../providers/garage";
 import { bootstrapStateBackend, stateLoginUrl } from "../../../sdk/storage/stateBackend";
 import { listObjects, s3Client } from "../../../sdk/storage/s3Sync";
 import { location, restartGarage, stopGarage } from "./helpers";
@@ -70,11 +69,7 @@ describe("stack state on Garage", function () {
         projectName: "state-on-garage",
         stackName: "site",
         program: async () => {
-          const key = new GarageAccessKey("app", {
-            adminUrl: g.adminUrl,
-            adminToken: pulumi.secret(g.adminToken),
-            name: keyName,
-          });
+          const key = new GarageAccessKey("app", { adminUrl: g.adminUrl, name: keyName });
           return { keyId: key.keyId };
         },
       },
@@ -85,6 +80,7 @@ describe("stack state on Garage", function () {
         projectSettings: { name: "state-on-garage", runtime: "nodejs" },
       },
     );
+    await stack.setConfig(DEFAULT_ADMIN_TOKEN_CONFIG, { value: g.adminToken, secret: true });
     const up = await stack.up(quiet);
     assert.strictEqual(up.summary.resourceChanges?.create, 2);
     const s3 = s3Client(location(g, backend.bucket, backend));

@@ -19,7 +19,7 @@ import {
 } from "../../../providers/garage/owner";
 import { serverErrorText } from "../../../providers/garage/client";
 
-const conn = { adminUrl: "http://127.0.0.1:3903", adminToken: "t0ken", owner: "proj/dev/media" };
+const conn = { adminUrl: "http://127.0.0.1:3903", owner: "proj/dev/media" };
 const reasons = (failures: { property: string; reason: string }[]): string[] =>
   failures.map((f) => `${f.property}: ${f.reason}`);
 
@@ -132,15 +132,15 @@ describe("Garage input checks", () => {
     );
   });
 
-  it("refuses a bad admin URL and a missing token, and adopting a key without adopt", () => {
+  it("refuses a bad admin URL and a token config key without namespace, and adopting a key without adopt", () => {
     assert.deepStrictEqual(
       checkKeyInputs({
         adminUrl: "127.0.0.1:3903",
-        adminToken: "",
+        adminTokenConfig: "garageAdminToken",
         owner: "p/s/r",
         name: "app",
       }).failures.map((f) => f.property),
-      ["adminUrl", "adminToken"],
+      ["adminUrl", "adminTokenConfig"],
     );
     assert.match(
       reasons(
@@ -157,7 +157,11 @@ describe("Garage input checks", () => {
   it("diff: endpoint spelling and token are updates; a permission's bucket or key replaces it", () => {
     const olds = { ...conn, globalAliases: ["a"] };
     assert.deepStrictEqual(
-      diffBucket(olds, { ...olds, adminUrl: "http://localhost:3903", adminToken: "new" }),
+      diffBucket(olds, {
+        ...olds,
+        adminUrl: "http://localhost:3903",
+        adminTokenConfig: "sovereign:otherToken",
+      }),
       { changes: true, replaces: [] },
     );
     assert.deepStrictEqual(diffBucket(olds, { ...olds }), { changes: false, replaces: [] });

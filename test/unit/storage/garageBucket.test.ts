@@ -51,6 +51,7 @@ describe("a site's storage section: GarageBucket per bucket, website published i
       name: "coop",
       domain: "coop.example",
       datacenter: "home",
+      dns: { endpoint: "http://127.0.0.1:8081" },
       hosts: [{ name: "web1", address: "192.0.2.10" }],
       storage: {
         buckets: [{ name: "coop-files", quotas: { maxSize: "1GiB" }, website: { subdomain: "files" } }],
@@ -58,10 +59,9 @@ describe("a site's storage section: GarageBucket per bucket, website published i
     });
     const s = new site.Site("coop", {
       config: parsed,
-      dns: { apiUrl: "http://127.0.0.1:8081", apiKey: pulumi.secret("k") },
+      dns: { apiUrl: "http://127.0.0.1:8081" },
       garage: {
         adminUrl: "http://127.0.0.1:3903",
-        adminToken: pulumi.secret("admin-token"),
         s3Endpoint: "http://127.0.0.1:3900",
         region: "garage",
         webHost: "web.garage.coop.example.",
