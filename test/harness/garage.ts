@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -172,3 +173,12 @@ async function startGarageOnce(options: GarageOptions): Promise<GarageService> {
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    garage: GarageService;
+  }
+}
+// One Garage for every suite of a run (`useService("garage")`, or `{ instance: "dc2" }` for a
+// second datacenter); tests that stop or restart Garage start a private one instead.
+registerSharedService("garage", () => startGarage());

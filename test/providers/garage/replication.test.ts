@@ -14,7 +14,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { startGarage, useService } from "../../harness";
+import { useService } from "../../harness";
 import type { GarageService } from "../../harness/types";
 import { listObjects, S3Location, syncBuckets } from "../../../sdk/storage/s3Sync";
 import {
@@ -69,8 +69,9 @@ async function multipartUpload(s3: S3Client, bucket: string, key: string, parts:
 
 describe("bucket replication between two real Garage instances", function () {
   this.timeout(600_000);
-  const dc1 = useService(() => startGarage({ zone: "dc1" }));
-  const dc2 = useService(() => startGarage({ zone: "dc2" }));
+  // The run's shared instances: nothing here stops or reconfigures them, and bucket names are unique.
+  const dc1 = useService("garage");
+  const dc2 = useService("garage", { instance: "dc2" });
 
   it("the one-shot sync copies only differences, in parallel, and ends with identical objects and checksums", async () => {
     const source = await makeBucket(dc1(), "media");
