@@ -1,12 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { promiseOf, type CreatedResource } from "../../support/mocks";
 import type * as StorageModule from "../../../sdk/storage/bucketReplication";
 
-const promiseOf = <T>(output: pulumi.Output<T>): Promise<T> =>
-  new Promise((resolve) => output.apply(resolve));
-
 describe("BucketReplication to a third party's S3 declared with @pulumi/aws (mocks)", function () {
-  const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+  const created: CreatedResource[] = [];
   let mod: typeof StorageModule;
   let aws: typeof import("@pulumi/aws");
 

@@ -1,19 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { promiseOf, type CreatedResource } from "../../support/mocks";
 import type * as SiteModule from "../../../sdk/site/site";
 import type * as ConfigModule from "../../../sdk/config";
 
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-const promiseOf = <T>(output: pulumi.Output<T>): Promise<T> =>
-  new Promise((resolve) => output.apply(resolve));
-
 describe("a site's storage section: GarageBucket per bucket, website published in the zone (mocks)", function () {
-  const created: Created[] = [];
+  const created: CreatedResource[] = [];
   let site: typeof SiteModule;
   let config: typeof ConfigModule;
 
