@@ -14,6 +14,7 @@ import {
   GarageSchemas,
   KeyInfo,
 } from "./client";
+import { requireCredential } from "../shared/credentials";
 
 export type UpdateBucketBody = GarageSchemas["UpdateBucketRequestBody"];
 
@@ -28,6 +29,14 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** The admin API of a resource's inputs: its URL, and the token from the stack config. */
+export function adminFor(i: { adminUrl: string; adminTokenConfig: string }): GarageAdmin {
+  return new GarageAdmin({
+    adminUrl: i.adminUrl,
+    adminToken: requireCredential(i.adminTokenConfig, "the Garage admin token"),
+  });
+}
+
 /** Typed admin calls bound to one endpoint. */
 export class GarageAdmin {
   readonly client: GarageAdminClient;
@@ -38,7 +47,9 @@ export class GarageAdmin {
 
   async bucketById(id: string): Promise<BucketInfo | undefined> {
     return orUndefined(
-      this.client.GET("/v2/GetBucketInfo", { params: { query: { id } } }).then((r) => dataOf(r, "GetBucketInfo")),
+      this.client
+        .GET("/v2/GetBucketInfo", { params: { query: { id } } })
+        .then((r) => dataOf(r, "GetBucketInfo")),
     );
   }
 
@@ -55,7 +66,10 @@ export class GarageAdmin {
   }
 
   async updateBucket(id: string, body: UpdateBucketBody): Promise<BucketInfo> {
-    return dataOf(await this.client.POST("/v2/UpdateBucket", { params: { query: { id } }, body }), "UpdateBucket");
+    return dataOf(
+      await this.client.POST("/v2/UpdateBucket", { params: { query: { id } }, body }),
+      "UpdateBucket",
+    );
   }
 
   async deleteBucket(id: string): Promise<void> {
@@ -85,7 +99,9 @@ export class GarageAdmin {
   async key(id: string, showSecretKey = false): Promise<KeyInfo | undefined> {
     return orUndefined(
       this.client
-        .GET("/v2/GetKeyInfo", { params: { query: { id, ...(showSecretKey ? { showSecretKey: true } : {}) } } })
+        .GET("/v2/GetKeyInfo", {
+          params: { query: { id, ...(showSecretKey ? { showSecretKey: true } : {}) } },
+        })
         .then((r) => dataOf(r, "GetKeyInfo")),
     );
   }

@@ -4,13 +4,15 @@
  * It owns nothing by itself: delete denies what it granted while the key and bucket still exist.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GarageAdmin } from "./api";
+import { adminFor, type GarageAdmin } from "./api";
 import type { BucketKeyPerm } from "./client";
 import { checkPermissionInputs, diffPermission, Permission, PERMISSIONS, PermissionInputs } from "./validate";
 
 type Props = Record<string, unknown>;
 
-const admin = (i: PermissionInputs): GarageAdmin => new GarageAdmin(i);
+export { configure } from "../shared/credentials";
+
+const admin = (i: PermissionInputs): GarageAdmin => adminFor(i);
 
 function context(action: string, i: PermissionInputs, e: unknown): Error {
   return new Error(
@@ -19,7 +21,9 @@ function context(action: string, i: PermissionInputs, e: unknown): Error {
 }
 
 export function toFlags(permissions: readonly Permission[], value = true): BucketKeyPerm {
-  return Object.fromEntries(PERMISSIONS.map((p) => [p, permissions.includes(p) ? value : false])) as BucketKeyPerm;
+  return Object.fromEntries(
+    PERMISSIONS.map((p) => [p, permissions.includes(p) ? value : false]),
+  ) as BucketKeyPerm;
 }
 
 export function fromFlags(flags: BucketKeyPerm | undefined): Permission[] {
@@ -38,7 +42,8 @@ async function current(i: PermissionInputs): Promise<Permission[] | undefined> {
 async function converge(i: PermissionInputs): Promise<void> {
   const now = (await current(i)) ?? [];
   const toDeny = now.filter((p) => !i.permissions.includes(p));
-  if (i.permissions.some((p) => !now.includes(p))) await admin(i).allow(i.bucketId, i.accessKeyId, toFlags(i.permissions));
+  if (i.permissions.some((p) => !now.includes(p)))
+    await admin(i).allow(i.bucketId, i.accessKeyId, toFlags(i.permissions));
   if (toDeny.length) await admin(i).deny(i.bucketId, i.accessKeyId, toFlags(toDeny));
 }
 

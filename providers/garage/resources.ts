@@ -1,52 +1,47 @@
 /**
  * The Garage dynamic resources: GarageBucketResource, GarageAccessKey, GarageBucketPermission.
- * Each provider object captures only the path of its implementation module and loads it when
- * called, so the serialized provider in the state is tiny and holds no credentials.
+ * Each provider object captures only the package specifier of its implementation module (see
+ * providers/shared/moduleLocation.ts); the admin token comes from the stack config through
+ * `configure`, so no credential is ever an input or in the state.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { providerAt, providerSpecifier, resourceOwner } from "../shared";
 import type { CorsRule, LocalAlias, Permission } from "./validate";
 
-type Impl = Required<pulumi.dynamic.ResourceProvider>;
-
-function providerAt(implementation: string): pulumi.dynamic.ResourceProvider {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const impl = (): Impl => require(implementation) as Impl;
-  return {
-    check: (olds, news) => impl().check(olds, news),
-    diff: (id, olds, news) => impl().diff(id, olds, news),
-    create: (inputs) => impl().create(inputs),
-    read: (id, props) => impl().read(id, props),
-    update: (id, olds, news) => impl().update(id, olds, news),
-    delete: (id, props) => impl().delete(id, props),
-  };
-}
-
-const bucketProvider = providerAt(path.join(__dirname, "bucketProvider"));
-const keyProvider = providerAt(path.join(__dirname, "keyProvider"));
-const permissionProvider = providerAt(path.join(__dirname, "permissionProvider"));
+const bucketProvider = providerAt(providerSpecifier("garage/bucketProvider"));
+const keyProvider = providerAt(providerSpecifier("garage/keyProvider"));
+const permissionProvider = providerAt(providerSpecifier("garage/permissionProvider"));
 
 /** The owner recorded on what a resource creates: "<project>/<stack>/<resource name>". */
-export function ownerOf(name: string): string {
-  return `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
-}
+export const ownerOf = resourceOwner;
 
-function secretOutputs(opts: pulumi.CustomResourceOptions | undefined, names: string[]): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
-}
-
-/** Where Garage's admin API is. The token is made a secret here in any case. */
+/**
+ * Where Garage's admin API is. Its token ([admin] admin_token) is read from the stack config:
+ * `pulumi config set --secret sovereign:garageAdminToken <token>`, or the key `adminTokenConfig` names.
+ */
 export interface GarageConnectionArgs {
   /** e.g. "http://127.0.0.1:3903" ([admin] api_bind_addr). */
   adminUrl: pulumi.Input<string>;
-  /** [admin] admin_token; give it as a secret (`pulumi config set --secret`). */
-  adminToken: pulumi.Input<string>;
+  /** Stack config key of the admin token; default "sovereign:garageAdminToken". */
+  adminTokenConfig?: pulumi.Input<string>;
   /** Take over an object that exists and is not this resource's (its data is kept). */
   adopt?: pulumi.Input<boolean>;
 }
 
+function secretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  names: string[],
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
+}
+
 function connection(args: GarageConnectionArgs, name: string) {
-  return { adminUrl: args.adminUrl, adminToken: pulumi.secret(args.adminToken), adopt: args.adopt, owner: ownerOf(name) };
+  return {
+    adminUrl: args.adminUrl,
+    adminTokenConfig: args.adminTokenConfig,
+    adopt: args.adopt,
+    owner: ownerOf(name),
+  };
 }
 
 export interface GarageBucketResourceArgs extends GarageConnectionArgs {
@@ -71,8 +66,14 @@ export class GarageBucketResource extends pulumi.dynamic.Resource {
     super(
       bucketProvider,
       name,
-      { ...args, ...connection(args, name), bucketId: undefined, bucketName: undefined, markerKeyId: undefined },
-      secretOutputs(opts, ["adminToken"]),
+      {
+        ...args,
+        ...connection(args, name),
+        bucketId: undefined,
+        bucketName: undefined,
+        markerKeyId: undefined,
+      },
+      opts,
       "sovereign/garage",
       "Bucket",
     );
@@ -98,7 +99,7 @@ export class GarageAccessKey extends pulumi.dynamic.Resource {
       keyProvider,
       name,
       { ...args, ...connection(args, name), keyId: undefined, secretAccessKey: undefined },
-      secretOutputs(opts, ["adminToken", "secretAccessKey"]),
+      secretOutputs(opts, ["secretAccessKey"]),
       "sovereign/garage",
       "AccessKey",
     );
@@ -120,7 +121,7 @@ export class GarageBucketPermission extends pulumi.dynamic.Resource {
       permissionProvider,
       name,
       { ...args, ...connection(args, name) },
-      secretOutputs(opts, ["adminToken"]),
+      opts,
       "sovereign/garage",
       "BucketPermission",
     );

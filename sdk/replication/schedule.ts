@@ -76,6 +76,23 @@ export function nixString(text: string): string {
     .replace(/\t/g, "\\t")}"`;
 }
 
+/** A systemd timer unit that starts its service on `onCalendar`, catching up missed runs. */
+export function systemdTimerUnit(description: string, onCalendar: string): string {
+  return [
+    "[Unit]",
+    `Description=${description}`,
+    "",
+    "[Timer]",
+    `OnCalendar=${onCalendar}`,
+    "Persistent=true",
+    "RandomizedDelaySec=60",
+    "",
+    "[Install]",
+    "WantedBy=timers.target",
+    "",
+  ].join("\n");
+}
+
 export function renderSchedule(spec: ScheduleSpec): RenderedSchedule {
   const errors: string[] = [];
   if (!NAME_RE.test(spec.name))
@@ -108,19 +125,7 @@ export function renderSchedule(spec: ScheduleSpec): RenderedSchedule {
     `ExecStart=${execStart}`,
     "",
   ].join("\n");
-  const systemdTimer = [
-    "[Unit]",
-    `Description=Schedule for ${unitName}`,
-    "",
-    "[Timer]",
-    `OnCalendar=${onCalendar}`,
-    "Persistent=true",
-    "RandomizedDelaySec=60",
-    "",
-    "[Install]",
-    "WantedBy=timers.target",
-    "",
-  ].join("\n");
+  const systemdTimer = systemdTimerUnit(`Schedule for ${unitName}`, onCalendar);
   const nixosModule = [
     "{ ... }:",
     "{",

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
-import { declareSiteStorage, type GarageConnection, type SiteStorage, type SiteStorageArgs } from "../storage";
+import {
+  declareSiteStorage,
+  type GarageConnection,
+  type SiteStorage,
+  type SiteStorageArgs,
+} from "../storage";
 import { appUrls, planSiteRecords } from "./records";
 
 export interface SiteArgs {
@@ -53,7 +58,9 @@ export class Site extends pulumi.ComponentResource {
     this.zoneName = this.zone.zoneName;
     if (config.storage) {
       if (!args.garage)
-        throw new Error(`site ${config.name} declares storage but no Garage connection was given (SiteArgs.garage)`);
+        throw new Error(
+          `site ${config.name} declares storage but no Garage connection was given (SiteArgs.garage)`,
+        );
       this.storage = declareSiteStorage(
         name,
         {

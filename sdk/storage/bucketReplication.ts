@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnIfPlain } from "./plainSecret";
-import { checkReplication, renderReplicationJob, ReplicationSpec, ReplicationSpecError, replicationEnvironment } from "./replicationJob";
+import {
+  checkReplication,
+  renderReplicationJob,
+  ReplicationSpec,
+  ReplicationSpecError,
+  replicationEnvironment,
+} from "./replicationJob";
 
 export interface ReplicationSide {
   /** http(s) URL of the S3 endpoint (a Garage, or a third party's S3, e.g. one declared with @pulumi/aws). */
@@ -41,13 +47,24 @@ export class BucketReplication extends pulumi.ComponentResource {
     super("sovereign:storage:BucketReplication", name, {}, opts);
     warnIfPlain(args.source.secretAccessKey, `BucketReplication ${name}: source.secretAccessKey`, this);
     warnIfPlain(args.target.secretAccessKey, `BucketReplication ${name}: target.secretAccessKey`, this);
-    const side = (s: ReplicationSide) => pulumi.all([s.endpoint, s.region, s.bucket]).apply(([endpoint, region, bucket]) => ({ endpoint, region, bucket }));
-    const spec = pulumi.all([side(args.source), side(args.target)]).apply(([source, target]): ReplicationSpec => {
-      const s: ReplicationSpec = { name, source, target, schedule: args.schedule, transfers: args.transfers };
-      const problems = checkReplication(s);
-      if (problems.length) throw new ReplicationSpecError(problems, `BucketReplication ${name}`);
-      return s;
-    });
+    const side = (s: ReplicationSide) =>
+      pulumi
+        .all([s.endpoint, s.region, s.bucket])
+        .apply(([endpoint, region, bucket]) => ({ endpoint, region, bucket }));
+    const spec = pulumi
+      .all([side(args.source), side(args.target)])
+      .apply(([source, target]): ReplicationSpec => {
+        const s: ReplicationSpec = {
+          name,
+          source,
+          target,
+          schedule: args.schedule,
+          transfers: args.transfers,
+        };
+        const problems = checkReplication(s);
+        if (problems.length) throw new ReplicationSpecError(problems, `BucketReplication ${name}`);
+        return s;
+      });
     const rendered = spec.apply((s) => renderReplicationJob(s));
     this.host = args.host;
     this.unitName = rendered.unitName;
@@ -56,13 +73,23 @@ export class BucketReplication extends pulumi.ComponentResource {
     this.environmentFile = rendered.environmentFile;
     this.environment = pulumi.secret(
       pulumi
-        .all([spec, args.source.accessKeyId, args.source.secretAccessKey, args.target.accessKeyId, args.target.secretAccessKey])
-        .apply(([s, sa, ss, ta, ts]) =>
-          Object.entries(
-            replicationEnvironment(s, { source: { accessKeyId: sa, secretAccessKey: ss }, target: { accessKeyId: ta, secretAccessKey: ts } }),
-          )
-            .map(([k, v]) => `${k}=${v}`)
-            .join("\n") + "\n",
+        .all([
+          spec,
+          args.source.accessKeyId,
+          args.source.secretAccessKey,
+          args.target.accessKeyId,
+          args.target.secretAccessKey,
+        ])
+        .apply(
+          ([s, sa, ss, ta, ts]) =>
+            Object.entries(
+              replicationEnvironment(s, {
+                source: { accessKeyId: sa, secretAccessKey: ss },
+                target: { accessKeyId: ta, secretAccessKey: ts },
+              }),
+            )
+              .map(([k, v]) => `${k}=${v}`)
+              .join("\n") + "\n",
         ),
     );
     this.registerOutputs({

@@ -6,13 +6,15 @@ import {
   type Permission,
 } from "../../providers/garage";
 import type { DnsZone } from "../dns/dnsZone";
-import { warnIfPlain } from "./plainSecret";
 
-/** A Garage cluster: its admin API (with its token) and where S3 clients reach it. */
+/**
+ * A Garage cluster: its admin API and where S3 clients reach it. The admin token is read from the
+ * stack config (`pulumi config set --secret sovereign:garageAdminToken <token>`, or the key
+ * `adminTokenConfig` names), never passed here.
+ */
 export interface GarageConnection {
   adminUrl: pulumi.Input<string>;
-  /** Should be a secret; a plain string works but draws a warning. */
-  adminToken: pulumi.Input<string>;
+  adminTokenConfig?: pulumi.Input<string>;
   /** S3 endpoint, e.g. "https://s3.coop.example" or "http://127.0.0.1:3900". */
   s3Endpoint: pulumi.Input<string>;
   /** The S3 region Garage answers to (garage.toml [s3_api] s3_region). */
@@ -35,7 +37,12 @@ export interface GarageBucketArgs {
   /** More global aliases. */
   aliases?: string[];
   quotas?: { maxSize?: number | string; maxObjects?: number };
-  cors?: { allowedOrigins: string[]; allowedMethods: string[]; allowedHeaders?: string[]; maxAgeSeconds?: number }[];
+  cors?: {
+    allowedOrigins: string[];
+    allowedMethods: string[];
+    allowedHeaders?: string[];
+    maxAgeSeconds?: number;
+  }[];
   website?: GarageBucketWebsite;
   /** What the bucket's own key may do (default read and write). */
   permissions?: Permission[];
@@ -65,8 +72,7 @@ export class GarageBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: GarageBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:storage:GarageBucket", name, {}, opts);
-    warnIfPlain(args.garage.adminToken, `GarageBucket ${name}: garage.adminToken`, this);
-    const conn = { adminUrl: args.garage.adminUrl, adminToken: pulumi.secret(args.garage.adminToken) };
+    const conn = { adminUrl: args.garage.adminUrl, adminTokenConfig: args.garage.adminTokenConfig };
     const protect = args.protect !== false;
     const site = args.website?.dns;
     this.websiteHost = site ? site.zone.fqdn(site.subdomain).replace(/\.$/, "") : undefined;
@@ -80,12 +86,21 @@ export class GarageBucket extends pulumi.ComponentResource {
         ...(args.quotas ? { quotas: args.quotas } : {}),
         ...(args.cors ? { cors: args.cors } : {}),
         ...(args.website
-          ? { website: { indexDocument: args.website.indexDocument ?? "index.html", errorDocument: args.website.errorDocument } }
+          ? {
+              website: {
+                indexDocument: args.website.indexDocument ?? "index.html",
+                errorDocument: args.website.errorDocument,
+              },
+            }
           : {}),
       },
       { parent: this, protect },
     );
-    this.accessKey = new GarageAccessKey(`${name}-key`, { ...conn, name: `${args.name} bucket key` }, { parent: this });
+    this.accessKey = new GarageAccessKey(
+      `${name}-key`,
+      { ...conn, name: `${args.name} bucket key` },
+      { parent: this },
+    );
     this.permission = new GarageBucketPermission(
       `${name}-permission`,
       {
@@ -96,7 +111,8 @@ export class GarageBucket extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    if (site && args.garage.webHost) site.zone.alias(site.subdomain, args.garage.webHost, undefined, `GarageBucket ${name}`);
+    if (site && args.garage.webHost)
+      site.zone.alias(site.subdomain, args.garage.webHost, undefined, `GarageBucket ${name}`);
     this.endpoint = pulumi.output(args.garage.s3Endpoint);
     this.region = pulumi.output(args.garage.region);
     this.bucketName = this.bucket.bucketName;

@@ -5,6 +5,7 @@
  * delivered to hosts by the host components.
  */
 import { bucketNameProblem } from "../../providers/garage/validate";
+import { systemdTimerUnit } from "../replication/schedule";
 
 export interface S3Target {
   /** http(s) URL of the S3 endpoint. */
@@ -34,8 +35,10 @@ function endpointProblem(endpoint: string): string | undefined {
     return `"${endpoint}" has no scheme; write the full URL, e.g. "https://${endpoint.replace(/^\/+/, "")}"`;
   try {
     const url = new URL(endpoint);
-    if (url.protocol !== "http:" && url.protocol !== "https:") return `"${endpoint}" must be an http:// or https:// URL`;
-    if (url.pathname !== "/" || url.search) return `"${endpoint}" must be the endpoint only, without a path (the bucket is given apart)`;
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return `"${endpoint}" must be an http:// or https:// URL`;
+    if (url.pathname !== "/" || url.search)
+      return `"${endpoint}" must be the endpoint only, without a path (the bucket is given apart)`;
   } catch {
     return `"${endpoint}" is not a URL; write it like "https://s3.example.org"`;
   }
@@ -61,8 +64,10 @@ export function checkReplication(spec: ReplicationSpec): ReplicationProblem[] {
     const problem = endpointProblem(spec[side].endpoint);
     if (problem) out.push({ field: `${side}.endpoint`, message: problem });
     const bucket = bucketNameProblem(spec[side].bucket);
-    if (bucket) out.push({ field: `${side}.bucket`, message: `bucket name "${spec[side].bucket}" ${bucket}` });
-    if (!spec[side].region) out.push({ field: `${side}.region`, message: 'is required, e.g. "garage" or "eu-west-1"' });
+    if (bucket)
+      out.push({ field: `${side}.bucket`, message: `bucket name "${spec[side].bucket}" ${bucket}` });
+    if (!spec[side].region)
+      out.push({ field: `${side}.region`, message: 'is required, e.g. "garage" or "eu-west-1"' });
   }
   if (
     spec.source.bucket === spec.target.bucket &&
@@ -73,15 +78,26 @@ export function checkReplication(spec: ReplicationSpec): ReplicationProblem[] {
       message: `is the source bucket itself (${spec.source.bucket} at ${spec.source.endpoint}); replicate to another bucket or another endpoint`,
     });
   if (spec.schedule !== undefined && !/^[\w*:/,. -]+$/.test(spec.schedule))
-    out.push({ field: "schedule", message: `"${spec.schedule}" is not a systemd OnCalendar expression such as "hourly" or "*:0/15"` });
-  if (spec.transfers !== undefined && !(Number.isInteger(spec.transfers) && spec.transfers >= 1 && spec.transfers <= 256))
+    out.push({
+      field: "schedule",
+      message: `"${spec.schedule}" is not a systemd OnCalendar expression such as "hourly" or "*:0/15"`,
+    });
+  if (
+    spec.transfers !== undefined &&
+    !(Number.isInteger(spec.transfers) && spec.transfers >= 1 && spec.transfers <= 256)
+  )
     out.push({ field: "transfers", message: "must be a whole number from 1 to 256" });
   return out;
 }
 
 export class ReplicationSpecError extends Error {
-  constructor(readonly problems: readonly ReplicationProblem[], what: string) {
-    super(`${what} has ${problems.length} problem(s); please fix:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n")}`);
+  constructor(
+    readonly problems: readonly ReplicationProblem[],
+    what: string,
+  ) {
+    super(
+      `${what} has ${problems.length} problem(s); please fix:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n")}`,
+    );
     this.name = "ReplicationSpecError";
   }
 }
@@ -119,7 +135,10 @@ export function replicationEnvironment(
   return env;
 }
 
-export function renderReplicationJob(spec: ReplicationSpec, rclone = "/usr/bin/rclone"): RenderedReplicationJob {
+export function renderReplicationJob(
+  spec: ReplicationSpec,
+  rclone = "/usr/bin/rclone",
+): RenderedReplicationJob {
   const problems = checkReplication(spec);
   if (problems.length) throw new ReplicationSpecError(problems, `bucket replication "${spec.name}"`);
   const unitName = `sovereign-replicate-${spec.name}`;
@@ -150,18 +169,23 @@ export function renderReplicationJob(spec: ReplicationSpec, rclone = "/usr/bin/r
     "NoNewPrivileges=yes",
     "",
   ].join("\n");
-  const timer = [
-    "[Unit]",
-    `Description=Replicate bucket ${spec.source.bucket} on a schedule`,
-    "",
-    "[Timer]",
-    `OnCalendar=${spec.schedule ?? "*:0/15"}`,
-    "Persistent=true",
-    "RandomizedDelaySec=60",
-    "",
-    "[Install]",
-    "WantedBy=timers.target",
-    "",
-  ].join("\n");
+  const timer = systemdTimerUnit(
+    `Replicate bucket ${spec.source.bucket} on a schedule`,
+    spec.schedule ?? "*:0/15",
+  );
   return { unitName, service, timer, environmentFile, command };
+}
+
+/**
+ * The environment to run the rendered rclone command with, here and now: the remotes on top of
+ * `base` without AWS_CA_BUNDLE, which rclone 1.60 cannot apply to its own HTTP transport (it fails
+ * with "LoadCustomCABundleError ... unsupported transport"); a host's unit never sets it.
+ */
+export function rcloneProcessEnv(
+  remotes: Record<string, string>,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...remotes };
+  delete env.AWS_CA_BUNDLE;
+  return env;
 }

@@ -13,7 +13,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { compareListings, describeDifferences, needsSourceEtag, ObjectEntry, planSync, SyncDifference, unquote } from "./syncPlan";
+import {
+  compareListings,
+  describeDifferences,
+  needsSourceEtag,
+  ObjectEntry,
+  planSync,
+  SyncDifference,
+  unquote,
+} from "./syncPlan";
 
 /** Any S3 endpoint and bucket, with a key that may read (source) or write (target) it. */
 export interface S3Location {
@@ -74,14 +82,19 @@ export async function listObjects(client: S3Client, bucket: string): Promise<Obj
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.push({ key: o.Key ?? "", size: o.Size ?? 0, etag: unquote(o.ETag ?? "") });
+    for (const o of page.Contents ?? [])
+      out.push({ key: o.Key ?? "", size: o.Size ?? 0, etag: unquote(o.ETag ?? "") });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return out;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; the first failure stops the rest. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -99,7 +112,12 @@ export async function inParallel<T>(items: readonly T[], limit: number, work: (i
 }
 
 /** The target listing, with recorded source ETags fetched where sameness depends on them. */
-async function targetListing(target: S3Client, bucket: string, source: readonly ObjectEntry[], concurrency: number) {
+async function targetListing(
+  target: S3Client,
+  bucket: string,
+  source: readonly ObjectEntry[],
+  concurrency: number,
+) {
   const listing = await listObjects(target, bucket);
   const heads = new Map<string, string>();
   await inParallel(needsSourceEtag(source, listing), concurrency, async (key) => {
@@ -110,10 +128,20 @@ async function targetListing(target: S3Client, bucket: string, source: readonly 
   return listing.map((o) => (heads.has(o.key) ? { ...o, sourceEtag: heads.get(o.key) } : o));
 }
 
-async function copyObject(from: S3Client, to: S3Client, source: S3Location, target: S3Location, entry: ObjectEntry) {
+async function copyObject(
+  from: S3Client,
+  to: S3Client,
+  source: S3Location,
+  target: S3Location,
+  entry: ObjectEntry,
+) {
   if (entry.size > MAX_SINGLE_PUT)
-    throw new Error(`${entry.key} is ${entry.size} bytes; objects over 5 GiB are not synced yet (use rclone for them)`);
-  const got = await from.send(new GetObjectCommand({ Bucket: source.bucket, Key: entry.key, IfMatch: `"${entry.etag}"` }));
+    throw new Error(
+      `${entry.key} is ${entry.size} bytes; objects over 5 GiB are not synced yet (use rclone for them)`,
+    );
+  const got = await from.send(
+    new GetObjectCommand({ Bucket: source.bucket, Key: entry.key, IfMatch: `"${entry.etag}"` }),
+  );
   await to.send(
     new PutObjectCommand({
       Bucket: target.bucket,
@@ -129,28 +157,45 @@ async function copyObject(from: S3Client, to: S3Client, source: S3Location, targ
   );
 }
 
-export async function syncBuckets(source: S3Location, target: S3Location, options: SyncOptions = {}): Promise<SyncReport> {
-  if (source.endpoint.replace(/\/+$/, "") === target.endpoint.replace(/\/+$/, "") && source.bucket === target.bucket)
-    throw new Error(`source and target are the same bucket (${source.bucket} at ${source.endpoint}); sync to another bucket or endpoint`);
+export async function syncBuckets(
+  source: S3Location,
+  target: S3Location,
+  options: SyncOptions = {},
+): Promise<SyncReport> {
+  if (
+    source.endpoint.replace(/\/+$/, "") === target.endpoint.replace(/\/+$/, "") &&
+    source.bucket === target.bucket
+  )
+    throw new Error(
+      `source and target are the same bucket (${source.bucket} at ${source.endpoint}); sync to another bucket or endpoint`,
+    );
   const started = Date.now();
   const concurrency = options.concurrency ?? 16;
   const from = s3Client(source);
   const to = s3Client(target);
   try {
     const sourceObjects = await listObjects(from, source.bucket);
-    const plan = planSync(sourceObjects, await targetListing(to, target.bucket, sourceObjects, concurrency), options);
+    const plan = planSync(
+      sourceObjects,
+      await targetListing(to, target.bucket, sourceObjects, concurrency),
+      options,
+    );
     await inParallel(plan.copy, concurrency, (entry) => copyObject(from, to, source, target, entry));
     for (let i = 0; i < plan.remove.length; i += 1000) {
       const batch = plan.remove.slice(i, i + 1000);
       await to.send(
-        new DeleteObjectsCommand({ Bucket: target.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: target.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
       );
     }
     // Verify from fresh listings of both sides: count, sizes and checksums.
     const sourceAfter = await listObjects(from, source.bucket);
     const targetAfter = await targetListing(to, target.bucket, sourceAfter, concurrency);
     const sourceKeys = new Set(sourceAfter.map((o) => o.key));
-    const compared = options.mirror === false ? targetAfter.filter((t) => sourceKeys.has(t.key)) : targetAfter;
+    const compared =
+      options.mirror === false ? targetAfter.filter((t) => sourceKeys.has(t.key)) : targetAfter;
     const differences = compareListings(sourceAfter, compared);
     if (differences.length) throw new SyncVerificationError(differences);
     return {

@@ -11,7 +11,10 @@ export interface SiteStorageArgs {
   /** The host whose timer runs replication jobs. */
   replicationHost: string;
   /** Keys for each `replicateTo` target, by bucket name (secrets, from stack config). */
-  replicationCredentials?: Record<string, { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }>;
+  replicationCredentials?: Record<
+    string,
+    { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }
+  >;
   protect: boolean;
 }
 
@@ -21,7 +24,11 @@ export interface SiteStorage {
 }
 
 /** The buckets a site's `storage` section declares, their websites, and their replications. */
-export function declareSiteStorage(name: string, args: SiteStorageArgs, parent: pulumi.Resource): SiteStorage {
+export function declareSiteStorage(
+  name: string,
+  args: SiteStorageArgs,
+  parent: pulumi.Resource,
+): SiteStorage {
   const buckets: Record<string, GarageBucket> = {};
   const replications: Record<string, BucketReplication> = {};
   for (const b of args.storage.buckets) {

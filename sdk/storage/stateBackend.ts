@@ -3,8 +3,8 @@
  * a small stack of its own, kept in a local file backend), and the `pulumi login s3://…` URL for
  * Pulumi's self-managed S3 backend. No Pulumi Cloud.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type LocalWorkspaceOptions } from "@pulumi/pulumi/automation";
+import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../providers/garage/validate";
 import { GarageBucket, type GarageConnection } from "./garageBucket";
 
 export interface StateBucketTarget {
@@ -42,17 +42,25 @@ export async function bootstrapStateBackend(
   const program = async () => {
     const garage: GarageConnection = {
       adminUrl: target.adminUrl,
-      adminToken: pulumi.secret(target.adminToken),
       s3Endpoint: target.s3Endpoint,
       region: target.region,
     };
-    const state = new GarageBucket("state", { garage, name: bucket, permissions: ["read", "write", "owner"] });
-    return { bucketName: state.bucketName, accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey };
+    const state = new GarageBucket("state", {
+      garage,
+      name: bucket,
+      permissions: ["read", "write", "owner"],
+    });
+    return {
+      bucketName: state.bucketName,
+      accessKeyId: state.accessKeyId,
+      secretAccessKey: state.secretAccessKey,
+    };
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: "sovereign-state", stackName: workspace.stackName ?? "garage", program },
     { ...workspace, projectSettings: { name: "sovereign-state", runtime: "nodejs" } },
   );
+  await stack.setConfig(DEFAULT_ADMIN_TOKEN_CONFIG, { value: target.adminToken, secret: true });
   const up = await stack.up({ color: "never" });
   return {
     loginUrl: stateLoginUrl(bucket, target.s3Endpoint, target.region),

@@ -44,7 +44,12 @@ export function needsSourceEtag(source: readonly ObjectEntry[], target: readonly
   return target
     .filter((t) => {
       const s = bySource.get(t.key);
-      return s !== undefined && t.sourceEtag === undefined && s.size === t.size && unquote(s.etag) !== unquote(t.etag);
+      return (
+        s !== undefined &&
+        t.sourceEtag === undefined &&
+        s.size === t.size &&
+        unquote(s.etag) !== unquote(t.etag)
+      );
     })
     .map((t) => t.key);
 }
@@ -62,7 +67,13 @@ export function planSync(
       return t === undefined || !sameObject(s, t);
     })
     .sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
-  const remove = options.mirror === false ? [] : target.filter((t) => !sourceKeys.has(t.key)).map((t) => t.key).sort();
+  const remove =
+    options.mirror === false
+      ? []
+      : target
+          .filter((t) => !sourceKeys.has(t.key))
+          .map((t) => t.key)
+          .sort();
   return {
     copy,
     remove,
@@ -78,16 +89,24 @@ export interface SyncDifference {
 }
 
 /** Every way the target differs from the source; empty when they hold the same objects. */
-export function compareListings(source: readonly ObjectEntry[], target: readonly ObjectEntry[]): SyncDifference[] {
+export function compareListings(
+  source: readonly ObjectEntry[],
+  target: readonly ObjectEntry[],
+): SyncDifference[] {
   const byTarget = new Map(target.map((o) => [o.key, o]));
   const sourceKeys = new Set(source.map((o) => o.key));
   const out: SyncDifference[] = [];
   for (const s of source) {
     const t = byTarget.get(s.key);
     if (!t) out.push({ key: s.key, problem: "missing on target" });
-    else if (s.size !== t.size) out.push({ key: s.key, problem: "size differs", detail: `${s.size} vs ${t.size} bytes` });
+    else if (s.size !== t.size)
+      out.push({ key: s.key, problem: "size differs", detail: `${s.size} vs ${t.size} bytes` });
     else if (!sameObject(s, t))
-      out.push({ key: s.key, problem: "checksum differs", detail: `ETag ${unquote(s.etag)} vs ${unquote(t.etag)}` });
+      out.push({
+        key: s.key,
+        problem: "checksum differs",
+        detail: `ETag ${unquote(s.etag)} vs ${unquote(t.etag)}`,
+      });
   }
   for (const t of target) if (!sourceKeys.has(t.key)) out.push({ key: t.key, problem: "only on target" });
   return out.sort((a, b) => a.key.localeCompare(b.key));

@@ -10,7 +10,7 @@ import { promisify } from "util";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { startGarage, type GarageService } from "../harness";
 import { inParallel, s3Client, type S3Location, type SyncReport } from "../../sdk/storage/s3Sync";
-import { replicationEnvironment } from "../../sdk/storage/replicationJob";
+import { rcloneProcessEnv, replicationEnvironment } from "../../sdk/storage/replicationJob";
 import { GarageAdmin } from "../../providers/garage/api";
 
 const run = promisify(execFile);
@@ -30,8 +30,15 @@ interface Measured {
   peakRssMiB: number;
 }
 
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
-  const { stdout, stderr } = await run("python3", ["-c", MEASURE, command, ...args], { env, maxBuffer: 256 << 20 });
+async function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Measured> {
+  const { stdout, stderr } = await run("python3", ["-c", MEASURE, command, ...args], {
+    env,
+    maxBuffer: 256 << 20,
+  });
   const m = /__MEASURE__ (\d+) ([\d.]+) (\d+)\s*$/.exec(stdout);
   if (!m) throw new Error(`could not measure ${command}: ${stdout}\n${stderr}`);
   if (m[1] !== "0") throw new Error(`${command} failed (exit ${m[1]}):\n${stderr}`);
@@ -43,7 +50,13 @@ async function bucketWithKey(g: GarageService, name: string): Promise<S3Location
   const bucket = await admin.createBucket({ globalAlias: name });
   const key = await admin.createKey(`bench ${name}`);
   await admin.allow(bucket.id, key.accessKeyId, { read: true, write: true, owner: true });
-  return { endpoint: g.s3Endpoint, region: g.region, bucket: name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey ?? "" };
+  return {
+    endpoint: g.s3Endpoint,
+    region: g.region,
+    bucket: name,
+    accessKeyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey ?? "",
+  };
 }
 
 async function fill(loc: S3Location, objects: { key: string; size: number }[]): Promise<void> {
@@ -75,16 +88,29 @@ export function rcloneTransferred(stderr: string): { bytes: number; files: numbe
   return { bytes: Math.round(bytes), files };
 }
 
-async function rclone(source: S3Location, target: S3Location): Promise<{ bytes: number; files: number } & Measured> {
+async function rclone(
+  source: S3Location,
+  target: S3Location,
+): Promise<{ bytes: number; files: number } & Measured> {
   const spec = {
     name: "bench",
     source: { endpoint: source.endpoint, region: source.region, bucket: source.bucket },
     target: { endpoint: target.endpoint, region: target.region, bucket: target.bucket },
   };
-  const env = { ...process.env, ...replicationEnvironment(spec, { source, target }) };
+  const env = rcloneProcessEnv(replicationEnvironment(spec, { source, target }));
   const m = await measure(
     "rclone",
-    ["sync", "--checksum", "--fast-list", "--transfers=16", "--config=/dev/null", "--stats=1h", "--stats-log-level=NOTICE", `SRC:${source.bucket}`, `DST:${target.bucket}`],
+    [
+      "sync",
+      "--checksum",
+      "--fast-list",
+      "--transfers=16",
+      "--config=/dev/null",
+      "--stats=1h",
+      "--stats-log-level=NOTICE",
+      `SRC:${source.bucket}`,
+      `DST:${target.bucket}`,
+    ],
     env,
   );
   return { ...m, ...rcloneTransferred(m.stderr) };
@@ -101,7 +127,10 @@ export async function runGarageBench(small = 2000, big = 20) {
     const oursTarget = await bucketWithKey(dc2, "bench-ours");
     const rcloneTarget = await bucketWithKey(dc2, "bench-rclone");
     const objects = [
-      ...Array.from({ length: small }, (_, i) => ({ key: `small/${String(i).padStart(5, "0")}.bin`, size: 4096 })),
+      ...Array.from({ length: small }, (_, i) => ({
+        key: `small/${String(i).padStart(5, "0")}.bin`,
+        size: 4096,
+      })),
       ...Array.from({ length: big }, (_, i) => ({ key: `big/${i}.bin`, size: 8 << 20 })),
     ];
     await fill(source, objects);
@@ -109,10 +138,19 @@ export async function runGarageBench(small = 2000, big = 20) {
 
     const first = { ours: await ours(source, oursTarget), rclone: await rclone(source, rcloneTarget) };
     // 1% of the objects change (small ones: what a re-sync mostly sees).
-    const changed = objects.filter((o) => o.key.startsWith("small/")).slice(0, Math.ceil(objects.length / 100));
+    const changed = objects
+      .filter((o) => o.key.startsWith("small/"))
+      .slice(0, Math.ceil(objects.length / 100));
     await fill(source, changed);
     const second = { ours: await ours(source, oursTarget), rclone: await rclone(source, rcloneTarget) };
-    return { objects: objects.length, totalBytes, changed: changed.length, changedBytes: changed.reduce((n, o) => n + o.size, 0), first, second };
+    return {
+      objects: objects.length,
+      totalBytes,
+      changed: changed.length,
+      changedBytes: changed.reduce((n, o) => n + o.size, 0),
+      first,
+      second,
+    };
   } finally {
     for (const s of services.reverse()) await s.stop().catch(() => undefined);
   }
@@ -125,11 +163,20 @@ if (require.main === module) {
     (r) => {
       const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
       const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
-      console.log(`bucket sync between two Garage instances: ${r.objects} objects (${small} × 4 KiB + ${big} × 8 MiB, ${mib(r.totalBytes)})`);
+      console.log(
+        `bucket sync between two Garage instances: ${r.objects} objects (${small} × 4 KiB + ${big} × 8 MiB, ${mib(r.totalBytes)})`,
+      );
       console.log(row(["", "ours (s3Sync)", "rclone sync --checksum", "ratio ours/rclone"]));
       console.log(row(["---", "---", "---", "---"]));
       const f = r.first;
-      console.log(row(["first sync", `${f.ours.seconds.toFixed(1)} s, ${(r.objects / f.ours.seconds).toFixed(0)} obj/s`, `${f.rclone.seconds.toFixed(1)} s, ${(r.objects / f.rclone.seconds).toFixed(0)} obj/s`, `${(f.ours.seconds / f.rclone.seconds).toFixed(2)}x`]));
+      console.log(
+        row([
+          "first sync",
+          `${f.ours.seconds.toFixed(1)} s, ${(r.objects / f.ours.seconds).toFixed(0)} obj/s`,
+          `${f.rclone.seconds.toFixed(1)} s, ${(r.objects / f.rclone.seconds).toFixed(0)} obj/s`,
+          `${(f.ours.seconds / f.rclone.seconds).toFixed(2)}x`,
+        ]),
+      );
       const s = r.second;
       console.log(
         row([
@@ -139,14 +186,31 @@ if (require.main === module) {
           `${(s.ours.seconds / s.rclone.seconds).toFixed(2)}x`,
         ]),
       );
-      console.log(row(["peak RSS", `${Math.max(f.ours.peakRssMiB, s.ours.peakRssMiB).toFixed(0)} MiB`, `${Math.max(f.rclone.peakRssMiB, s.rclone.peakRssMiB).toFixed(0)} MiB`, ""]));
+      console.log(
+        row([
+          "peak RSS",
+          `${Math.max(f.ours.peakRssMiB, s.ours.peakRssMiB).toFixed(0)} MiB`,
+          `${Math.max(f.rclone.peakRssMiB, s.rclone.peakRssMiB).toFixed(0)} MiB`,
+          "",
+        ]),
+      );
       console.log(
         JSON.stringify({
           bench: "garage",
           objects: r.objects,
           first: { ours: f.ours.seconds, rclone: f.rclone.seconds },
-          second: { ours: s.ours.seconds, oursCopied: s.ours.report.copied, oursBytes: s.ours.report.copiedBytes, rclone: s.rclone.seconds, rcloneCopied: s.rclone.files, rcloneBytes: s.rclone.bytes },
-          peakRssMiB: { ours: Math.max(f.ours.peakRssMiB, s.ours.peakRssMiB), rclone: Math.max(f.rclone.peakRssMiB, s.rclone.peakRssMiB) },
+          second: {
+            ours: s.ours.seconds,
+            oursCopied: s.ours.report.copied,
+            oursBytes: s.ours.report.copiedBytes,
+            rclone: s.rclone.seconds,
+            rcloneCopied: s.rclone.files,
+            rcloneBytes: s.rclone.bytes,
+          },
+          peakRssMiB: {
+            ours: Math.max(f.ours.peakRssMiB, s.ours.peakRssMiB),
+            rclone: Math.max(f.rclone.peakRssMiB, s.rclone.peakRssMiB),
+          },
         }),
       );
     },

@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -60,7 +61,11 @@ admin_token = "${s.adminToken}"
 `;
 }
 
-async function adminCall<T>(service: Pick<GarageService, "adminUrl" | "adminToken">, op: string, body?: unknown): Promise<T> {
+async function adminCall<T>(
+  service: Pick<GarageService, "adminUrl" | "adminToken">,
+  op: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${service.adminUrl}/v2/${op}`, {
     method: body === undefined ? "GET" : "POST",
     headers: { Authorization: `Bearer ${service.adminToken}`, "Content-Type": "application/json" },
@@ -76,7 +81,10 @@ async function adminCall<T>(service: Pick<GarageService, "adminUrl" | "adminToke
  * until the cluster is healthy. Also restarts a Garage stopped by pid, on the same data and ports.
  */
 export async function launchGarage(
-  service: Pick<GarageService, "dir" | "logFile" | "pids" | "adminUrl" | "adminToken" | "configFile" | "binary">,
+  service: Pick<
+    GarageService,
+    "dir" | "logFile" | "pids" | "adminUrl" | "adminToken" | "configFile" | "binary"
+  >,
   timeoutMs = 60_000,
 ): Promise<void> {
   const server = spawnDetached({
@@ -98,7 +106,10 @@ export async function launchGarage(
 
 /** Gives the single node a role (zone, 1 GB) and applies the layout, then waits for health. */
 async function assignLayout(service: GarageService, zone: string, timeoutMs: number): Promise<void> {
-  const status = await adminCall<{ nodes: { id: string }[]; layoutVersion: number }>(service, "GetClusterStatus");
+  const status = await adminCall<{ nodes: { id: string }[]; layoutVersion: number }>(
+    service,
+    "GetClusterStatus",
+  );
   await adminCall(service, "UpdateClusterLayout", {
     roles: [{ id: status.nodes[0].id, zone, capacity: 1_000_000_000, tags: [] }],
   });
@@ -107,7 +118,8 @@ async function assignLayout(service: GarageService, zone: string, timeoutMs: num
     what: `Garage cluster health at ${service.adminUrl}`,
     logFile: service.logFile,
     timeoutMs,
-    check: async () => (await adminCall<{ status: string }>(service, "GetClusterHealth")).status === "healthy",
+    check: async () =>
+      (await adminCall<{ status: string }>(service, "GetClusterHealth")).status === "healthy",
   });
 }
 
@@ -124,13 +136,22 @@ async function startGarageOnce(options: GarageOptions): Promise<GarageService> {
   const stop = idempotent(() => stopAndRemove({ pids, dir }));
   const timeoutMs = options.timeoutMs ?? 60_000;
   return startOrClean(async () => {
-    const [rpcPort, s3Port, webPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [rpcPort, s3Port, webPort, adminPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const region = options.region ?? "garage";
     const adminToken = randomSecret(32);
     const configFile = path.join(dir, "garage.toml");
-    fs.writeFileSync(configFile, garageToml({ dir, rpcPort, s3Port, webPort, adminPort, region, adminToken }), {
-      mode: 0o600,
-    });
+    fs.writeFileSync(
+      configFile,
+      garageToml({ dir, rpcPort, s3Port, webPort, adminPort, region, adminToken }),
+      {
+        mode: 0o600,
+      },
+    );
     const service: GarageService = {
       name: "garage",
       dir,
@@ -152,3 +173,12 @@ async function startGarageOnce(options: GarageOptions): Promise<GarageService> {
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    garage: GarageService;
+  }
+}
+// One Garage for every suite of a run (`useService("garage")`, or `{ instance: "dc2" }` for a
+// second datacenter); tests that stop or restart Garage start a private one instead.
+registerSharedService("garage", () => startGarage());

@@ -14,10 +14,14 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { startGarage, useService } from "../../harness";
+import { useService } from "../../harness";
 import type { GarageService } from "../../harness/types";
 import { listObjects, S3Location, syncBuckets } from "../../../sdk/storage/s3Sync";
-import { renderReplicationJob, replicationEnvironment } from "../../../sdk/storage/replicationJob";
+import {
+  rcloneProcessEnv,
+  renderReplicationJob,
+  replicationEnvironment,
+} from "../../../sdk/storage/replicationJob";
 import { adminFor, adminKey, location, putText, s3Client } from "./helpers";
 
 const run = promisify(execFile);
@@ -34,7 +38,9 @@ async function contentChecksums(loc: S3Location): Promise<Record<string, string>
     const out: Record<string, string> = {};
     for (const o of await listObjects(s3, loc.bucket)) {
       const got = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: o.key }));
-      out[o.key] = createHash("md5").update(await got.Body!.transformToByteArray()).digest("hex");
+      out[o.key] = createHash("md5")
+        .update(await got.Body!.transformToByteArray())
+        .digest("hex");
     }
     return out;
   } finally {
@@ -46,16 +52,26 @@ async function multipartUpload(s3: S3Client, bucket: string, key: string, parts:
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
   const done = [];
   for (const [i, body] of parts.entries()) {
-    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body }));
+    const { ETag } = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body }),
+    );
     done.push({ ETag, PartNumber: i + 1 });
   }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      MultipartUpload: { Parts: done },
+    }),
+  );
 }
 
 describe("bucket replication between two real Garage instances", function () {
   this.timeout(600_000);
-  const dc1 = useService(() => startGarage({ zone: "dc1" }));
-  const dc2 = useService(() => startGarage({ zone: "dc2" }));
+  // The run's shared instances: nothing here stops or reconfigures them, and bucket names are unique.
+  const dc1 = useService("garage");
+  const dc2 = useService("garage", { instance: "dc2" });
 
   it("the one-shot sync copies only differences, in parallel, and ends with identical objects and checksums", async () => {
     const source = await makeBucket(dc1(), "media");
@@ -63,24 +79,36 @@ describe("bucket replication between two real Garage instances", function () {
     const s3 = s3Client(source);
     for (let i = 0; i < 60; i++) await putText(s3, "media", `small/${i}.txt`, `object ${i} `.repeat(i + 1));
     await putText(s3, "media", "big/a.bin", Buffer.alloc(6 << 20, 7));
-    await multipartUpload(s3, "media", "big/multipart.bin", [Buffer.alloc(5 << 20, 1), Buffer.alloc(1 << 20, 2)]);
+    await multipartUpload(s3, "media", "big/multipart.bin", [
+      Buffer.alloc(5 << 20, 1),
+      Buffer.alloc(1 << 20, 2),
+    ]);
 
     const first = await syncBuckets(source, target, { concurrency: 8 });
     assert.deepStrictEqual([first.copied, first.removed, first.objects], [62, 0, 62]);
     assert.deepStrictEqual(await contentChecksums(target), await contentChecksums(source));
 
     const second = await syncBuckets(source, target);
-    assert.deepStrictEqual([second.copied, second.copiedBytes, second.removed, second.unchanged], [0, 0, 0, 62]);
+    assert.deepStrictEqual(
+      [second.copied, second.copiedBytes, second.removed, second.unchanged],
+      [0, 0, 0, 62],
+    );
 
     await putText(s3, "media", "small/3.txt", "changed");
     await putText(s3, "media", "small/new.txt", "new");
     await s3.send(new DeleteObjectCommand({ Bucket: "media", Key: "small/4.txt" }));
     const third = await syncBuckets(source, target);
-    assert.deepStrictEqual([third.copied, third.copiedBytes, third.removed], [2, "changed".length + "new".length, 1]);
+    assert.deepStrictEqual(
+      [third.copied, third.copiedBytes, third.removed],
+      [2, "changed".length + "new".length, 1],
+    );
     assert.deepStrictEqual(await contentChecksums(target), await contentChecksums(source));
     s3.destroy();
 
-    await assert.rejects(syncBuckets(source, { ...source }), /source and target are the same bucket \(media at .*\); sync to another bucket or endpoint/);
+    await assert.rejects(
+      syncBuckets(source, { ...source }),
+      /source and target are the same bucket \(media at .*\); sync to another bucket or endpoint/,
+    );
   });
 
   it("the rendered continuous job (rclone sync) replicates the same way", async () => {
@@ -97,7 +125,7 @@ describe("bucket replication between two real Garage instances", function () {
     const job = renderReplicationJob(spec, "rclone");
     const env = replicationEnvironment(spec, { source, target });
     const [command, ...args] = job.command;
-    await run(command, [...args, "--config", "/dev/null"], { env: { ...process.env, ...env } });
+    await run(command, [...args, "--config", "/dev/null"], { env: rcloneProcessEnv(env) });
     assert.deepStrictEqual(await contentChecksums(target), await contentChecksums(source));
     // Our verifier agrees: nothing left to copy.
     const after = await syncBuckets(source, target);

@@ -1,11 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { promiseOf, type CreatedResource } from "../../support/mocks";
 import type * as StorageModule from "../../../sdk/storage/bucketReplication";
 
-const promiseOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
-
 describe("BucketReplication to a third party's S3 declared with @pulumi/aws (mocks)", function () {
-  const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+  const created: CreatedResource[] = [];
   let mod: typeof StorageModule;
   let aws: typeof import("@pulumi/aws");
 
@@ -15,7 +14,8 @@ describe("BucketReplication to a third party's S3 declared with @pulumi/aws (moc
         newResource: (args) => {
           created.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
           const state: Record<string, unknown> = { ...args.inputs };
-          if (args.type === "aws:iam/accessKey:AccessKey") Object.assign(state, { id: "AKIAOFFSITE", secret: "aws-secret-value" });
+          if (args.type === "aws:iam/accessKey:AccessKey")
+            Object.assign(state, { id: "AKIAOFFSITE", secret: "aws-secret-value" });
           if (args.type === "aws:s3/bucket:Bucket") state.region = "eu-west-1";
           return { id: `${args.name}-id`, state };
         },
@@ -51,16 +51,24 @@ describe("BucketReplication to a third party's S3 declared with @pulumi/aws (moc
       host: "web1",
       schedule: "hourly",
     });
-    const [service, timer, environment] = await Promise.all([promiseOf(repl.service), promiseOf(repl.timer), promiseOf(repl.environment)]);
-    assert.deepStrictEqual(
-      created.find((c) => c.type === "aws:s3/bucket:Bucket")?.inputs,
-      { bucket: "coop-offsite", forceDestroy: false },
+    const [service, timer, environment] = await Promise.all([
+      promiseOf(repl.service),
+      promiseOf(repl.timer),
+      promiseOf(repl.environment),
+    ]);
+    assert.deepStrictEqual(created.find((c) => c.type === "aws:s3/bucket:Bucket")?.inputs, {
+      bucket: "coop-offsite",
+      forceDestroy: false,
+    });
+    assert.match(
+      service,
+      /ExecStart=\/usr\/bin\/rclone sync --checksum --fast-list --transfers=16 SRC:coop-media DST:coop-offsite/,
     );
-    assert.match(service, /ExecStart=\/usr\/bin\/rclone sync --checksum --fast-list --transfers=16 SRC:coop-media DST:coop-offsite/);
     assert.match(timer, /OnCalendar=hourly/);
     assert.match(environment, /^RCLONE_CONFIG_DST_ENDPOINT=https:\/\/s3\.eu-west-1\.amazonaws\.com$/m);
     assert.match(environment, /^RCLONE_CONFIG_DST_SECRET_ACCESS_KEY=aws-secret-value$/m);
-    for (const secret of ["aws-secret-value", "garage-secret"]) assert.ok(!(service + timer).includes(secret), "no credential in the units");
+    for (const secret of ["aws-secret-value", "garage-secret"])
+      assert.ok(!(service + timer).includes(secret), "no credential in the units");
     assert.ok(await pulumi.isSecret(repl.environment), "the environment (credentials) is a secret output");
   });
 });

@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import { checkReplication, renderReplicationJob, replicationEnvironment, ReplicationSpec } from "../../../sdk/storage/replicationJob";
+import {
+  checkReplication,
+  renderReplicationJob,
+  replicationEnvironment,
+  ReplicationSpec,
+} from "../../../sdk/storage/replicationJob";
 import { parseSiteConfig } from "../../../sdk/config";
 
 const spec: ReplicationSpec = {
@@ -10,19 +15,34 @@ const spec: ReplicationSpec = {
 
 describe("bucket replication job", () => {
   it("refuses a target URL without a scheme, and replicating a bucket onto itself", () => {
-    assert.deepStrictEqual(checkReplication({ ...spec, target: { ...spec.target, endpoint: "s3.backup.example" } }), [
-      { field: "target.endpoint", message: '"s3.backup.example" has no scheme; write the full URL, e.g. "https://s3.backup.example"' },
-    ]);
-    const self = checkReplication({ ...spec, target: { ...spec.source, endpoint: "http://localhost:3900/" } });
+    assert.deepStrictEqual(
+      checkReplication({ ...spec, target: { ...spec.target, endpoint: "s3.backup.example" } }),
+      [
+        {
+          field: "target.endpoint",
+          message: '"s3.backup.example" has no scheme; write the full URL, e.g. "https://s3.backup.example"',
+        },
+      ],
+    );
+    const self = checkReplication({
+      ...spec,
+      target: { ...spec.source, endpoint: "http://localhost:3900/" },
+    });
     assert.strictEqual(self.length, 1);
-    assert.match(`${self[0].field}: ${self[0].message}`, /^target: is the source bucket itself \(media at http:\/\/127\.0\.0\.1:3900\); replicate to another bucket/);
+    assert.match(
+      `${self[0].field}: ${self[0].message}`,
+      /^target: is the source bucket itself \(media at http:\/\/127\.0\.0\.1:3900\); replicate to another bucket/,
+    );
     assert.deepStrictEqual(checkReplication(spec), []);
   });
 
   it("renders an rclone sync on a timer that holds no credentials", () => {
     const job = renderReplicationJob({ ...spec, schedule: "hourly" });
     assert.strictEqual(job.unitName, "sovereign-replicate-media");
-    assert.match(job.service, /^ExecStart=\/usr\/bin\/rclone sync --checksum --fast-list --transfers=16 SRC:media DST:media-copy$/m);
+    assert.match(
+      job.service,
+      /^ExecStart=\/usr\/bin\/rclone sync --checksum --fast-list --transfers=16 SRC:media DST:media-copy$/m,
+    );
     assert.match(job.service, /^EnvironmentFile=\/run\/secrets\/sovereign-replicate-media\.env$/m);
     assert.match(job.timer, /^OnCalendar=hourly$/m);
     const env = replicationEnvironment(spec, {
@@ -49,8 +69,15 @@ describe("site config: storage", () => {
     const config = parseSiteConfig(
       site({
         buckets: [
-          { name: "coop-media", quotas: { maxSize: "1GiB", maxObjects: 10 }, website: { subdomain: "files" } },
-          { name: "backups", replicateTo: { endpoint: "https://s3.other.example", bucket: "coop-backups", region: "eu" } },
+          {
+            name: "coop-media",
+            quotas: { maxSize: "1GiB", maxObjects: 10 },
+            website: { subdomain: "files" },
+          },
+          {
+            name: "backups",
+            replicateTo: { endpoint: "https://s3.other.example", bucket: "coop-backups", region: "eu" },
+          },
         ],
       }),
     );
@@ -67,18 +94,28 @@ describe("site config: storage", () => {
       () =>
         parseSiteConfig(
           site({
-            garage: { adminUrl: "http://127.0.0.1:3903", s3Endpoint: "http://127.0.0.1:3900", region: "garage" },
+            garage: {
+              adminUrl: "http://127.0.0.1:3903",
+              s3Endpoint: "http://127.0.0.1:3900",
+              region: "garage",
+            },
             buckets: [
               { name: "Bad_Bucket" },
               { name: "media", quotas: { maxSize: -1, maxObjects: "x" } },
               { name: "media" },
-              { name: "same", replicateTo: { endpoint: "http://127.0.0.1:3900", bucket: "same", region: "garage" } },
+              {
+                name: "same",
+                replicateTo: { endpoint: "http://127.0.0.1:3900", bucket: "same", region: "garage" },
+              },
               { name: "noscheme", replicateTo: { endpoint: "s3.other.example", region: "eu" } },
             ],
           }),
         ),
       (e: Error) => {
-        const lines = e.message.split("\n").slice(1).map((l) => l.trim());
+        const lines = e.message
+          .split("\n")
+          .slice(1)
+          .map((l) => l.trim());
         assert.deepStrictEqual(lines, [
           '- site.storage.buckets[0].name: bucket name "Bad_Bucket" may hold only lowercase letters, digits, "." and "-" (not "B", "_"); S3 bucket names are like "coop-media"',
           '- site.storage.buckets[1].quotas.maxSize: -1 is not a size: give bytes ≥ 0 or a size such as "10GiB"',

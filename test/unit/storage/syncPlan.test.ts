@@ -14,7 +14,10 @@ const hex = fc.stringMatching(/^[0-9a-f]{32}$/);
 const entry = fc.record({
   key: fc.stringMatching(/^[a-z0-9/._-]{1,12}$/),
   size: fc.nat({ max: 1 << 20 }),
-  etag: fc.oneof(hex, hex.map((h) => `${h}-3`)),
+  etag: fc.oneof(
+    hex,
+    hex.map((h) => `${h}-3`),
+  ),
 });
 /** A listing has each key once. */
 const listing = fc.uniqueArray(entry, { selector: (e) => e.key, maxLength: 40 });
@@ -24,7 +27,8 @@ function apply(source: readonly ObjectEntry[], target: readonly ObjectEntry[], m
   const plan = planSync(source, target, { mirror });
   const out = new Map(target.map((t) => [t.key, t]));
   for (const key of plan.remove) out.delete(key);
-  for (const s of plan.copy) out.set(s.key, { key: s.key, size: s.size, etag: "f".repeat(32), sourceEtag: s.etag });
+  for (const s of plan.copy)
+    out.set(s.key, { key: s.key, size: s.size, etag: "f".repeat(32), sourceEtag: s.etag });
   return [...out.values()];
 }
 
@@ -58,9 +62,13 @@ describe("bucket sync planner", () => {
         }
         const sourceKeys = new Set(source.map((s) => s.key));
         for (const key of plan.remove) assert.ok(!sourceKeys.has(key));
-        assert.strictEqual(plan.copyBytes, plan.copy.reduce((n, c) => n + c.size, 0));
+        assert.strictEqual(
+          plan.copyBytes,
+          plan.copy.reduce((n, c) => n + c.size, 0),
+        );
         assert.strictEqual(plan.copy.length + plan.unchanged, source.length);
-        for (let i = 1; i < plan.copy.length; i++) assert.ok(plan.copy[i - 1].size >= plan.copy[i].size, "biggest first");
+        for (let i = 1; i < plan.copy.length; i++)
+          assert.ok(plan.copy[i - 1].size >= plan.copy[i].size, "biggest first");
       }),
     );
   });
@@ -79,7 +87,10 @@ describe("bucket sync planner", () => {
     const source = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, size: 10, etag: "a".repeat(32) }));
     const target = source.map((o) => (o.key === "k42" ? { ...o, etag: "b".repeat(32) } : o));
     const plan = planSync(source, target);
-    assert.deepStrictEqual(plan.copy.map((c) => c.key), ["k42"]);
+    assert.deepStrictEqual(
+      plan.copy.map((c) => c.key),
+      ["k42"],
+    );
     assert.strictEqual(plan.copyBytes, 10);
   });
 
@@ -109,6 +120,9 @@ describe("bucket sync planner", () => {
       diffs.map((d) => `${d.key} ${d.problem}`),
       ["a missing on target", "b size differs", "c checksum differs", "d only on target"],
     );
-    assert.match(describeDifferences(diffs), /4 object\(s\) differ after the sync:\n {2}- a: missing on target\n.*- b: size differs \(2 vs 5 bytes\)/s);
+    assert.match(
+      describeDifferences(diffs),
+      /4 object\(s\) differ after the sync:\n {2}- a: missing on target\n.*- b: size differs \(2 vs 5 bytes\)/s,
+    );
   });
 });
