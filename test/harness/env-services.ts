@@ -1,4 +1,5 @@
 import { stopAndRemove } from "./lifecycle";
+import { startNetbox, teardownRecordedNetbox } from "./netbox";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
@@ -10,7 +11,7 @@ import type { RunningService } from "./types";
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "netbox">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -69,6 +70,18 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         credentials: { privateKeyPath: sshd.privateKeyPath },
       });
     }
+    case "netbox": {
+      const netbox = await startNetbox();
+      return record(netbox, name, {
+        endpoints: { url: netbox.url, version: netbox.version },
+        credentials: { token: netbox.token },
+        netbox: {
+          installDir: netbox.install.dir,
+          instanceDir: netbox.instanceDir,
+          partDirs: [netbox.postgres.dir, netbox.redis.dir],
+        },
+      });
+    }
   }
 }
 
@@ -89,5 +102,6 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
+  if (recorded.netbox) return teardownRecordedNetbox(livePids(recorded), recorded.dir, recorded.netbox);
   await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
 }

@@ -19,6 +19,8 @@ export {
 } from "./zfs";
 export { startSshd, type SshdOptions, type SshdServiceWithArgs } from "./sshd";
 export { startPostgres, postgresBinDir, type PostgresOptions, type PostgresServiceWithBin } from "./postgres";
+export { startRedis, type RedisOptions } from "./redis";
+export { startNetbox, type NetboxOptions, type NetboxServiceWithParts } from "./netbox";
 export { useService, type UseServiceOptions } from "./use-service";
 export { freePort, isPortFree } from "./ports";
 export { isAlive, stopPid } from "./processes";
