@@ -7,13 +7,16 @@ cd "$REPO_ROOT"
 
 bash scripts/setup.sh
 rm -rf bin && npx tsc -p tsconfig.json
-bash scripts/env.sh up powerdns
+bash scripts/env.sh up powerdns netbox
 use_engine
 # The local stack's secrets are encrypted with this passphrase unless you set your own.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
 
 stack=local
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
+# The local NetBox's token (fresh per `env up`) into the stack config, as a secret, never echoed.
+node -e 'const s = require("./.state/env.json").services.netbox; process.stdout.write(s ? s.credentials.token : "")' |
+  pulumi config set --secret sovereign:netboxToken --stack "$stack" --non-interactive
 # --refresh: the local services may have been restarted (new ports, empty data) since the last run.
 pulumi up --stack "$stack" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
-import { localPowerDns } from "./localServices";
+import { localNetboxUrl, localPowerDns } from "./localServices";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
@@ -24,7 +24,14 @@ function dnsConnection(): DnsConnection {
   };
 }
 
-const deployed = new Site(site.name, { config: site, dns: dnsConnection() });
+/** The NetBox of `site.inventory` (its token: stack config secret `sovereign:netboxToken`). */
+function inventoryConnection(): { url: string } | undefined {
+  const inventory = site.inventory;
+  if (!inventory) return undefined;
+  return { url: inventory.endpoint === "local" ? localNetboxUrl(path.resolve(__dirname, "../..")) : inventory.endpoint.url };
+}
+
+const deployed = new Site(site.name, { config: site, dns: dnsConnection(), inventory: inventoryConnection() });
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;

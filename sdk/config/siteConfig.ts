@@ -34,6 +34,20 @@ export interface DnsConfig {
   readonly nameservers: readonly string[];
 }
 
+/**
+ * Where the site's inventory lives: NetBox, `local` meaning the harness's NetBox on loopback (its
+ * URL from .state/env.json, its token from the stack config). With `prefix`, hosts whose address
+ * is "netbox" get the next free address of that prefix.
+ */
+export interface InventoryConfig {
+  readonly provider: "netbox";
+  readonly endpoint: "local" | { readonly url: string };
+  /** The stack config key with the NetBox token; default "sovereign:netboxToken". */
+  readonly tokenConfig?: string;
+  /** CIDR, e.g. "127.0.0.0/24". */
+  readonly prefix?: string;
+}
+
 export interface SiteConfig {
   readonly name: string;
   /** The site's zone, in ASCII (punycode) with no trailing dot. */
@@ -45,6 +59,8 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** Optional: register the site's hosts and apps in NetBox. */
+  readonly inventory?: InventoryConfig;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -131,8 +147,11 @@ function parseHost(p: ConfigProblems, raw: unknown, i: number): HostConfig | und
     p.add(`${field}.kind`, `"${String(kind)}" is not one of existing, lxc, vm`);
   }
   const address = str(p, raw, "address", field);
-  if (address && !net.isIPv4(address))
-    p.add(`${field}.address`, `"${address}" is not an IPv4 address (e.g. 192.0.2.10)`);
+  if (address && !net.isIPv4(address) && address !== "netbox")
+    p.add(
+      `${field}.address`,
+      `"${address}" is not an IPv4 address (e.g. 192.0.2.10), nor "netbox" (the next free address of site.inventory.prefix)`,
+    );
   const address6 = raw.address6;
   if (address6 !== undefined && (typeof address6 !== "string" || !net.isIPv6(address6))) {
     p.add(`${field}.address6`, `"${String(address6)}" is not an IPv6 address (e.g. 2001:db8::10)`);
@@ -190,6 +209,39 @@ function parseApp(
   return { name: name(p, raw, "name", field, appName), app, host, subdomain };
 }
 
+function parseInventory(p: ConfigProblems, raw: unknown): InventoryConfig | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    p.add("site.inventory", 'must be a mapping such as { provider: netbox, url: local, prefix: "10.0.0.0/24" }');
+    return undefined;
+  }
+  if ((raw.provider ?? "netbox") !== "netbox")
+    p.add("site.inventory.provider", `"${String(raw.provider)}" is not supported; use "netbox"`);
+  const url = raw.url ?? "local";
+  let endpoint: InventoryConfig["endpoint"] = "local";
+  if (url !== "local") {
+    const parsed = typeof url === "string" ? parseUrl(url) : undefined;
+    if (!parsed || !/^https?:$/.test(parsed.protocol))
+      p.add("site.inventory.url", `must be "local" or NetBox's http(s) URL such as "https://netbox.coop.example"`);
+    else endpoint = { url: url as string };
+  }
+  const prefix = raw.prefix;
+  if (prefix !== undefined) {
+    const [addr, len] = typeof prefix === "string" ? prefix.split("/") : [];
+    if (!net.isIPv4(addr ?? "") || !/^\d+$/.test(len ?? "") || Number(len) > 32)
+      p.add("site.inventory.prefix", `${JSON.stringify(prefix)} is not an IPv4 prefix such as "10.0.0.0/24"`);
+  }
+  const tokenConfig = raw.tokenConfig;
+  if (tokenConfig !== undefined && (typeof tokenConfig !== "string" || !/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/.test(tokenConfig)))
+    p.add("site.inventory.tokenConfig", `must name a stack config key such as "sovereign:netboxToken"`);
+  return {
+    provider: "netbox",
+    endpoint,
+    ...(typeof tokenConfig === "string" ? { tokenConfig } : {}),
+    ...(typeof prefix === "string" ? { prefix } : {}),
+  };
+}
+
 function duplicates(values: readonly string[]): string[] {
   return [...new Set(values.filter((v, i) => v && values.indexOf(v) !== i))];
 }
@@ -233,6 +285,11 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   });
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
+  const inventory = parseInventory(p, site.inventory);
+  hosts.forEach((host, i) => {
+    if (host.address === "netbox" && !inventory?.prefix)
+      p.add(`site.hosts[${i}].address`, `"netbox" takes the address from site.inventory.prefix, which is not set; set it or give an IPv4 address`);
+  });
   const config: SiteConfig = {
     name: name(p, site, "name", "site"),
     domain: parseDomain(p, site),
@@ -241,6 +298,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     hosts,
     apps,
     protect: site.protect !== false,
+    ...(inventory ? { inventory } : {}),
   };
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   return config;

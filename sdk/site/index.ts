@@ -1,2 +1,3 @@
 export { Site, type SiteArgs } from "./site";
 export { planSiteRecords, appUrls, type PlannedRecord } from "./records";
+export { SiteInventoryRegistration, appTagSlug, type SiteInventoryArgs, type InventoryConnection } from "./inventory";

@@ -18,6 +18,9 @@ export interface NetboxInstall {
   readonly version: string;
 }
 
+/** chroot(8) by absolute path: commands run with the tree's environment, whose PATH has no sbin. */
+export const CHROOT = ["/usr/sbin/chroot", "/sbin/chroot", "/usr/bin/chroot"].find((p) => fs.existsSync(p)) ?? "chroot";
+
 /** Where instance roots (NETBOX_ROOT) live inside the tree. */
 export const INSTANCES_IN_TREE = "/srv/sovereign";
 

@@ -4,7 +4,7 @@ import { runCommand } from "./commands";
 import { waitUntilHealthy } from "./health";
 import { idempotent, startOrClean } from "./lifecycle";
 import { withFileLock } from "./lock";
-import { claimTree, INSTANCES_IN_TREE, netboxInstall, releaseTree, treeEnv, type NetboxInstall } from "./netbox-install";
+import { CHROOT, claimTree, INSTANCES_IN_TREE, netboxInstall, releaseTree, treeEnv, type NetboxInstall } from "./netbox-install";
 import { createNetboxToken } from "./netbox-token";
 import { startPostgres, type PostgresServiceWithBin } from "./postgres";
 import { stopPid } from "./processes";
@@ -28,6 +28,61 @@ export interface NetboxServiceWithParts extends NetboxService {
   /** The instance root (NETBOX_ROOT) on the host, inside the tree; removed on stop. */
   readonly instanceDir: string;
   readonly install: NetboxInstall;
+  /** Stops only the web server (NetBox "goes down"; its database stays). */
+  stopServer(): Promise<void>;
+  /** Starts the web server again on the same port and database. */
+  restartServer(): Promise<void>;
+}
+
+interface ServerHandle {
+  install: NetboxInstall;
+  instanceInTree: string;
+  dir: string;
+  logFile: string;
+  url: string;
+  token: string;
+  /** The server's pids (also in `pids`, all of the service's). */
+  serverPids: number[];
+  pids: number[];
+}
+
+/** Runs `netbox runserver` in the tree on the handle's URL and waits until the API answers. */
+async function launchServer(server: ServerHandle, timeoutMs = 90_000): Promise<string> {
+  const { install, instanceInTree, dir, logFile, url, token } = server;
+  const child = spawnDetached({
+    command: CHROOT,
+    args: [install.root, "/opt/venv/bin/netbox", "runserver", new URL(url).host, "--insecure", "--noreload"],
+    cwd: dir,
+    logFile,
+    env: treeEnv(instanceInTree),
+  });
+  server.pids.push(child.pid);
+  server.serverPids.push(child.pid);
+  let version = "";
+  await waitUntilHealthy({
+    what: `NetBox at ${url}`,
+    logFile,
+    exited: child.exitDescription,
+    timeoutMs,
+    intervalMs: 250,
+    check: async () => {
+      const response = await fetch(`${url}/api/status/`, {
+        headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+      });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`GET /api/status/ answered ${response.status}: ${body.slice(0, 200)}`);
+      version = String((JSON.parse(body) as Record<string, unknown>)["netbox-version"] ?? "");
+      return true;
+    },
+  });
+  return version;
+}
+
+async function stopServer(server: ServerHandle): Promise<void> {
+  for (const pid of server.serverPids.splice(0)) {
+    await stopPid(pid);
+    server.pids.splice(server.pids.indexOf(pid), 1);
+  }
 }
 
 /** A migrated database per NetBox version, made once (minutes) and restored per run (~1 s). */
@@ -76,7 +131,7 @@ function netboxCommand(
   args: string[],
   options: { timeoutMs?: number; env?: Record<string, string> } = {},
 ) {
-  return runCommand("chroot", [install.root, "/opt/venv/bin/netbox", ...args], {
+  return runCommand(CHROOT, [install.root, "/opt/venv/bin/netbox", ...args], {
     env: { ...treeEnv(instanceInTree), ...options.env },
     timeoutMs: options.timeoutMs ?? 120_000,
   });
@@ -171,32 +226,8 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const server = spawnDetached({
-      command: "chroot",
-      args: [install.root, "/opt/venv/bin/netbox", "runserver", `127.0.0.1:${port}`, "--insecure", "--noreload"],
-      cwd: dir,
-      logFile,
-      env: treeEnv(instanceInTree),
-    });
-    pids.push(server.pid);
-    serverPids.push(server.pid);
-    let version = "";
-    await waitUntilHealthy({
-      what: `NetBox at ${url}`,
-      logFile,
-      exited: server.exitDescription,
-      timeoutMs: options.timeoutMs ?? 90_000,
-      intervalMs: 250,
-      check: async () => {
-        const response = await fetch(`${url}/api/status/`, {
-          headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
-        });
-        const body = await response.text();
-        if (response.status !== 200) throw new Error(`GET /api/status/ answered ${response.status}: ${body.slice(0, 200)}`);
-        version = String((JSON.parse(body) as Record<string, unknown>)["netbox-version"] ?? "");
-        return true;
-      },
-    });
+    const server: ServerHandle = { install, instanceInTree, dir, logFile, url, token, serverPids, pids };
+    const version = await launchServer(server, options.timeoutMs);
 
     const service: NetboxServiceWithParts = {
       name: "netbox",
@@ -211,6 +242,8 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
       instanceDir,
       install,
       stop,
+      stopServer: () => stopServer(server),
+      restartServer: () => launchServer(server, options.timeoutMs).then(() => undefined),
     };
     return service;
   }, stop);
