@@ -19,10 +19,10 @@ import type { IpAddress, NetboxClient, NetboxObject, Schemas } from "./client";
 import { resolveRef } from "./lookups";
 import { OWNER_FIELD, readyClient, type Connection } from "./session";
 import { isUnknown, validateAllocation, type Failure } from "./validate";
+import { plain, type Props } from "./props";
 
 export { configure } from "../shared/credentials";
 
-type Props = Record<string, unknown>;
 
 interface AllocationInputs extends Connection {
   owner: string;
@@ -152,7 +152,7 @@ async function ownAddress(client: NetboxClient, prefix: PrefixRef, owner: string
 }
 
 function outputs(inputs: AllocationInputs, ip: IpAddress, prefixId: number, interfaceId: number | undefined): Props {
-  return { ...inputs, netboxId: ip.id, address: ip.address, ip: hostPart(ip.address), prefixId, interfaceId };
+  return plain({ ...inputs, netboxId: ip.id, address: ip.address, ip: hostPart(ip.address), prefixId, interfaceId });
 }
 
 async function interfaceIdOf(client: NetboxClient, inputs: AllocationInputs): Promise<number | undefined> {
@@ -276,7 +276,7 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
         ? { interface: ip.assigned_object_id ?? null }
         : {}),
     };
-    return { id, props: { ...props, ...observed, address: ip.address, ip: hostPart(ip.address) } };
+    return { id, props: plain({ ...props, ...observed, address: ip.address, ip: hostPart(ip.address) }) };
   } catch (e) {
     throw context("reading", props, e);
   }

@@ -13,10 +13,10 @@ import { bodyFor, changedFields, KINDS, observedInputs, type KindSpec, type RefI
 import { describeIdentity, findByIdentity, ownerBody, ownerOf, resolveRefs } from "./lookups";
 import { readyClient, type Connection } from "./session";
 import { isUnknown, validateInputs, type Failure } from "./validate";
+import { plain, type Props } from "./props";
 
 export { configure } from "../shared/credentials";
 
-type Props = Record<string, unknown>;
 
 interface ObjectState extends Connection {
   kind: Kind;
@@ -89,7 +89,7 @@ function outputs(spec: KindSpec, inputs: ObjectState, obj: NetboxObject, refIds:
   // Adopted objects: the fields the user did not give are recorded as NetBox has them.
   const observed = observedInputs(spec, obj as unknown as Props, Object.fromEntries(spec.fields.map((f) => [f.input, true])), refIds);
   const kept = Object.fromEntries(Object.entries(observed).filter(([name]) => inputs[name] === undefined));
-  return { ...inputs, ...kept, netboxId: obj.id, refIds, display: obj.display ?? "" };
+  return plain({ ...inputs, ...kept, netboxId: obj.id, refIds, display: obj.display ?? "" });
 }
 
 export async function create(props: Props): Promise<pulumi.dynamic.CreateResult> {
@@ -165,7 +165,7 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
     const obj = await client.get(spec.kind, Number(id));
     if (!obj) return { id: "", props: {} };
     const observed = observedInputs(spec, obj as unknown as Props, state, state.refIds ?? {});
-    return { id, props: { ...state, ...observed, display: (obj as NetboxObject).display ?? "" } };
+    return { id, props: plain({ ...state, ...observed, display: (obj as NetboxObject).display ?? "" }) };
   } catch (e) {
     throw context("reading", spec, state, e);
   }

@@ -47,7 +47,7 @@ interface ServerHandle {
 }
 
 /** Runs `netbox runserver` in the tree on the handle's URL and waits until the API answers. */
-async function launchServer(server: ServerHandle, timeoutMs = 90_000): Promise<string> {
+async function launchServer(server: ServerHandle, timeoutMs = 300_000): Promise<string> {
   const { install, instanceInTree, dir, logFile, url, token } = server;
   const child = spawnDetached({
     command: CHROOT,
@@ -212,7 +212,12 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
   });
 
   return startOrClean(async () => {
-    const [postgres, redis] = await Promise.all([startPostgres({ user: "netbox", database: "netbox" }), startRedis()]);
+    // Generous: NetBox is started on busy machines, and a slow part must not fail the whole start.
+    const partTimeoutMs = options.timeoutMs ?? 180_000;
+    const [postgres, redis] = await Promise.all([
+      startPostgres({ user: "netbox", database: "netbox", timeoutMs: partTimeoutMs }),
+      startRedis({ timeoutMs: partTimeoutMs }),
+    ]);
     parts.push(postgres, redis);
     pids.push(...postgres.pids, ...redis.pids);
     instanceDir = await claimTree(install, instanceName, dir);
