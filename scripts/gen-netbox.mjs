@@ -5,6 +5,7 @@
 // The schema comes from a running NetBox: NETBOX_URL + NETBOX_TOKEN, or the one `npm run env --
 // up netbox` recorded in .state/env.json. The full document is ~15 MB (322 paths); the trimmed one
 // is what is committed.
+/* global fetch */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -44,8 +45,11 @@ function endpoint() {
   if (process.env.NETBOX_URL && process.env.NETBOX_TOKEN)
     return { url: process.env.NETBOX_URL, token: process.env.NETBOX_TOKEN };
   const state = path.join(repo, ".state", "env.json");
-  const netbox = fs.existsSync(state) ? JSON.parse(fs.readFileSync(state, "utf8")).services?.netbox : undefined;
-  if (!netbox) throw new Error("no NetBox: run `npm run env -- up netbox` or set NETBOX_URL and NETBOX_TOKEN");
+  const netbox = fs.existsSync(state)
+    ? JSON.parse(fs.readFileSync(state, "utf8")).services?.netbox
+    : undefined;
+  if (!netbox)
+    throw new Error("no NetBox: run `npm run env -- up netbox` or set NETBOX_URL and NETBOX_TOKEN");
   return { url: netbox.endpoints.url, token: netbox.credentials.token };
 }
 
@@ -55,7 +59,9 @@ export function trim(doc) {
   for (const p of USED_PATHS) {
     const item = doc.paths[p];
     if (!item) throw new Error(`NetBox's schema has no path ${p}`);
-    paths[p] = Object.fromEntries(Object.entries(item).filter(([k]) => METHODS.includes(k) || k === "parameters"));
+    paths[p] = Object.fromEntries(
+      Object.entries(item).filter(([k]) => METHODS.includes(k) || k === "parameters"),
+    );
   }
   const keep = new Set();
   const visit = (node) => {
@@ -83,7 +89,9 @@ export function trim(doc) {
 
 async function main() {
   const { url, token } = endpoint();
-  const res = await fetch(`${url}/api/schema/?format=json`, { headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${url}/api/schema/?format=json`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   if (!res.ok) throw new Error(`GET ${url}/api/schema/ answered ${res.status}`);
   const full = await res.json();
   const trimmed = trim(full);

@@ -28,10 +28,19 @@ function dnsConnection(): DnsConnection {
 function inventoryConnection(): { url: string } | undefined {
   const inventory = site.inventory;
   if (!inventory) return undefined;
-  return { url: inventory.endpoint === "local" ? localNetboxUrl(path.resolve(__dirname, "../..")) : inventory.endpoint.url };
+  return {
+    url:
+      inventory.endpoint === "local"
+        ? localNetboxUrl(path.resolve(__dirname, "../.."))
+        : inventory.endpoint.url,
+  };
 }
 
-const deployed = new Site(site.name, { config: site, dns: dnsConnection(), inventory: inventoryConnection() });
+const deployed = new Site(site.name, {
+  config: site,
+  dns: dnsConnection(),
+  inventory: inventoryConnection(),
+});
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;

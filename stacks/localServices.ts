@@ -37,9 +37,12 @@ export function localNetboxUrl(repoRoot: string): string {
   const file = process.env.SOVEREIGN_ENV_STATE ?? path.join(repoRoot, ".state", "env.json");
   const hint = "start it with `npm run env -- up netbox` (npm run demo does), or set site.inventory.url";
   const env = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as { services?: { netbox?: { endpoints?: Record<string, unknown> } } })
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as {
+        services?: { netbox?: { endpoints?: Record<string, unknown> } };
+      })
     : {};
   const url = env.services?.netbox?.endpoints?.url;
-  if (typeof url !== "string") throw new Error(`site.inventory.url is "local" but ${file} records no NetBox; ${hint}`);
+  if (typeof url !== "string")
+    throw new Error(`site.inventory.url is "local" but ${file} records no NetBox; ${hint}`);
   return url;
 }

@@ -23,7 +23,6 @@ import { plain, type Props } from "./props";
 
 export { configure } from "../shared/credentials";
 
-
 interface AllocationInputs extends Connection {
   owner: string;
   prefix: string | number;
@@ -69,7 +68,9 @@ function exhausted(prefixLabel: string): ExhaustedError {
 }
 
 function isNoSpace(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === 409 || (e.status === 400 && /space|available/i.test(e.serverText)));
+  return (
+    e instanceof ApiError && (e.status === 409 || (e.status === 400 && /space|available/i.test(e.serverText)))
+  );
 }
 
 async function flush(key: string, prefixLabel: string): Promise<void> {
@@ -82,19 +83,29 @@ async function flush(key: string, prefixLabel: string): Promise<void> {
       prefixId,
       items.map((i) => i.body),
     );
-    if (created.length !== items.length) throw new Error(`NetBox allocated ${created.length} addresses for ${items.length} requests`);
+    if (created.length !== items.length)
+      throw new Error(`NetBox allocated ${created.length} addresses for ${items.length} requests`);
     items.forEach((item, n) => item.resolve(created[n]));
   } catch (e) {
     if (items.length > 1 && isNoSpace(e)) {
       // Not enough for all: NetBox made none. Allocate one by one, so those that fit get theirs.
-      await Promise.all(items.map((item) => allocateOne(client, prefixId, item.body, prefixLabel).then(item.resolve, item.reject)));
+      await Promise.all(
+        items.map((item) =>
+          allocateOne(client, prefixId, item.body, prefixLabel).then(item.resolve, item.reject),
+        ),
+      );
       return;
     }
     for (const item of items) item.reject(isNoSpace(e) ? exhausted(prefixLabel) : e);
   }
 }
 
-async function allocateOne(client: NetboxClient, prefixId: number, body: Body, prefixLabel: string): Promise<IpAddress> {
+async function allocateOne(
+  client: NetboxClient,
+  prefixId: number,
+  body: Body,
+  prefixLabel: string,
+): Promise<IpAddress> {
   try {
     const [ip] = await client.allocateIps(prefixId, [body]);
     if (!ip) throw exhausted(prefixLabel);
@@ -104,7 +115,12 @@ async function allocateOne(client: NetboxClient, prefixId: number, body: Body, p
   }
 }
 
-function allocate(client: NetboxClient, prefixId: number, body: Body, prefixLabel: string): Promise<IpAddress> {
+function allocate(
+  client: NetboxClient,
+  prefixId: number,
+  body: Body,
+  prefixLabel: string,
+): Promise<IpAddress> {
   if (!batchSettings.enabled) return allocateOne(client, prefixId, body, prefixLabel);
   const key = `${client.endpoint.url} ${prefixId}`;
   return new Promise((resolve, reject) => {
@@ -143,7 +159,11 @@ async function requirePrefix(client: NetboxClient, prefix: string | number): Pro
 }
 
 /** This owner's address in the prefix, if an earlier (interrupted) create made one. */
-async function ownAddress(client: NetboxClient, prefix: PrefixRef, owner: string): Promise<IpAddress | undefined> {
+async function ownAddress(
+  client: NetboxClient,
+  prefix: PrefixRef,
+  owner: string,
+): Promise<IpAddress | undefined> {
   const found = await client.listPath<IpAddress>("/api/ipam/ip-addresses/", {
     parent: prefix.cidr,
     [`cf_${OWNER_FIELD}`]: encodeOwner(owner),
@@ -151,14 +171,27 @@ async function ownAddress(client: NetboxClient, prefix: PrefixRef, owner: string
   return found.find((ip) => ip.custom_fields?.[OWNER_FIELD] === encodeOwner(owner));
 }
 
-function outputs(inputs: AllocationInputs, ip: IpAddress, prefixId: number, interfaceId: number | undefined): Props {
-  return plain({ ...inputs, netboxId: ip.id, address: ip.address, ip: hostPart(ip.address), prefixId, interfaceId });
+function outputs(
+  inputs: AllocationInputs,
+  ip: IpAddress,
+  prefixId: number,
+  interfaceId: number | undefined,
+): Props {
+  return plain({
+    ...inputs,
+    netboxId: ip.id,
+    address: ip.address,
+    ip: hostPart(ip.address),
+    prefixId,
+    interfaceId,
+  });
 }
 
 async function interfaceIdOf(client: NetboxClient, inputs: AllocationInputs): Promise<number | undefined> {
   if (inputs.interface === undefined || inputs.interface === null) return undefined;
   const id = await resolveRef(client, "vmInterface", inputs.interface);
-  if (id === undefined) throw new Error(`interface: NetBox has no VM interface ${JSON.stringify(inputs.interface)}`);
+  if (id === undefined)
+    throw new Error(`interface: NetBox has no VM interface ${JSON.stringify(inputs.interface)}`);
   return id;
 }
 
@@ -175,7 +208,9 @@ function bodyOf(inputs: AllocationInputs, interfaceId: number | undefined): Body
 }
 
 function context(action: string, inputs: Props, e: unknown): Error {
-  return new Error(`${action} an address of NetBox prefix ${JSON.stringify(inputs.prefix)}: ${e instanceof Error ? e.message : String(e)}`);
+  return new Error(
+    `${action} an address of NetBox prefix ${JSON.stringify(inputs.prefix)}: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }
 
 /** At preview: pure checks, then the prefix exists and (for a new allocation) has a free address. */
@@ -232,7 +267,10 @@ export async function update(id: string, olds: Props, news: Props): Promise<pulu
   try {
     const client = await readyClient(inputs);
     const current = await client.get("ipAddress", Number(id));
-    if (!current) throw new Error(`its address (id ${id}) no longer exists in NetBox; run "pulumi refresh", then "pulumi up"`);
+    if (!current)
+      throw new Error(
+        `its address (id ${id}) no longer exists in NetBox; run "pulumi refresh", then "pulumi up"`,
+      );
     const interfaceId = await interfaceIdOf(client, inputs);
     const updated = await client.update("ipAddress", Number(id), bodyOf(inputs, interfaceId) as never);
     return { outs: outputs(inputs, updated as IpAddress, Number(olds.prefixId), interfaceId) };

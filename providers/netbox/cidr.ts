@@ -41,7 +41,7 @@ function bigToV6(n: bigint): string {
   // The longest run of zero groups (two or more) becomes "::".
   let best = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === "0") j++;
     if (j - i > bestLength) [best, bestLength] = [i, j - i];

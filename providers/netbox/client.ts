@@ -46,6 +46,9 @@ export interface NetboxObject {
   custom_fields?: { [key: string]: unknown };
 }
 
+/** List filters; a list value is sent as the parameter repeated (NetBox's "any of"). */
+export type Query = Record<string, string | number | (string | number)[]>;
+
 export interface NetboxEndpoint {
   /** Base URL, e.g. http://127.0.0.1:8000 (a trailing /api is tolerated). */
   readonly url: string;
@@ -88,7 +91,9 @@ export function netboxErrorText(body: string, statusText: string): string {
   const flatten = (value: unknown, prefix: string): string[] => {
     if (Array.isArray(value)) return value.flatMap((v) => flatten(v, prefix));
     if (value && typeof value === "object")
-      return Object.entries(value).flatMap(([k, v]) => flatten(v, k === "detail" || k === "non_field_errors" ? prefix : prefix ? `${prefix}.${k}` : k));
+      return Object.entries(value).flatMap(([k, v]) =>
+        flatten(v, k === "detail" || k === "non_field_errors" ? prefix : prefix ? `${prefix}.${k}` : k),
+      );
     const text = String(value);
     return [prefix ? `${prefix}: ${text}` : text];
   };
@@ -142,7 +147,12 @@ export class NetboxClient {
     };
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, idempotent?: boolean): Promise<T | undefined> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    idempotent?: boolean,
+  ): Promise<T | undefined> {
     try {
       return await requestJson<T>(this.settings, method, path, body, { idempotent });
     } catch (e) {
@@ -160,16 +170,18 @@ export class NetboxClient {
   }
 
   /** Every object of a kind matching the query (follows pagination). */
-  async list<K extends Kind>(kind: K, query: Record<string, string | number> = {}): Promise<KindTypes[K]["obj"][]> {
+  async list<K extends Kind>(kind: K, query: Query = {}): Promise<KindTypes[K]["obj"][]> {
     return this.listPath<KindTypes[K]["obj"]>(KIND_PATHS[kind], query);
   }
 
-  async listPath<T>(path: NetboxPath, query: Record<string, string | number> = {}): Promise<T[]> {
+  async listPath<T>(path: NetboxPath, query: Query = {}): Promise<T[]> {
     const out: T[] = [];
     const params = new URLSearchParams(
-      Object.entries({ limit: 1000, ...query }).map(([k, v]): [string, string] => [k, String(v)]),
+      Object.entries({ limit: 1000, ...query }).flatMap(([k, v]) =>
+        (Array.isArray(v) ? v : [v]).map((one): [string, string] => [k, String(one)]),
+      ),
     );
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       params.set("offset", String(offset));
       const page = await this.call<{ count: number; results: T[] }>("GET", `${String(path)}?${params}`);
       const results = page?.results ?? [];
@@ -195,7 +207,11 @@ export class NetboxClient {
     return created;
   }
 
-  async update<K extends Kind>(kind: K, id: number, body: Partial<KindTypes[K]["body"]>): Promise<KindTypes[K]["obj"]> {
+  async update<K extends Kind>(
+    kind: K,
+    id: number,
+    body: Partial<KindTypes[K]["body"]>,
+  ): Promise<KindTypes[K]["obj"]> {
     const updated = await this.call<KindTypes[K]["obj"]>("PATCH", `${KIND_PATHS[kind]}${id}/`, body);
     if (!updated) throw new Error(`NetBox answered PATCH ${KIND_PATHS[kind]}${id}/ with nothing`);
     return updated;
@@ -213,14 +229,22 @@ export class NetboxClient {
 
   /** GET available IPs of a prefix (the first `limit`). */
   async availableIps(prefixId: number, limit = 1): Promise<AvailableIp[]> {
-    return (await this.call<AvailableIp[]>("GET", `/api/ipam/prefixes/${prefixId}/available-ips/?limit=${limit}`)) ?? [];
+    return (
+      (await this.call<AvailableIp[]>(
+        "GET",
+        `/api/ipam/prefixes/${prefixId}/available-ips/?limit=${limit}`,
+      )) ?? []
+    );
   }
 
   /**
    * POST available-ips: NetBox takes the prefix's advisory lock and creates the next free
    * addresses, so parallel requests never get the same one. One body per address.
    */
-  async allocateIps(prefixId: number, bodies: Omit<Schemas["IPAddressRequest"], "address">[]): Promise<IpAddress[]> {
+  async allocateIps(
+    prefixId: number,
+    bodies: Omit<Schemas["IPAddressRequest"], "address">[],
+  ): Promise<IpAddress[]> {
     const created = await this.call<IpAddress[] | IpAddress>(
       "POST",
       `/api/ipam/prefixes/${prefixId}/available-ips/`,

@@ -32,16 +32,26 @@ export interface InventoryService {
 }
 
 export interface SiteInventory {
-  site: { id: number; name: string; slug: string; status: string; description: string; owner: string | undefined };
+  site: {
+    id: number;
+    name: string;
+    slug: string;
+    status: string;
+    description: string;
+    owner: string | undefined;
+  };
   clusters: { id: number; name: string; type: string }[];
   vms: InventoryVm[];
   services: InventoryService[];
 }
 
-const ids = (list: { id: number }[]): string => list.map((o) => o.id).join(",");
+const ids = (list: { id: number }[]): number[] => list.map((o) => o.id);
 
 /** Reads a site's inventory by its slug; undefined when NetBox has no such site. */
-export async function readSiteInventory(endpoint: NetboxEndpoint, siteSlug: string): Promise<SiteInventory | undefined> {
+export async function readSiteInventory(
+  endpoint: NetboxEndpoint,
+  siteSlug: string,
+): Promise<SiteInventory | undefined> {
   const client = new NetboxClient(endpoint);
   const [site] = (await client.list("site", { slug: siteSlug })).filter((s) => s.slug === siteSlug);
   if (!site) return undefined;
@@ -57,7 +67,9 @@ export async function readSiteInventory(endpoint: NetboxEndpoint, siteSlug: stri
         ]);
   const addressesOf = (iface: Schemas["VMInterface"]): string[] =>
     addresses
-      .filter((a) => a.assigned_object_type === "virtualization.vminterface" && a.assigned_object_id === iface.id)
+      .filter(
+        (a) => a.assigned_object_type === "virtualization.vminterface" && a.assigned_object_id === iface.id,
+      )
       .map((a) => a.address)
       .sort();
   const vmName = new Map(vms.map((vm) => [vm.id, vm.name]));
@@ -68,7 +80,10 @@ export async function readSiteInventory(endpoint: NetboxEndpoint, siteSlug: stri
       slug: site.slug,
       status: String(site.status?.value ?? ""),
       description: site.description ?? "",
-      owner: typeof site.custom_fields?.[OWNER_FIELD] === "string" ? (site.custom_fields[OWNER_FIELD] as string) : undefined,
+      owner:
+        typeof site.custom_fields?.[OWNER_FIELD] === "string"
+          ? (site.custom_fields[OWNER_FIELD] as string)
+          : undefined,
     },
     clusters: clusters.map((c) => ({ id: c.id, name: c.name, type: c.type.slug })),
     vms: vms

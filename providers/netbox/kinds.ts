@@ -55,7 +55,12 @@ export interface KindSpec {
   ownerIn: "customField" | "description";
 }
 
-const value = (input: string, api = input, required = false): FieldSpec => ({ type: "value", input, api, required });
+const value = (input: string, api = input, required = false): FieldSpec => ({
+  type: "value",
+  input,
+  api,
+  required,
+});
 const choice = (input: string, api = input): FieldSpec => ({ type: "choice", input, api });
 const ref = (input: string, api: string, target: Kind, required = false): FieldSpec => ({
   type: "ref",
@@ -64,7 +69,13 @@ const ref = (input: string, api: string, target: Kind, required = false): FieldS
   ref: target,
   required,
 });
-const gfk = (input: string, prefix: string, target: Kind, objectType: string, required = false): FieldSpec => ({
+const gfk = (
+  input: string,
+  prefix: string,
+  target: Kind,
+  objectType: string,
+  required = false,
+): FieldSpec => ({
   type: "gfk",
   input,
   api: `${prefix}_id`,
@@ -200,7 +211,11 @@ export const KINDS: Record<Kind, KindSpec> = {
 export type RefIds = Record<string, number | undefined>;
 
 /** The list filter that finds the object an identity names (refs by their resolved ids). */
-export function identityQuery(spec: KindSpec, inputs: Record<string, unknown>, refIds: RefIds): Record<string, string | number> {
+export function identityQuery(
+  spec: KindSpec,
+  inputs: Record<string, unknown>,
+  refIds: RefIds,
+): Record<string, string | number> {
   const query: Record<string, string | number> = {};
   for (const name of spec.identity) {
     const field = spec.fields.find((f) => f.input === name);
@@ -216,14 +231,22 @@ export function identityQuery(spec: KindSpec, inputs: Record<string, unknown>, r
 }
 
 /** Whether a server object matches the identity exactly (NetBox filters are case-insensitive or partial). */
-export function matchesIdentity(spec: KindSpec, obj: Record<string, unknown>, inputs: Record<string, unknown>): boolean {
+export function matchesIdentity(
+  spec: KindSpec,
+  obj: Record<string, unknown>,
+  inputs: Record<string, unknown>,
+): boolean {
   return spec.fields
     .filter((f) => spec.identity.includes(f.input) && f.type === "value")
     .every((f) => String(obj[f.api]).toLowerCase() === String(inputs[f.input]).toLowerCase());
 }
 
 /** The request body for the given inputs: only fields the user gave (others keep NetBox's values). */
-export function bodyFor(spec: KindSpec, inputs: Record<string, unknown>, refIds: RefIds): Record<string, unknown> {
+export function bodyFor(
+  spec: KindSpec,
+  inputs: Record<string, unknown>,
+  refIds: RefIds,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of spec.fields) {
     const v = inputs[f.input];
@@ -249,7 +272,9 @@ export function bodyFor(spec: KindSpec, inputs: Record<string, unknown>, refIds:
 }
 
 const nestedId = (v: unknown): number | undefined =>
-  v && typeof v === "object" && typeof (v as { id?: unknown }).id === "number" ? (v as { id: number }).id : undefined;
+  v && typeof v === "object" && typeof (v as { id?: unknown }).id === "number"
+    ? (v as { id: number }).id
+    : undefined;
 
 /**
  * The inputs as NetBox holds them now, for `read` (refresh): for every field the inputs manage,
@@ -268,14 +293,18 @@ export function observedInputs(
     const raw = obj[f.api];
     switch (f.type) {
       case "value":
-        out[f.input] = f.input === "ports" && Array.isArray(raw) ? [...(raw as number[])].sort((a, b) => a - b) : (raw ?? null);
+        out[f.input] =
+          f.input === "ports" && Array.isArray(raw)
+            ? [...(raw as number[])].sort((a, b) => a - b)
+            : (raw ?? null);
         break;
       case "choice":
         out[f.input] = raw && typeof raw === "object" ? (raw as { value?: unknown }).value : raw;
         break;
       case "ref":
       case "gfk": {
-        const id = f.type === "ref" ? nestedId(raw) : obj[f.typeApi] === f.objectType ? (raw as number | null) : null;
+        const id =
+          f.type === "ref" ? nestedId(raw) : obj[f.typeApi] === f.objectType ? (raw as number | null) : null;
         out[f.input] = id === refIds[f.input] ? inputs[f.input] : (id ?? null);
         break;
       }
@@ -288,7 +317,11 @@ export function observedInputs(
 }
 
 /** Inputs whose values differ between two input sets (undefined in `news` = not managed). */
-export function changedFields(spec: KindSpec, olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
+export function changedFields(
+  spec: KindSpec,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): string[] {
   const norm = (name: string, v: unknown): string =>
     JSON.stringify(Array.isArray(v) && (name === "tags" || name === "ports") ? [...v].sort() : (v ?? null));
   return spec.fields

@@ -12,7 +12,11 @@ import type { Failure } from "./validate";
 const refCache = new Map<string, number>();
 
 /** Resolves one reference: ids pass (checked to exist), strings are looked up by slug/name/prefix. */
-export async function resolveRef(client: NetboxClient, kind: Kind, ref: number | string): Promise<number | undefined> {
+export async function resolveRef(
+  client: NetboxClient,
+  kind: Kind,
+  ref: number | string,
+): Promise<number | undefined> {
   if (typeof ref === "number") {
     return (await client.get(kind, ref)) ? ref : undefined;
   }
@@ -80,7 +84,10 @@ export async function findByIdentity(
   inputs: Record<string, unknown>,
   refIds: RefIds,
 ): Promise<NetboxObject | undefined> {
-  const found = (await client.list(spec.kind, identityQuery(spec, inputs, refIds))) as unknown as NetboxObject[];
+  const found = (await client.list(
+    spec.kind,
+    identityQuery(spec, inputs, refIds),
+  )) as unknown as NetboxObject[];
   return found.find((o) => matchesIdentity(spec, o as unknown as Record<string, unknown>, inputs));
 }
 

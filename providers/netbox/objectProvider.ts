@@ -17,7 +17,6 @@ import { plain, type Props } from "./props";
 
 export { configure } from "../shared/credentials";
 
-
 interface ObjectState extends Connection {
   kind: Kind;
   owner: string;
@@ -53,7 +52,11 @@ export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.Ch
   if (failures.length === 0 && olds.netboxId === undefined && Object.keys(olds).length === 0) {
     const existing = await findByIdentity(client, spec, news, refIds);
     if (existing) {
-      const decision = decideClaim({ exists: true, owner: ownerOf(spec, existing) }, String(news.owner), news.adopt === true);
+      const decision = decideClaim(
+        { exists: true, owner: ownerOf(spec, existing) },
+        String(news.owner),
+        news.adopt === true,
+      );
       if (decision.action === "refuse")
         failures.push({
           property: spec.identity[spec.identity.length - 1],
@@ -67,7 +70,8 @@ export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.Ch
 export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
   const spec = specOf(news);
   const changed = changedFields(spec, olds, news);
-  for (const name of ["url", "tokenConfig", "owner", "adopt"]) if (olds[name] !== news[name]) changed.push(name);
+  for (const name of ["url", "tokenConfig", "owner", "adopt"])
+    if (olds[name] !== news[name]) changed.push(name);
   const replaces = changed.filter((name) => spec.replaceOn.includes(name));
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
@@ -81,13 +85,20 @@ async function write(
 ): Promise<NetboxObject> {
   const body = { ...bodyFor(spec, inputs, refIds), ...ownerBody(spec, inputs.owner) };
   const obj =
-    existingId === undefined ? await client.create(spec.kind, body as never) : await client.update(spec.kind, existingId, body as never);
+    existingId === undefined
+      ? await client.create(spec.kind, body as never)
+      : await client.update(spec.kind, existingId, body as never);
   return obj as unknown as NetboxObject;
 }
 
 function outputs(spec: KindSpec, inputs: ObjectState, obj: NetboxObject, refIds: RefIds): Props {
   // Adopted objects: the fields the user did not give are recorded as NetBox has them.
-  const observed = observedInputs(spec, obj as unknown as Props, Object.fromEntries(spec.fields.map((f) => [f.input, true])), refIds);
+  const observed = observedInputs(
+    spec,
+    obj as unknown as Props,
+    Object.fromEntries(spec.fields.map((f) => [f.input, true])),
+    refIds,
+  );
   const kept = Object.fromEntries(Object.entries(observed).filter(([name]) => inputs[name] === undefined));
   return plain({ ...inputs, ...kept, netboxId: obj.id, refIds, display: obj.display ?? "" });
 }
@@ -122,7 +133,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<pulu
     if (failures.length > 0) throw new Error(failures.map((f) => f.reason).join("; "));
     const current = await client.get(spec.kind, Number(id));
     if (!current)
-      throw new Error(`it no longer exists in NetBox (id ${id}); run "pulumi refresh", then "pulumi up" to make it again`);
+      throw new Error(
+        `it no longer exists in NetBox (id ${id}); run "pulumi refresh", then "pulumi up" to make it again`,
+      );
     const decision = decideWrite(
       { exists: true, owner: ownerOf(spec, current as unknown as NetboxObject) },
       ownIds(inputs.owner, olds.owner as string | undefined),

@@ -126,7 +126,14 @@ export abstract class NetboxObjectResource extends pulumi.dynamic.Resource {
     super(
       objectProvider,
       name,
-      { ...args, kind, owner: args.owner ?? resourceOwner(name), netboxId: undefined, refIds: undefined, display: undefined },
+      {
+        ...args,
+        kind,
+        owner: args.owner ?? resourceOwner(name),
+        netboxId: undefined,
+        refIds: undefined,
+        display: undefined,
+      },
       opts,
       "sovereign/netbox",
       type,
@@ -209,7 +216,15 @@ export class NetboxIpAllocation extends pulumi.dynamic.Resource {
     super(
       allocationProvider,
       name,
-      { ...args, owner: args.owner ?? resourceOwner(name), address: undefined, ip: undefined, netboxId: undefined, prefixId: undefined, interfaceId: undefined },
+      {
+        ...args,
+        owner: args.owner ?? resourceOwner(name),
+        address: undefined,
+        ip: undefined,
+        netboxId: undefined,
+        prefixId: undefined,
+        interfaceId: undefined,
+      },
       opts,
       "sovereign/netbox",
       "IpAllocation",

@@ -60,7 +60,8 @@ async function ensureOwnerField(client: NetboxClient): Promise<void> {
     if (field) {
       const have = (field.object_types ?? []) as string[];
       const missing = wanted.filter((t) => !have.includes(t));
-      if (missing.length > 0) await client.updateCustomField(field.id, { object_types: [...have, ...missing] });
+      if (missing.length > 0)
+        await client.updateCustomField(field.id, { object_types: [...have, ...missing] });
       return;
     }
     try {

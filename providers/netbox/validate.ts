@@ -78,15 +78,25 @@ function valueFailure(kind: Kind, name: string, v: unknown): string | undefined 
   const isText = typeof v === "string";
   switch (name) {
     case "name":
-      return isText && v.trim() !== "" && v.length <= 64 ? undefined : `name must be 1 to 64 characters; got ${JSON.stringify(v)}`;
+      return isText && v.trim() !== "" && v.length <= 64
+        ? undefined
+        : `name must be 1 to 64 characters; got ${JSON.stringify(v)}`;
     case "slug":
       return isText && SLUG.test(v) && v.length <= 100
         ? undefined
-        : `slug ${JSON.stringify(v)} may contain only letters, digits, "-" and "_" (e.g. "${String(v).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "my-site"}")`;
+        : `slug ${JSON.stringify(v)} may contain only letters, digits, "-" and "_" (e.g. "${
+            String(v)
+              .toLowerCase()
+              .replace(/[^a-z0-9_-]+/g, "-")
+              .replace(/^-+|-+$/g, "") || "my-site"
+          }")`;
     case "prefix": {
       const cidr = isText ? parseCidr(v) : undefined;
-      if (!cidr) return `prefix ${JSON.stringify(v)} is not a CIDR prefix such as "10.0.0.0/24" or "2001:db8::/64"`;
-      return cidr.address === cidr.network ? undefined : `prefix ${v} has host bits set: write ${networkText(cidr)}`;
+      if (!cidr)
+        return `prefix ${JSON.stringify(v)} is not a CIDR prefix such as "10.0.0.0/24" or "2001:db8::/64"`;
+      return cidr.address === cidr.network
+        ? undefined
+        : `prefix ${v} has host bits set: write ${networkText(cidr)}`;
     }
     case "address":
       return isText && parseCidr(v)
@@ -100,18 +110,26 @@ function valueFailure(kind: Kind, name: string, v: unknown): string | undefined 
     case "memory":
     case "disk":
     case "mtu":
-      return typeof v === "number" && v >= 0 ? undefined : `${name} must be a number >= 0; got ${JSON.stringify(v)}`;
+      return typeof v === "number" && v >= 0
+        ? undefined
+        : `${name} must be a number >= 0; got ${JSON.stringify(v)}`;
     case "enabled":
     case "isPool":
       return typeof v === "boolean" ? undefined : `${name} must be true or false`;
     case "color":
-      return isText && /^[0-9a-f]{6}$/.test(v) ? undefined : `color must be 6 lowercase hex digits such as "9e9e9e"`;
+      return isText && /^[0-9a-f]{6}$/.test(v)
+        ? undefined
+        : `color must be 6 lowercase hex digits such as "9e9e9e"`;
     case "status": {
       const choices = STATUS_CHOICES[kind] ?? [];
-      return isText && choices.includes(v) ? undefined : `status ${JSON.stringify(v)} must be one of ${choices.join(", ")}`;
+      return isText && choices.includes(v)
+        ? undefined
+        : `status ${JSON.stringify(v)} must be one of ${choices.join(", ")}`;
     }
     case "protocol":
-      return isText && (PROTOCOLS as readonly string[]).includes(v) ? undefined : `protocol must be one of ${PROTOCOLS.join(", ")}`;
+      return isText && (PROTOCOLS as readonly string[]).includes(v)
+        ? undefined
+        : `protocol must be one of ${PROTOCOLS.join(", ")}`;
     default:
       return isText ? undefined : `${name} must be text`;
   }
@@ -148,7 +166,11 @@ export function validateInputs(kind: Kind, inputs: Record<string, unknown>): Fai
   if (kind === "ipAddress" && typeof inputs.withinPrefix === "string" && typeof inputs.address === "string") {
     const prefix = parseCidr(inputs.withinPrefix);
     const address = parseCidr(inputs.address);
-    if (!prefix) failures.push({ property: "withinPrefix", reason: `withinPrefix ${JSON.stringify(inputs.withinPrefix)} is not a CIDR prefix` });
+    if (!prefix)
+      failures.push({
+        property: "withinPrefix",
+        reason: `withinPrefix ${JSON.stringify(inputs.withinPrefix)} is not a CIDR prefix`,
+      });
     else if (address && !prefixContains(prefix, address))
       failures.push({
         property: "address",
@@ -173,7 +195,8 @@ export function validateAllocation(inputs: Record<string, unknown>): Failure[] {
   }
   for (const name of ["description", "dnsName"]) {
     const v = inputs[name];
-    if (v !== undefined && !isUnknown(v) && typeof v !== "string") failures.push({ property: name, reason: `${name} must be text` });
+    if (v !== undefined && !isUnknown(v) && typeof v !== "string")
+      failures.push({ property: name, reason: `${name} must be text` });
   }
   if (inputs.status !== undefined && !isUnknown(inputs.status)) {
     const reason = valueFailure("ipAddress", "status", inputs.status);

@@ -212,7 +212,10 @@ function parseApp(
 function parseInventory(p: ConfigProblems, raw: unknown): InventoryConfig | undefined {
   if (raw === undefined) return undefined;
   if (!isObject(raw)) {
-    p.add("site.inventory", 'must be a mapping such as { provider: netbox, url: local, prefix: "10.0.0.0/24" }');
+    p.add(
+      "site.inventory",
+      'must be a mapping such as { provider: netbox, url: local, prefix: "10.0.0.0/24" }',
+    );
     return undefined;
   }
   if ((raw.provider ?? "netbox") !== "netbox")
@@ -222,7 +225,10 @@ function parseInventory(p: ConfigProblems, raw: unknown): InventoryConfig | unde
   if (url !== "local") {
     const parsed = typeof url === "string" ? parseUrl(url) : undefined;
     if (!parsed || !/^https?:$/.test(parsed.protocol))
-      p.add("site.inventory.url", `must be "local" or NetBox's http(s) URL such as "https://netbox.coop.example"`);
+      p.add(
+        "site.inventory.url",
+        `must be "local" or NetBox's http(s) URL such as "https://netbox.coop.example"`,
+      );
     else endpoint = { url: url as string };
   }
   const prefix = raw.prefix;
@@ -232,7 +238,10 @@ function parseInventory(p: ConfigProblems, raw: unknown): InventoryConfig | unde
       p.add("site.inventory.prefix", `${JSON.stringify(prefix)} is not an IPv4 prefix such as "10.0.0.0/24"`);
   }
   const tokenConfig = raw.tokenConfig;
-  if (tokenConfig !== undefined && (typeof tokenConfig !== "string" || !/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/.test(tokenConfig)))
+  if (
+    tokenConfig !== undefined &&
+    (typeof tokenConfig !== "string" || !/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/.test(tokenConfig))
+  )
     p.add("site.inventory.tokenConfig", `must name a stack config key such as "sovereign:netboxToken"`);
   return {
     provider: "netbox",
@@ -288,7 +297,10 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   const inventory = parseInventory(p, site.inventory);
   hosts.forEach((host, i) => {
     if (host.address === "netbox" && !inventory?.prefix)
-      p.add(`site.hosts[${i}].address`, `"netbox" takes the address from site.inventory.prefix, which is not set; set it or give an IPv4 address`);
+      p.add(
+        `site.hosts[${i}].address`,
+        `"netbox" takes the address from site.inventory.prefix, which is not set; set it or give an IPv4 address`,
+      );
   });
   const config: SiteConfig = {
     name: name(p, site, "name", "site"),

@@ -48,7 +48,13 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
     const child = { parent: this };
     const site = new NetboxSite(
       `${name}-site`,
-      { ...conn, name: config.name, slug: config.name, status: "active", description: `datacenter: ${config.datacenter}` },
+      {
+        ...conn,
+        name: config.name,
+        slug: config.name,
+        status: "active",
+        description: `datacenter: ${config.datacenter}`,
+      },
       child,
     );
     const clusterType = new NetboxClusterType(
@@ -58,7 +64,13 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
     );
     const cluster = new NetboxCluster(
       `${name}-cluster`,
-      { ...conn, name: `${config.name}-${config.datacenter}`, type: clusterType.netboxId, site: site.netboxId, status: "active" },
+      {
+        ...conn,
+        name: `${config.name}-${config.datacenter}`,
+        type: clusterType.netboxId,
+        site: site.netboxId,
+        status: "active",
+      },
       child,
     );
     const tags = new Map<string, NetboxTag>();
@@ -66,7 +78,11 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
       if (tags.has(app.app)) continue;
       tags.set(
         app.app,
-        new NetboxTag(`${name}-tag-${app.app}`, { ...conn, name: appTagSlug(app.app), slug: appTagSlug(app.app) }, child),
+        new NetboxTag(
+          `${name}-tag-${app.app}`,
+          { ...conn, name: appTagSlug(app.app), slug: appTagSlug(app.app) },
+          child,
+        ),
       );
     }
     this.hostAddresses = {};
@@ -74,11 +90,21 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
     for (const host of config.hosts) {
       const vm = new NetboxVirtualMachine(
         `${name}-vm-${host.name}`,
-        { ...conn, name: `${host.name}.${config.domain}`, cluster: cluster.netboxId, site: site.netboxId, status: "active" },
+        {
+          ...conn,
+          name: `${host.name}.${config.domain}`,
+          cluster: cluster.netboxId,
+          site: site.netboxId,
+          status: "active",
+        },
         child,
       );
       vms.set(host.name, vm);
-      const iface = new NetboxVmInterface(`${name}-if-${host.name}`, { ...conn, virtualMachine: vm.netboxId, name: "eth0" }, child);
+      const iface = new NetboxVmInterface(
+        `${name}-if-${host.name}`,
+        { ...conn, virtualMachine: vm.netboxId, name: "eth0" },
+        child,
+      );
       const prefix = config.inventory?.prefix;
       if (host.address === "netbox" && prefix) {
         const allocation = new NetboxIpAllocation(
@@ -97,7 +123,12 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
         const length = prefix ? prefix.split("/")[1] : "32";
         new NetboxIpAddress(
           `${name}-ip-${host.name}`,
-          { ...conn, address: `${host.address}/${length}`, interface: iface.netboxId, dnsName: `${host.name}.${config.domain}` },
+          {
+            ...conn,
+            address: `${host.address}/${length}`,
+            interface: iface.netboxId,
+            dnsName: `${host.name}.${config.domain}`,
+          },
           child,
         );
         this.hostAddresses[host.name] = pulumi.output(host.address);
@@ -105,7 +136,12 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
       if (host.address6) {
         new NetboxIpAddress(
           `${name}-ip6-${host.name}`,
-          { ...conn, address: `${host.address6}/128`, interface: iface.netboxId, dnsName: `${host.name}.${config.domain}` },
+          {
+            ...conn,
+            address: `${host.address6}/128`,
+            interface: iface.netboxId,
+            dnsName: `${host.name}.${config.domain}`,
+          },
           child,
         );
       }

@@ -58,7 +58,8 @@ export class Site extends pulumi.ComponentResource {
         {
           name: record.name,
           type: record.type,
-          records: record.type === "A" ? record.records.map((r) => published(r, record.name)) : [...record.records],
+          records:
+            record.type === "A" ? record.records.map((r) => published(r, record.name)) : [...record.records],
         },
         `site ${config.name}`,
       );

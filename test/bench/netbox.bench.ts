@@ -34,19 +34,33 @@ interface Run {
   vms: number;
 }
 
-async function run(nb: NetboxServiceWithParts, mode: Run["mode"], addresses: number, vms: number, parallel: number): Promise<Run> {
+async function run(
+  nb: NetboxServiceWithParts,
+  mode: Run["mode"],
+  addresses: number,
+  vms: number,
+  parallel: number,
+): Promise<Run> {
   const cidr = mode === "ours" ? "10.201.0.0/16" : "10.202.0.0/16";
-  const t = await netboxStack(`nb-bench-${mode}`, () => nb, async () => {
-    const url = nb.url;
-    const prefix = new NetboxPrefix("pool", { url, prefix: cidr });
-    const type = new NetboxClusterType("type", { url, name: `bench ${mode}`, slug: `bench-${mode}` });
-    const cluster = new NetboxCluster("cluster", { url, name: `bench-${mode}`, type: type.netboxId });
-    for (let i = 0; i < addresses; i++) new NetboxIpAllocation(`ip${i}`, { url, prefix: prefix.netboxId });
-    for (let i = 0; i < vms; i++) {
-      const vm = new NetboxVirtualMachine(`vm${i}`, { url, name: `bench-${mode}-vm${i}`, cluster: cluster.netboxId });
-      new NetboxVmInterface(`if${i}`, { url, virtualMachine: vm.netboxId, name: "eth0" });
-    }
-  });
+  const t = await netboxStack(
+    `nb-bench-${mode}`,
+    () => nb,
+    async () => {
+      const url = nb.url;
+      const prefix = new NetboxPrefix("pool", { url, prefix: cidr });
+      const type = new NetboxClusterType("type", { url, name: `bench ${mode}`, slug: `bench-${mode}` });
+      const cluster = new NetboxCluster("cluster", { url, name: `bench-${mode}`, type: type.netboxId });
+      for (let i = 0; i < addresses; i++) new NetboxIpAllocation(`ip${i}`, { url, prefix: prefix.netboxId });
+      for (let i = 0; i < vms; i++) {
+        const vm = new NetboxVirtualMachine(`vm${i}`, {
+          url,
+          name: `bench-${mode}-vm${i}`,
+          cluster: cluster.netboxId,
+        });
+        new NetboxVmInterface(`if${i}`, { url, virtualMachine: vm.netboxId, name: "eth0" });
+      }
+    },
+  );
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "netbox-bench-"));
   const log = path.join(logDir, "requests.log");
   const env = (t.stack.workspace as LocalWorkspace).envVars;
@@ -91,7 +105,9 @@ async function main(): Promise<void> {
   const [addresses = 200, vms = 50, parallel = 16] = process.argv.slice(2).map(Number);
   const nb = await startNetbox();
   try {
-    console.log(`NetBox ${nb.version}: one up allocating ${addresses} addresses from one prefix and registering ${vms} VMs with interfaces`);
+    console.log(
+      `NetBox ${nb.version}: one up allocating ${addresses} addresses from one prefix and registering ${vms} VMs with interfaces`,
+    );
     const ours = await run(nb, "ours", addresses, vms, parallel);
     console.log(row(ours));
     const baseline = await run(nb, "baseline", addresses, vms, 1);
@@ -102,7 +118,9 @@ async function main(): Promise<void> {
     );
     for (const r of [ours, baseline]) {
       if (r.duplicates !== 0 || r.addresses !== addresses || r.vms !== vms)
-        throw new Error(`${r.mode}: ${r.addresses}/${addresses} addresses, ${r.duplicates} duplicates, ${r.vms}/${vms} VMs`);
+        throw new Error(
+          `${r.mode}: ${r.addresses}/${addresses} addresses, ${r.duplicates} duplicates, ${r.vms}/${vms} VMs`,
+        );
     }
   } finally {
     await nb.stop();

@@ -19,7 +19,8 @@ export interface NetboxInstall {
 }
 
 /** chroot(8) by absolute path: commands run with the tree's environment, whose PATH has no sbin. */
-export const CHROOT = ["/usr/sbin/chroot", "/sbin/chroot", "/usr/bin/chroot"].find((p) => fs.existsSync(p)) ?? "chroot";
+export const CHROOT =
+  ["/usr/sbin/chroot", "/sbin/chroot", "/usr/bin/chroot"].find((p) => fs.existsSync(p)) ?? "chroot";
 
 /** Where instance roots (NETBOX_ROOT) live inside the tree. */
 export const INSTANCES_IN_TREE = "/srv/sovereign";
@@ -66,7 +67,11 @@ function liveInstances(install: NetboxInstall): string[] {
  * Registers an instance dir in the tree and mounts /proc there if it is not mounted yet. Instance
  * dirs whose host service dir is gone (a run that died) are removed first.
  */
-export async function claimTree(install: NetboxInstall, instanceName: string, hostDir: string): Promise<string> {
+export async function claimTree(
+  install: NetboxInstall,
+  instanceName: string,
+  hostDir: string,
+): Promise<string> {
   return withFileLock(path.join(install.dir, "tree.lock"), async () => {
     for (const name of liveInstances(install)) {
       if (!fs.existsSync(path.join(path.dirname(hostDir), name)))

@@ -33,9 +33,23 @@ export async function createNetboxToken(pg: PostgresServiceWithBin, options: Tok
     FROM users_user WHERE username = '${options.username}' RETURNING id`;
   const { stdout } = await runCommand(
     path.join(pg.binDir, "psql"),
-    ["-h", pg.host, "-p", String(pg.port), "-U", pg.user, "-d", pg.database, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
+    [
+      "-h",
+      pg.host,
+      "-p",
+      String(pg.port),
+      "-U",
+      pg.user,
+      "-d",
+      pg.database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-tAc",
+      sql,
+    ],
     { env: { ...process.env, PGPASSWORD: pg.password } },
   );
-  if (!/^\d+/.test(stdout.trim())) throw new Error(`no NetBox user "${options.username}" to make a token for`);
+  if (!/^\d+/.test(stdout.trim()))
+    throw new Error(`no NetBox user "${options.username}" to make a token for`);
   return `nbt_${key}.${secret}`;
 }

@@ -4,7 +4,15 @@ import { runCommand } from "./commands";
 import { waitUntilHealthy } from "./health";
 import { idempotent, startOrClean } from "./lifecycle";
 import { withFileLock } from "./lock";
-import { CHROOT, claimTree, INSTANCES_IN_TREE, netboxInstall, releaseTree, treeEnv, type NetboxInstall } from "./netbox-install";
+import {
+  CHROOT,
+  claimTree,
+  INSTANCES_IN_TREE,
+  netboxInstall,
+  releaseTree,
+  treeEnv,
+  type NetboxInstall,
+} from "./netbox-install";
 import { createNetboxToken } from "./netbox-token";
 import { startPostgres, type PostgresServiceWithBin } from "./postgres";
 import { stopPid } from "./processes";
@@ -70,7 +78,8 @@ async function launchServer(server: ServerHandle, timeoutMs = 300_000): Promise<
         headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
       });
       const body = await response.text();
-      if (response.status !== 200) throw new Error(`GET /api/status/ answered ${response.status}: ${body.slice(0, 200)}`);
+      if (response.status !== 200)
+        throw new Error(`GET /api/status/ answered ${response.status}: ${body.slice(0, 200)}`);
       version = String((JSON.parse(body) as Record<string, unknown>)["netbox-version"] ?? "");
       return true;
     },
@@ -165,9 +174,13 @@ async function fillDatabase(install: NetboxInstall, instanceInTree: string, pg: 
         },
       });
       const partial = `${dump}.${process.pid}.tmp`;
-      await runCommand(path.join(pg.binDir, "pg_dump"), [...client, "-Fc", "-f", partial, pg.database], { env });
+      await runCommand(path.join(pg.binDir, "pg_dump"), [...client, "-Fc", "-f", partial, pg.database], {
+        env,
+      });
       fs.renameSync(partial, dump);
-      console.error(`[sovereign] NetBox ${install.version}: database migrated and cached in ${Math.round((Date.now() - started) / 1000)} s`);
+      console.error(
+        `[sovereign] NetBox ${install.version}: database migrated and cached in ${Math.round((Date.now() - started) / 1000)} s`,
+      );
     },
     MIGRATION_TIMEOUT_MS + 60_000,
   );
@@ -193,6 +206,7 @@ export function startNetbox(options: NetboxOptions = {}): Promise<NetboxServiceW
 }
 
 async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWithParts> {
+  const started = Date.now();
   const install = netboxInstall();
   const dir = makeServiceDir("netbox");
   const logFile = path.join(dir, "netbox.log");
@@ -223,9 +237,13 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     instanceDir = await claimTree(install, instanceName, dir);
     const pepper = randomSecret(32);
     fs.writeFileSync(path.join(instanceDir, "conf", "__init__.py"), "");
-    fs.writeFileSync(path.join(instanceDir, "conf", "configuration.py"), configuration(postgres, redis, pepper), {
-      mode: 0o600,
-    });
+    fs.writeFileSync(
+      path.join(instanceDir, "conf", "configuration.py"),
+      configuration(postgres, redis, pepper),
+      {
+        mode: 0o600,
+      },
+    );
     await fillDatabase(install, instanceInTree, postgres);
     const token = await createNetboxToken(postgres, { pepperId: 1, pepper, username: "admin" });
 
@@ -233,6 +251,9 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     const url = `http://127.0.0.1:${port}`;
     const server: ServerHandle = { install, instanceInTree, dir, logFile, url, token, serverPids, pids };
     const version = await launchServer(server, options.timeoutMs);
+    console.error(
+      `[sovereign] NetBox ${version} serving at ${url}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const service: NetboxServiceWithParts = {
       name: "netbox",

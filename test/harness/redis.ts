@@ -53,8 +53,18 @@ async function startRedisOnce(options: RedisOptions): Promise<RedisService> {
       command: "redis-server",
       // The password on the command line is visible in ps to local users: this is a throwaway
       // server on loopback, started for one test run.
-      args: ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", "--appendonly", "no"]
-        .concat(["--requirepass", password, "--daemonize", "no"]),
+      args: [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ].concat(["--requirepass", password, "--daemonize", "no"]),
       cwd: dir,
       logFile,
       uid: osUser?.uid,
@@ -68,7 +78,16 @@ async function startRedisOnce(options: RedisOptions): Promise<RedisService> {
       timeoutMs: options.timeoutMs,
       check: () => pingRedis(port, password),
     });
-    const service: RedisService = { name: "redis", dir, logFile, pids, host: "127.0.0.1", port, password, stop };
+    const service: RedisService = {
+      name: "redis",
+      dir,
+      logFile,
+      pids,
+      host: "127.0.0.1",
+      port,
+      password,
+      stop,
+    };
     return service;
   }, stop);
 }

@@ -25,7 +25,12 @@ describe("NetBox providers: bad inputs fail at preview", function () {
   const netbox = useService(() => startNetbox(), { timeoutMs: 30 * 60_000 });
 
   /** Previews a program expected to fail; returns the message; checks that NetBox got no new site. */
-  async function previewFails(name: string, program: (url: string) => void, patterns: RegExp[], token?: string) {
+  async function previewFails(
+    name: string,
+    program: (url: string) => void,
+    patterns: RegExp[],
+    token?: string,
+  ) {
     const nb = netbox();
     const sitesBefore = (await clientFor(nb).list("site")).length;
     const t = await netboxStack(name, netbox, async () => program(nb.url), token);
@@ -56,15 +61,22 @@ describe("NetBox providers: bad inputs fail at preview", function () {
     ]);
     await previewFails(
       "nb-no-cluster",
-      (url) => new NetboxVirtualMachine("vm", { url, name: "lonely" } as unknown as ConstructorParameters<typeof NetboxVirtualMachine>[1]),
+      (url) =>
+        new NetboxVirtualMachine("vm", { url, name: "lonely" } as unknown as ConstructorParameters<
+          typeof NetboxVirtualMachine
+        >[1]),
       [/cluster is required: a virtual machine must belong to a cluster/],
     );
-    await previewFails("nb-unknown-site", (url) => new NetboxCluster("c", { url, name: "c", type: 1, site: "no-such-site" }), [
-      /site: NetBox has no site with slug "no-such-site"; create it first, or pass the netboxId output/,
-    ]);
-    await previewFails("nb-unknown-cluster", (url) => new NetboxVirtualMachine("vm", { url, name: "vm", cluster: "no-such-cluster" }), [
-      /cluster: NetBox has no cluster with name "no-such-cluster"/,
-    ]);
+    await previewFails(
+      "nb-unknown-site",
+      (url) => new NetboxCluster("c", { url, name: "c", type: 1, site: "no-such-site" }),
+      [/site: NetBox has no site with slug "no-such-site"; create it first, or pass the netboxId output/],
+    );
+    await previewFails(
+      "nb-unknown-cluster",
+      (url) => new NetboxVirtualMachine("vm", { url, name: "vm", cluster: "no-such-cluster" }),
+      [/cluster: NetBox has no cluster with name "no-such-cluster"/],
+    );
   });
 
   it("duplicate slug: an object that belongs to someone else is refused unless adopted", async () => {
@@ -75,7 +87,13 @@ describe("NetBox providers: bad inputs fail at preview", function () {
       /Set "adopt: true"/,
     ]);
     const t = await netboxStack("nb-adopt", netbox, async () => {
-      new NetboxSite("s", { url: netbox().url, name: "Taken", slug: "taken", adopt: true, description: "adopted" });
+      new NetboxSite("s", {
+        url: netbox().url,
+        name: "Taken",
+        slug: "taken",
+        adopt: true,
+        description: "adopted",
+      });
     });
     stacks.push(t);
     await t.stack.up(quiet);
@@ -87,9 +105,11 @@ describe("NetBox providers: bad inputs fail at preview", function () {
     const prefix = await c.create("prefix", { prefix: "10.66.0.0/30" });
     await c.allocateIps(prefix.id, [{}, {}]); // a /30 holds two usable addresses
     const before = (await addressesIn(c, "10.66.0.0/30")).length;
-    await previewFails("nb-exhausted", (url) => new NetboxIpAllocation("a", { url, prefix: "10.66.0.0/30" }), [
-      /prefix 10.66.0.0\/30 is exhausted: NetBox has no free address left in it/,
-    ]);
+    await previewFails(
+      "nb-exhausted",
+      (url) => new NetboxIpAllocation("a", { url, prefix: "10.66.0.0/30" }),
+      [/prefix 10.66.0.0\/30 is exhausted: NetBox has no free address left in it/],
+    );
     assert.strictEqual((await addressesIn(c, "10.66.0.0/30")).length, before);
   });
 
@@ -104,7 +124,10 @@ describe("NetBox providers: bad inputs fail at preview", function () {
     const message = await previewFails(
       "nb-unreachable",
       () => new NetboxSite("s", { url: `http://127.0.0.1:${closed}`, name: "U", slug: "u" }),
-      [/NetBox API GET http:\/\/127.0.0.1:\d+\/api\/status\/ did not answer: ECONNREFUSED/, /Is NetBox running at/],
+      [
+        /NetBox API GET http:\/\/127.0.0.1:\d+\/api\/status\/ did not answer: ECONNREFUSED/,
+        /Is NetBox running at/,
+      ],
     );
     assert.ok(!message.includes(netbox().token.split(".")[1]), "no token in errors");
   });

@@ -48,17 +48,69 @@ describe("NetBox providers through the real engine", function () {
     const t = track(
       await netboxStack("nb-lifecycle", netbox, async () => {
         const tag = new NetboxTag("tag", { url, name: "app-forgejo", slug: "app-forgejo", color: "336699" });
-        const site = new NetboxSite("site", { url, name: "Lifecycle", slug: "lifecycle", status: "active", description: spec.description, tags: [] });
+        const site = new NetboxSite("site", {
+          url,
+          name: "Lifecycle",
+          slug: "lifecycle",
+          status: "active",
+          description: spec.description,
+          tags: [],
+        });
         const type = new NetboxClusterType("type", { url, name: "LXC", slug: "lxc" });
-        const cluster = new NetboxCluster("cluster", { url, name: "lifecycle-dc1", type: type.netboxId, site: site.netboxId });
-        const vm = new NetboxVirtualMachine("vm", { url, name: "web1.lifecycle", cluster: cluster.netboxId, site: site.netboxId, vcpus: spec.vcpus, memory: 2048 });
+        const cluster = new NetboxCluster("cluster", {
+          url,
+          name: "lifecycle-dc1",
+          type: type.netboxId,
+          site: site.netboxId,
+        });
+        const vm = new NetboxVirtualMachine("vm", {
+          url,
+          name: "web1.lifecycle",
+          cluster: cluster.netboxId,
+          site: site.netboxId,
+          vcpus: spec.vcpus,
+          memory: 2048,
+        });
         const eth0 = new NetboxVmInterface("eth0", { url, virtualMachine: vm.netboxId, name: "eth0" });
-        const prefix = new NetboxPrefix("prefix", { url, prefix: "10.77.0.0/24", site: site.netboxId, status: "active" });
-        const ip = new NetboxIpAddress("ip", { url, address: "10.77.0.10/24", interface: eth0.netboxId, withinPrefix: "10.77.0.0/24", dnsName: "web1.lifecycle.test" });
-        const alloc = new NetboxIpAllocation("alloc", { url, prefix: prefix.netboxId, interface: eth0.netboxId, description: spec.description });
+        const prefix = new NetboxPrefix("prefix", {
+          url,
+          prefix: "10.77.0.0/24",
+          site: site.netboxId,
+          status: "active",
+        });
+        const ip = new NetboxIpAddress("ip", {
+          url,
+          address: "10.77.0.10/24",
+          interface: eth0.netboxId,
+          withinPrefix: "10.77.0.0/24",
+          dnsName: "web1.lifecycle.test",
+        });
+        const alloc = new NetboxIpAllocation("alloc", {
+          url,
+          prefix: prefix.netboxId,
+          interface: eth0.netboxId,
+          description: spec.description,
+        });
         if (spec.withService)
-          new NetboxService("svc", { url, virtualMachine: vm.netboxId, name: "forgejo", protocol: "tcp", ports: spec.ports, tags: ["app-forgejo"] }, { dependsOn: [tag] });
-        return { siteId: site.netboxId, vmId: vm.netboxId, ipId: ip.netboxId, allocated: alloc.address, display: pulumi.output(vm.display) };
+          new NetboxService(
+            "svc",
+            {
+              url,
+              virtualMachine: vm.netboxId,
+              name: "forgejo",
+              protocol: "tcp",
+              ports: spec.ports,
+              tags: ["app-forgejo"],
+            },
+            { dependsOn: [tag] },
+          );
+        return {
+          siteId: site.netboxId,
+          vmId: vm.netboxId,
+          ipId: ip.netboxId,
+          allocated: alloc.address,
+          display: pulumi.output(vm.display),
+        };
       }),
     );
     const up1 = await t.stack.up(quiet);
@@ -76,9 +128,15 @@ describe("NetBox providers through the real engine", function () {
     const [eth0] = await c.list("vmInterface", { virtual_machine_id: vm.id });
     const ips = await addressesIn(c, "10.77.0.0/24");
     assert.deepStrictEqual(ips.map((i) => i.address).sort(), ["10.77.0.1/24", "10.77.0.10/24"]);
-    assert.ok(ips.every((i) => i.assigned_object_id === eth0.id), "both addresses are on eth0");
+    assert.ok(
+      ips.every((i) => i.assigned_object_id === eth0.id),
+      "both addresses are on eth0",
+    );
     const [svc] = await c.list("service", { virtual_machine_id: vm.id });
-    assert.deepStrictEqual([svc.name, svc.ports, svc.tags?.map((x) => x.slug)], ["forgejo", [443], ["app-forgejo"]]);
+    assert.deepStrictEqual(
+      [svc.name, svc.ports, svc.tags?.map((x) => x.slug)],
+      ["forgejo", [443], ["app-forgejo"]],
+    );
     const [tag] = await c.list("tag", { slug: "app-forgejo" });
     assert.strictEqual(tag.description, "sovereign-owner:nb-lifecycle/test/tag");
     assert.strictEqual(up1.outputs.allocated.value, "10.77.0.1/24");
@@ -103,7 +161,10 @@ describe("NetBox providers through the real engine", function () {
     const onDisk = backendFilesText(t.engine.backendDir);
     assert.ok(onDisk.includes("lifecycle-dc1"), "the state files were found");
     assert.ok(!onDisk.includes(secretPart), "the token appears in plain text in the backend's files");
-    assert.ok(!cliStackExport(t.engine.env, t.workDir).includes(secretPart), "the token is in `pulumi stack export`");
+    assert.ok(
+      !cliStackExport(t.engine.env, t.workDir).includes(secretPart),
+      "the token is in `pulumi stack export`",
+    );
 
     await t.stack.destroy(quiet);
     assert.deepStrictEqual(await c.list("site", { slug: "lifecycle" }), []);
@@ -121,7 +182,11 @@ describe("NetBox providers through the real engine", function () {
         const prefix = new NetboxPrefix("pool", { url: nb.url, prefix: "10.88.0.0/24" });
         const out: Record<string, pulumi.Output<string>> = {};
         for (let i = 0; i < count; i++)
-          out[`a${i}`] = new NetboxIpAllocation(`a${i}`, { url: nb.url, prefix: prefix.netboxId, description: `alloc ${i}` }).address;
+          out[`a${i}`] = new NetboxIpAllocation(`a${i}`, {
+            url: nb.url,
+            prefix: prefix.netboxId,
+            description: `alloc ${i}`,
+          }).address;
         return out;
       }),
     );
@@ -134,7 +199,11 @@ describe("NetBox providers through the real engine", function () {
 
     const again = await t.stack.up(quiet);
     assert.deepStrictEqual(again.summary.resourceChanges, { same: 22 }); // 20 allocations, the prefix, the stack
-    assert.deepStrictEqual((await addressesIn(c, "10.88.0.0/24")).map((ip) => ip.address).sort(), firstSet, "a re-run keeps them");
+    assert.deepStrictEqual(
+      (await addressesIn(c, "10.88.0.0/24")).map((ip) => ip.address).sort(),
+      firstSet,
+      "a re-run keeps them",
+    );
 
     count = 19; // a19 goes: its address is freed
     const outputsBefore = await t.stack.outputs();
@@ -154,8 +223,19 @@ describe("NetBox providers through the real engine", function () {
     const t = track(
       await netboxStack("nb-drift", netbox, async () => {
         const type = new NetboxClusterType("type", { url: nb.url, name: "KVM drift", slug: "kvm-drift" });
-        new NetboxSite("site", { url: nb.url, name: "Drift", slug: "drift", status: "active", description: "as declared" });
-        new NetboxCluster("cluster", { url: nb.url, name: "drift-c1", type: type.netboxId, status: "active" });
+        new NetboxSite("site", {
+          url: nb.url,
+          name: "Drift",
+          slug: "drift",
+          status: "active",
+          description: "as declared",
+        });
+        new NetboxCluster("cluster", {
+          url: nb.url,
+          name: "drift-c1",
+          type: type.netboxId,
+          status: "active",
+        });
       }),
     );
     await t.stack.up(quiet);
@@ -186,12 +266,29 @@ describe("NetBox providers through the real engine", function () {
       await netboxStack("nb-outage", netbox, async () => {
         const site = new NetboxSite("site", { url: nb.url, name: "Outage", slug: "outage" });
         const type = new NetboxClusterType("type", { url: nb.url, name: "Outage type", slug: "outage-type" });
-        const cluster = new NetboxCluster("cluster", { url: nb.url, name: "outage-c1", type: type.netboxId, site: site.netboxId });
+        const cluster = new NetboxCluster("cluster", {
+          url: nb.url,
+          name: "outage-c1",
+          type: type.netboxId,
+          site: site.netboxId,
+        });
         const prefix = new NetboxPrefix("pool", { url: nb.url, prefix: "10.99.0.0/24" });
         for (let i = 0; i < 15; i++) {
-          const vm = new NetboxVirtualMachine(`vm${i}`, { url: nb.url, name: `outage-vm${i}`, cluster: cluster.netboxId });
-          const eth0 = new NetboxVmInterface(`if${i}`, { url: nb.url, virtualMachine: vm.netboxId, name: "eth0" });
-          new NetboxIpAllocation(`ip${i}`, { url: nb.url, prefix: prefix.netboxId, interface: eth0.netboxId });
+          const vm = new NetboxVirtualMachine(`vm${i}`, {
+            url: nb.url,
+            name: `outage-vm${i}`,
+            cluster: cluster.netboxId,
+          });
+          const eth0 = new NetboxVmInterface(`if${i}`, {
+            url: nb.url,
+            virtualMachine: vm.netboxId,
+            name: "eth0",
+          });
+          new NetboxIpAllocation(`ip${i}`, {
+            url: nb.url,
+            prefix: prefix.netboxId,
+            interface: eth0.netboxId,
+          });
         }
       }),
     );
@@ -203,7 +300,11 @@ describe("NetBox providers through the real engine", function () {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    await expectFailure(() => t.stack.up(quiet), /NetBox API .* did not answer: ECONNREFUSED/, /Is NetBox running at/);
+    await expectFailure(
+      () => t.stack.up(quiet),
+      /NetBox API .* did not answer: ECONNREFUSED/,
+      /Is NetBox running at/,
+    );
     await stopper;
     await nb.restartServer();
     const up = await t.stack.up(quiet);
@@ -213,7 +314,10 @@ describe("NetBox providers through the real engine", function () {
     const ips = await addressesIn(c, "10.99.0.0/24");
     assert.strictEqual(ips.length, 15, "one address per allocation, no duplicates");
     assert.strictEqual(new Set(ips.map((i) => i.address)).size, 15);
-    assert.ok(ips.every((ip) => ip.assigned_object_id !== null), "each on its interface");
+    assert.ok(
+      ips.every((ip) => ip.assigned_object_id !== null),
+      "each on its interface",
+    );
     const again = await t.stack.up(quiet);
     assert.deepStrictEqual(again.summary.resourceChanges, { same: 50 });
   });
