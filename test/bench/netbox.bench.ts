@@ -22,6 +22,7 @@ import {
 } from "../../providers/netbox/resources";
 import type { NetboxServiceWithParts } from "../harness/netbox";
 import { addressesIn, clientFor, netboxStack } from "../providers/netbox/helpers";
+import { requestsByMethod } from "./requestLog";
 
 interface Run {
   mode: "ours" | "baseline";
@@ -70,11 +71,7 @@ async function run(
     const started = process.hrtime.bigint();
     await t.stack.up({ color: "never", parallel });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const byMethod: Record<string, number> = {};
-    for (const line of fs.readFileSync(log, "utf8").split("\n").filter(Boolean)) {
-      const method = line.split(" ")[0];
-      byMethod[method] = (byMethod[method] ?? 0) + 1;
-    }
+    const { byMethod, requests } = requestsByMethod(log);
     const client = clientFor(nb);
     const held = (await addressesIn(client, cidr)).map((ip) => ip.address);
     const registered = await client.list("virtualMachine", { name__isw: `bench-${mode}-vm` });
@@ -82,7 +79,7 @@ async function run(
       mode,
       parallel,
       wallMs,
-      requests: Object.values(byMethod).reduce((a, b) => a + b, 0),
+      requests,
       byMethod,
       addresses: held.length,
       duplicates: held.length - new Set(held).size,
