@@ -70,15 +70,20 @@ export function ownerAmong(texts: readonly (string | undefined)[]): OwnerId | un
 }
 
 /**
- * The owner ids that count as "us" for one resource: its owner now, its owner in the state (a
- * rename through `aliases` changes the id; the update that follows rewrites the marker), and a
- * legacy marker when the state predates owners.
+ * The owner ids that count as "us" for one resource: e.g. `ownIds(news.owner, olds.owner)` in an
+ * update (a rename through `aliases` changes the id; the update that follows rewrites the marker)
+ * or `ownIds(props.owner)` in a delete. An undefined id comes from a state written before owners
+ * were recorded: it stands for the legacy marker.
  */
-export function ownIds(now: OwnerId, inState?: OwnerId | undefined): OwnerId[] {
-  const ids = [now];
-  if (inState !== undefined && inState !== now) ids.push(inState);
-  if (inState === undefined) ids.push(LEGACY_OWNER);
-  return ids;
+export function ownIds(...ids: (OwnerId | undefined)[]): OwnerId[] {
+  return [...new Set(ids.map((id) => id ?? LEGACY_OWNER))];
+}
+
+/** True when `owner` is one of this stack's resources (any resource of `<project>/<stack>`). */
+export function ownedByStack(owner: OwnerId | undefined, me: OwnerId): boolean {
+  if (owner === undefined) return false;
+  const stackPrefix = me.split("/").slice(0, 2).join("/") + "/";
+  return owner.startsWith(stackPrefix);
 }
 
 /** How a refusal or warning names an owner. */

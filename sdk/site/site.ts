@@ -1,14 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
+import {
+  declareSiteStorage,
+  type GarageConnection,
+  type SiteStorage,
+  type SiteStorageArgs,
+} from "../storage";
 import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
-  /** The PowerDNS that serves the site's zone; the key should be a secret. */
+  /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
+  /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
+  garage?: GarageConnection;
+  replicationCredentials?: SiteStorageArgs["replicationCredentials"];
   /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
   inventory?: InventoryConnection;
 }
@@ -25,6 +34,8 @@ export class Site extends pulumi.ComponentResource {
   readonly appUrls: Record<string, string>;
   /** Each host's published IPv4 address, by host name. */
   readonly hostAddresses: Record<string, pulumi.Input<string>>;
+  /** The buckets and replications of the config's `storage` section. */
+  readonly storage?: SiteStorage;
   /** The site's registration in NetBox, when the config has an inventory. */
   readonly inventory?: SiteInventoryRegistration;
 
@@ -65,6 +76,24 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     this.zoneName = this.zone.zoneName;
+    if (config.storage) {
+      if (!args.garage)
+        throw new Error(
+          `site ${config.name} declares storage but no Garage connection was given (SiteArgs.garage)`,
+        );
+      this.storage = declareSiteStorage(
+        name,
+        {
+          storage: config.storage,
+          garage: args.garage,
+          zone: this.zone,
+          replicationHost: config.hosts[0].name,
+          replicationCredentials: args.replicationCredentials,
+          protect: config.protect,
+        },
+        this,
+      );
+    }
     this.appUrls = appUrls(config);
     this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, published(h.address, h.name)]));
     this.registerOutputs({

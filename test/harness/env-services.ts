@@ -1,17 +1,18 @@
 import { stopAndRemove } from "./lifecycle";
+import { startGarage } from "./garage";
 import { startNetbox, teardownRecordedNetbox } from "./netbox";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
-import type { ServiceName, ServiceRecord } from "./env-state";
+import { serviceHome, type ServiceName, type ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
 
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "netbox">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home" | "netbox">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -29,7 +30,9 @@ function record(service: RunningService, name: ServiceName, details: Details): S
 export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
   switch (name) {
     case "powerdns": {
-      const pdns = await startPowerDns();
+      // Same data, ports and key on every `up`: the local stack's state keeps matching it.
+      const home = serviceHome(name);
+      const pdns = await startPowerDns({ home });
       return record(pdns, name, {
         endpoints: {
           apiUrl: pdns.apiUrl,
@@ -38,6 +41,7 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
           dnsPort: pdns.dnsPort,
         },
         credentials: { apiKey: pdns.apiKey },
+        home,
       });
     }
     case "zfs": {
@@ -61,6 +65,19 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         },
         credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
         stopSignal: "SIGINT",
+      });
+    }
+    case "garage": {
+      const garage = await startGarage();
+      return record(garage, name, {
+        endpoints: {
+          s3Endpoint: garage.s3Endpoint,
+          adminUrl: garage.adminUrl,
+          webEndpoint: garage.webEndpoint,
+          region: garage.region,
+          zone: garage.zone,
+        },
+        credentials: { adminToken: garage.adminToken },
       });
     }
     case "sshd": {
@@ -103,5 +120,10 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
   if (recorded.netbox) return teardownRecordedNetbox(livePids(recorded), recorded.dir, recorded.netbox);
-  await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
+  await stopAndRemove({
+    pids: livePids(recorded),
+    dir: recorded.dir,
+    signal: recorded.stopSignal,
+    keepDir: recorded.home !== undefined,
+  });
 }

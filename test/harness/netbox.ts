@@ -20,6 +20,7 @@ import { retryOnPortClash } from "./port-clash";
 import { freePort } from "./ports";
 import { startRedis } from "./redis";
 import { randomSecret } from "./secrets";
+import { registerSharedService } from "./shared";
 import { spawnDetached } from "./spawn";
 import { makeServiceDir, removeServiceDir } from "./tempdir";
 import type { NetboxService, RedisService, RunningService } from "./types";
@@ -286,3 +287,11 @@ export async function teardownRecordedNetbox(
   const install = { dir: recorded.installDir, root: path.join(recorded.installDir, "root"), version: "" };
   await releaseTree(install, recorded.instanceDir);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    netbox: NetboxServiceWithParts;
+  }
+}
+// One NetBox serves every suite of a run that does not stop or restart it (the slowest service).
+registerSharedService("netbox", () => startNetbox());

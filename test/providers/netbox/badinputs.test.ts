@@ -3,7 +3,7 @@
  * made in NetBox; through the real engine against a real NetBox.
  */
 import * as assert from "assert";
-import { startNetbox, useService } from "../../harness";
+import { useService } from "../../harness";
 import { freePort } from "../../harness/ports";
 import type { TestStack } from "../../harness/workspace";
 import {
@@ -22,7 +22,7 @@ describe("NetBox providers: bad inputs fail at preview", function () {
   after(async () => {
     for (const t of stacks) await t.dispose();
   });
-  const netbox = useService(() => startNetbox(), { timeoutMs: 30 * 60_000 });
+  const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
 
   /** Previews a program expected to fail; returns the message; checks that NetBox got no new site. */
   async function previewFails(

@@ -38,7 +38,8 @@ describe("NetBox providers through the real engine", function () {
     for (const t of stacks) await t.dispose().catch((e: Error) => failures.push(e.message));
     assert.deepStrictEqual(failures, [], "every stack was destroyed");
   });
-  const netbox = useService(() => startNetbox(), { timeoutMs: 30 * 60_000 });
+  // The run's shared NetBox: these tests leave it running and use names of their own.
+  const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
   const track = (t: TestStack): TestStack => (stacks.push(t), t);
 
   it("creates, updates and deletes every kind of object; each carries its owner; no token in the state", async () => {
@@ -258,6 +259,17 @@ describe("NetBox providers through the real engine", function () {
     assert.strictEqual((await c.get("cluster", cluster.id))?.type.slug, "kvm-drift");
     await c.remove("clusterType", other.id);
   });
+});
+
+describe("NetBox providers through the real engine: NetBox goes down mid-up", function () {
+  this.timeout(900_000);
+  const stacks: TestStack[] = [];
+  after(async () => {
+    for (const t of stacks) await t.dispose();
+  });
+  // A private NetBox: this test stops and restarts its web server.
+  const netbox = useService(() => startNetbox(), { timeoutMs: 30 * 60_000 });
+  const track = (t: TestStack): TestStack => (stacks.push(t), t);
 
   it("NetBox stopped mid-up: a clear error; the next up converges without duplicates", async () => {
     const nb = netbox();

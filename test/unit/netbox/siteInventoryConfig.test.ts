@@ -41,7 +41,7 @@ describe("site config: inventory", () => {
     const problems = problemsOf(
       site({ inventory: { provider: "phpipam", url: "ftp://x", prefix: "10.0.0/24", tokenConfig: "x" } }),
     );
-    assert.match(problems, /site.inventory.provider: "phpipam" is not supported; use "netbox"/);
+    assert.match(problems, /site.inventory.provider: .*must be "netbox"/);
     assert.match(problems, /site.inventory.url: must be "local" or NetBox's http\(s\) URL/);
     assert.match(problems, /site.inventory.prefix: "10.0.0\/24" is not an IPv4 prefix/);
     assert.match(problems, /site.inventory.tokenConfig: must name a stack config key/);

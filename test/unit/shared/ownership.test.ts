@@ -10,6 +10,7 @@ import {
   ownerAmong,
   ownerId,
   ownerProblem,
+  ownedByStack,
   ownIds,
   parseOwner,
 } from "../../../providers/shared/ownership";
@@ -80,6 +81,7 @@ describe("shared ownership: decisions", () => {
   it("a rename keeps ownership: the old id in the state still counts as ours", () => {
     const renamed = "proj/b/www-renamed";
     assert.deepStrictEqual(ownIds(renamed, me), [renamed, me]);
+    assert.deepStrictEqual(ownIds(me, me), [me]);
     assert.strictEqual(decideDelete({ exists: true, owner: me }, ownIds(renamed, me)).action, "delete");
     assert.strictEqual(decideWrite({ exists: true, owner: me }, ownIds(renamed, me)).action, "write");
     assert.strictEqual(decideWrite({ exists: true, owner: other }, ownIds(renamed, me)).action, "refuse");
@@ -90,7 +92,17 @@ describe("shared ownership: decisions", () => {
       decideDelete({ exists: true, owner: LEGACY_OWNER }, ownIds(me, undefined)).action,
       "delete",
     );
+    assert.strictEqual(
+      decideDelete({ exists: true, owner: LEGACY_OWNER }, ownIds(undefined)).action,
+      "delete",
+    );
     assert.strictEqual(decideDelete({ exists: true, owner: LEGACY_OWNER }, ownIds(me, me)).action, "leave");
+  });
+
+  it("tells this stack's other resources from other stacks'", () => {
+    assert.ok(ownedByStack("proj/b/other", me));
+    assert.ok(!ownedByStack("proj/a/www", me));
+    assert.ok(!ownedByStack(undefined, me));
   });
 
   it("never deletes or silently claims what another owner holds (property)", () => {
