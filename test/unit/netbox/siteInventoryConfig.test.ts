@@ -5,6 +5,7 @@ const site = (over: Record<string, unknown> = {}, address = "192.0.2.10") => ({
   name: "ams1",
   domain: "coop.example",
   datacenter: "hetzner",
+  dns: { endpoint: "local" },
   hosts: [{ name: "web1", kind: "existing", address }],
   apps: [{ app: "forgejo", host: "web1" }],
   ...over,
