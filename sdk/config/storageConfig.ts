@@ -23,11 +23,7 @@ export interface GarageEndpointConfig {
 export interface StorageBucketConfig {
   readonly name: string;
   readonly quotas?: { readonly maxSize?: number; readonly maxObjects?: number };
-  readonly website?: {
-    readonly subdomain: string;
-    readonly indexDocument: string;
-    readonly errorDocument?: string;
-  };
+  readonly website?: { readonly subdomain: string; readonly indexDocument: string; readonly errorDocument?: string };
   readonly replicateTo?: { readonly endpoint: string; readonly bucket: string; readonly region: string };
 }
 
@@ -50,10 +46,7 @@ function parseGarage(p: ConfigProblems, raw: unknown): StorageConfig["garage"] {
   for (const key of ["adminUrl", "s3Endpoint"]) {
     const v = raw[key];
     if (typeof v !== "string" || !/^https?:\/\/[^/]+\/?$/.test(v))
-      p.add(
-        `site.storage.garage.${key}`,
-        `${JSON.stringify(v)} must be an http(s) URL with a scheme, e.g. "https://s3.coop.example"`,
-      );
+      p.add(`site.storage.garage.${key}`, `${JSON.stringify(v)} must be an http(s) URL with a scheme, e.g. "https://s3.coop.example"`);
   }
   if (typeof raw.region !== "string" || raw.region === "")
     p.add("site.storage.garage.region", 'is required: the [s3_api] s3_region of that Garage, e.g. "garage"');
@@ -65,12 +58,7 @@ function parseGarage(p: ConfigProblems, raw: unknown): StorageConfig["garage"] {
   };
 }
 
-function parseBucket(
-  p: ConfigProblems,
-  raw: unknown,
-  i: number,
-  garage: StorageConfig["garage"],
-): StorageBucketConfig | undefined {
+function parseBucket(p: ConfigProblems, raw: unknown, i: number, garage: StorageConfig["garage"]): StorageBucketConfig | undefined {
   const field = `site.storage.buckets[${i}]`;
   if (!isObject(raw)) {
     p.add(field, "must be a mapping with at least a name");
@@ -78,28 +66,17 @@ function parseBucket(
   }
   const name = typeof raw.name === "string" ? raw.name : "";
   const problem = bucketNameProblem(name);
-  if (problem)
-    p.add(
-      `${field}.name`,
-      `bucket name ${JSON.stringify(raw.name)} ${problem}; S3 bucket names are like "coop-media"`,
-    );
+  if (problem) p.add(`${field}.name`, `bucket name ${JSON.stringify(raw.name)} ${problem}; S3 bucket names are like "coop-media"`);
   const bucket: { -readonly [K in keyof StorageBucketConfig]: StorageBucketConfig[K] } = { name };
   if (raw.quotas !== undefined) {
     const q = isObject(raw.quotas) ? raw.quotas : {};
-    if (!isObject(raw.quotas))
-      p.add(`${field}.quotas`, 'must be a mapping such as { maxSize: "10GiB", maxObjects: 100000 }');
+    if (!isObject(raw.quotas)) p.add(`${field}.quotas`, 'must be a mapping such as { maxSize: "10GiB", maxObjects: 100000 }');
     const maxSize = q.maxSize === undefined ? undefined : parseSize(q.maxSize);
     if (q.maxSize !== undefined && maxSize === undefined)
-      p.add(
-        `${field}.quotas.maxSize`,
-        `${JSON.stringify(q.maxSize)} is not a size: give bytes ≥ 0 or a size such as "10GiB"`,
-      );
+      p.add(`${field}.quotas.maxSize`, `${JSON.stringify(q.maxSize)} is not a size: give bytes ≥ 0 or a size such as "10GiB"`);
     const maxObjects = q.maxObjects;
     if (maxObjects !== undefined && !(Number.isSafeInteger(maxObjects) && (maxObjects as number) >= 0))
-      p.add(
-        `${field}.quotas.maxObjects`,
-        `${JSON.stringify(maxObjects)} must be a whole number ≥ 0, such as 100000`,
-      );
+      p.add(`${field}.quotas.maxObjects`, `${JSON.stringify(maxObjects)} must be a whole number ≥ 0, such as 100000`);
     bucket.quotas = {
       ...(maxSize !== undefined ? { maxSize } : {}),
       ...(typeof maxObjects === "number" ? { maxObjects } : {}),
@@ -109,10 +86,7 @@ function parseBucket(
     const w = isObject(raw.website) ? raw.website : {};
     const subdomain = typeof w.subdomain === "string" ? w.subdomain : "";
     if (!LABEL.test(subdomain))
-      p.add(
-        `${field}.website.subdomain`,
-        `${JSON.stringify(w.subdomain)} must be a DNS label (a-z, 0-9, "-"): the site is published at <subdomain>.<domain>`,
-      );
+      p.add(`${field}.website.subdomain`, `${JSON.stringify(w.subdomain)} must be a DNS label (a-z, 0-9, "-"): the site is published at <subdomain>.<domain>`);
     bucket.website = {
       subdomain,
       indexDocument: typeof w.indexDocument === "string" ? w.indexDocument : "index.html",
@@ -121,16 +95,8 @@ function parseBucket(
   }
   if (raw.replicateTo !== undefined) {
     const r = isObject(raw.replicateTo) ? raw.replicateTo : {};
-    const replicateTo = {
-      endpoint: String(r.endpoint ?? ""),
-      bucket: String(r.bucket ?? name),
-      region: String(r.region ?? ""),
-    };
-    const source = {
-      endpoint: garage === "local" ? "http://127.0.0.1:3900" : garage.s3Endpoint,
-      bucket: name,
-      region: "garage",
-    };
+    const replicateTo = { endpoint: String(r.endpoint ?? ""), bucket: String(r.bucket ?? name), region: String(r.region ?? "") };
+    const source = { endpoint: garage === "local" ? "http://127.0.0.1:3900" : garage.s3Endpoint, bucket: name, region: "garage" };
     for (const pr of checkReplication({ name: "check", source, target: replicateTo })) {
       if (pr.field.startsWith("target.") || (pr.field === "target" && garage !== "local"))
         p.add(`${field}.replicateTo${pr.field.slice("target".length)}`, pr.message);
@@ -149,17 +115,11 @@ export function parseStorage(p: ConfigProblems, raw: unknown): StorageConfig | u
   }
   const garage = parseGarage(p, raw.garage);
   const rawBuckets = Array.isArray(raw.buckets) ? raw.buckets : [];
-  if (raw.buckets !== undefined && !Array.isArray(raw.buckets))
-    p.add("site.storage.buckets", "must be a list");
-  const buckets = rawBuckets
-    .map((b, i) => parseBucket(p, b, i, garage))
-    .filter((b): b is StorageBucketConfig => b !== undefined);
+  if (raw.buckets !== undefined && !Array.isArray(raw.buckets)) p.add("site.storage.buckets", "must be a list");
+  const buckets = rawBuckets.map((b, i) => parseBucket(p, b, i, garage)).filter((b): b is StorageBucketConfig => b !== undefined);
   const names = buckets.map((b) => b.name);
   for (const dup of new Set(names.filter((n, i) => n && names.indexOf(n) !== i)))
-    p.add(
-      "site.storage.buckets",
-      `bucket name "${dup}" is declared twice (a global alias names one bucket); rename one`,
-    );
+    p.add("site.storage.buckets", `bucket name "${dup}" is declared twice (a global alias names one bucket); rename one`);
   const subdomains = buckets.flatMap((b) => (b.website ? [b.website.subdomain] : []));
   for (const dup of new Set(subdomains.filter((n, i) => subdomains.indexOf(n) !== i)))
     p.add("site.storage.buckets", `website subdomain "${dup}" is used by two buckets; give each its own`);
