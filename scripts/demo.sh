@@ -19,7 +19,7 @@ done
 
 bash scripts/setup.sh
 rm -rf bin && npx tsc -p tsconfig.json
-bash scripts/env.sh up powerdns
+bash scripts/env.sh up powerdns netbox
 use_engine
 # The local stack's secrets are encrypted with this passphrase unless you set your own.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
@@ -27,7 +27,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-dem
 stack=local
 if [ -n "$reset" ]; then
   bash scripts/reset-local.sh "$stack"
-  bash scripts/env.sh up powerdns
+  bash scripts/env.sh up powerdns netbox
 fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
 # The providers read the PowerDNS API key from the stack config (a secret). The local server's key
@@ -36,9 +36,16 @@ pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init 
 # this stack takes that copy: --config-file .state/Pulumi.local.yaml
 run_config="$REPO_ROOT/.state/Pulumi.$stack.yaml"
 cp "stacks/Pulumi.$stack.yaml" "$run_config"
-node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  process.stdout.write(e.services.powerdns.credentials.apiKey)' "${SOVEREIGN_ENV_STATE:-$REPO_ROOT/.state/env.json}" |
-  pulumi config set --secret sovereign:powerdnsApiKey --stack "$stack" --config-file "$run_config"
+# secret_from_env CONFIG_KEY SERVICE CREDENTIAL: a local service's credential into the config copy.
+secret_from_env() {
+  node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    process.stdout.write(e.services[process.argv[2]].credentials[process.argv[3]])' \
+    "${SOVEREIGN_ENV_STATE:-$REPO_ROOT/.state/env.json}" "$2" "$3" |
+    pulumi config set --secret "$1" --stack "$stack" --config-file "$run_config"
+}
+secret_from_env sovereign:powerdnsApiKey powerdns apiKey
+# The local NetBox's token the same way, for the site's inventory.
+secret_from_env sovereign:netboxToken netbox token
 # --refresh: sees what changed in the local services behind the stack's back (they keep their data
 # and ports across `env down`/`up`; `--reset` starts both from scratch).
 pulumi up --stack "$stack" --config-file "$run_config" --yes --non-interactive --refresh

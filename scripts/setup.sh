@@ -13,3 +13,4 @@ fi
 bash scripts/engine.sh
 bash scripts/garage.sh
 [ ! -f scripts/services.sh ] || bash scripts/services.sh
+[ ! -f scripts/netbox.sh ] || bash scripts/netbox.sh

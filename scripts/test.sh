@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -22,7 +22,8 @@ for suite in "${@:-all}"; do
     powerdns) specs+=("bin/test/unit/powerdns/**/*.test.js" "bin/test/providers/powerdns/**/*.test.js") ;;
     zfs) specs+=("bin/test/unit/replication/**/*.test.js" "bin/test/replication/**/*.test.js") ;;
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage)" ;;
+    netbox) specs+=("bin/test/unit/netbox/**/*.test.js" "bin/test/providers/netbox/**/*.test.js") ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox)" ;;
   esac
 done
 

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
-import { reachableLocalPowerDns } from "./localServices";
+import { localNetboxUrl, reachableLocalPowerDns } from "./localServices";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
@@ -22,7 +22,23 @@ function dnsConnection(): DnsConnection {
   return { apiUrl: site.dns.endpoint.apiUrl, serverId: site.dns.serverId };
 }
 
-const deployed = new Site(site.name, { config: site, dns: dnsConnection() });
+/** The NetBox of `site.inventory` (its token: stack config secret `sovereign:netboxToken`). */
+function inventoryConnection(): { url: string } | undefined {
+  const inventory = site.inventory;
+  if (!inventory) return undefined;
+  return {
+    url:
+      inventory.endpoint === "local"
+        ? localNetboxUrl(path.resolve(__dirname, "../.."))
+        : inventory.endpoint.url,
+  };
+}
+
+const deployed = new Site(site.name, {
+  config: site,
+  dns: dnsConnection(),
+  inventory: inventoryConnection(),
+});
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;

@@ -88,3 +88,18 @@ export function reachableLocalPowerDns(repoRoot: string): LocalPowerDns {
   }
   return local;
 }
+
+/** Where the local NetBox that `npm run env -- up netbox` started listens (its token goes to the stack config). */
+export function localNetboxUrl(repoRoot: string): string {
+  const file = stateFiles(repoRoot).env;
+  const hint = "start it with `npm run env -- up netbox` (npm run demo does), or set site.inventory.url";
+  const env = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as {
+        services?: { netbox?: { endpoints?: Record<string, unknown> } };
+      })
+    : {};
+  const url = env.services?.netbox?.endpoints?.url;
+  if (typeof url !== "string")
+    throw new Error(`site.inventory.url is "local" but ${file} records no NetBox; ${hint}`);
+  return url;
+}

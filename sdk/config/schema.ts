@@ -89,7 +89,9 @@ const hostSection = section({
     ),
   address: z
     .string({ error: "is required: the host's public IPv4 address (e.g. 192.0.2.10)" })
-    .describe("Public IPv4 address: what the site's A record for the host points at."),
+    .describe(
+      'Public IPv4 address: what the site\'s A record for the host points at; "netbox" takes the next free address of inventory.prefix.',
+    ),
   address6: z
     .string({ error: "must be an IPv6 address (e.g. 2001:db8::10)" })
     .optional()
@@ -111,6 +113,32 @@ const appSection = section({
     .optional()
     .describe("Where it is published under the site's domain; default from the catalog (e.g. cloud, git)."),
 });
+
+const inventorySection = section(
+  {
+    provider: z
+      .enum(["netbox"], { error: 'must be "netbox"' })
+      .optional()
+      .describe('The inventory service; "netbox" (the default).'),
+    url: z
+      .string({ error: 'must be "local" or NetBox\'s URL, e.g. "https://netbox.coop.example"' })
+      .optional()
+      .describe(
+        'NetBox\'s base URL, or "local" (default): the NetBox that `npm run env -- up netbox` starts.',
+      ),
+    tokenConfig: z
+      .string({ error: 'must name a stack config key such as "sovereign:netboxToken"' })
+      .optional()
+      .describe(
+        'The stack config key (a secret) holding the NetBox API token; default "sovereign:netboxToken".',
+      ),
+    prefix: z
+      .string({ error: 'must be an IPv4 prefix such as "10.0.0.0/24"' })
+      .optional()
+      .describe('Hosts whose address is "netbox" get the next free address of this prefix (IPv4 CIDR).'),
+  },
+  'must be a mapping such as { provider: netbox, url: local, prefix: "10.0.0.0/24" }',
+);
 
 /** The whole `sovereign:site` mapping. */
 export const siteSchema = section({
@@ -134,6 +162,9 @@ export const siteSchema = section({
     .record(z.string(), z.unknown(), { error: "must be a mapping with garage and buckets" })
     .optional()
     .describe("The site's Garage (object storage) and its buckets: `garage` and `buckets`."),
+  inventory: inventorySection
+    .optional()
+    .describe("Register the site's hosts and apps in NetBox (sdk/site/inventory.ts)."),
 });
 
 export type RawSiteConfig = z.input<typeof siteSchema>;

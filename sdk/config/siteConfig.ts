@@ -6,6 +6,7 @@ import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
+import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -53,6 +54,8 @@ export interface SiteConfig {
   readonly protect: boolean;
   /** The site's Garage and its buckets (storageConfig.ts). */
   readonly storage?: StorageConfig;
+  /** Optional: the NetBox the site registers its hosts and apps in (inventoryConfig.ts). */
+  readonly inventory?: InventoryConfig;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -234,7 +237,8 @@ class SemanticChecks {
         `"${kind}" hosts are not implemented yet (no component creates them); use kind: existing for a machine that already runs`,
       );
     }
-    const address = this.address(`${field}.address`, "A", stringAt(raw, "address"));
+    const given = stringAt(raw, "address");
+    const address = given === ADDRESS_FROM_INVENTORY ? given : this.address(`${field}.address`, "A", given);
     const address6 = this.address(`${field}.address6`, "AAAA", stringAt(raw, "address6"));
     return {
       name: stringAt(raw, "name") ?? "",
@@ -327,10 +331,19 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     }
   });
   const storage = parseStorage(p, site.storage);
+  const inventory = parseInventory(p, site.inventory);
+  hosts.forEach((host, i) => {
+    if (host.address === ADDRESS_FROM_INVENTORY && !inventory?.prefix)
+      checks.add(
+        `site.hosts[${i}].address`,
+        `"netbox" takes the address from site.inventory.prefix, which is not set; set it or give an IPv4 address`,
+      );
+  });
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   const typed = site as RawSiteConfig;
   return {
     ...(storage ? { storage } : {}),
+    ...(inventory ? { inventory } : {}),
     name: typed.name,
     domain,
     datacenter: typed.datacenter,

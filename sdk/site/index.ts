@@ -1,2 +1,8 @@
 export { Site, type SiteArgs } from "./site";
 export { planSiteRecords, appUrls, type PlannedRecord } from "./records";
+export {
+  SiteInventoryRegistration,
+  appTagSlug,
+  type SiteInventoryArgs,
+  type InventoryConnection,
+} from "./inventory";

@@ -7,6 +7,7 @@ import {
   type SiteStorage,
   type SiteStorageArgs,
 } from "../storage";
+import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
 
 export interface SiteArgs {
@@ -17,6 +18,8 @@ export interface SiteArgs {
   /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
   garage?: GarageConnection;
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
+  /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
+  inventory?: InventoryConnection;
 }
 
 /**
@@ -30,13 +33,25 @@ export class Site extends pulumi.ComponentResource {
   /** Public URL of each app, by app instance name. */
   readonly appUrls: Record<string, string>;
   /** Each host's published IPv4 address, by host name. */
-  readonly hostAddresses: Record<string, string>;
+  readonly hostAddresses: Record<string, pulumi.Input<string>>;
   /** The buckets and replications of the config's `storage` section. */
   readonly storage?: SiteStorage;
+  /** The site's registration in NetBox, when the config has an inventory. */
+  readonly inventory?: SiteInventoryRegistration;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
     const { config } = args;
+    if (config.inventory && args.inventory) {
+      this.inventory = new SiteInventoryRegistration(
+        `${name}-inventory`,
+        { config, netbox: { tokenConfig: config.inventory.tokenConfig, ...args.inventory } },
+        { parent: this },
+      );
+    }
+    // A host whose address is "netbox" publishes the address NetBox allocated for it.
+    const published = (address: string, host: string): pulumi.Input<string> =>
+      address === "netbox" && this.inventory ? this.inventory.hostAddresses[host] : address;
     this.zone = new DnsZone(
       `${name}-zone`,
       {
@@ -51,7 +66,12 @@ export class Site extends pulumi.ComponentResource {
     );
     for (const record of planSiteRecords(config)) {
       this.zone.record(
-        { name: record.name, type: record.type, records: [...record.records] },
+        {
+          name: record.name,
+          type: record.type,
+          records:
+            record.type === "A" ? record.records.map((r) => published(r, record.name)) : [...record.records],
+        },
         `site ${config.name}`,
       );
     }
@@ -75,7 +95,7 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     this.appUrls = appUrls(config);
-    this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, h.address]));
+    this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, published(h.address, h.name)]));
     this.registerOutputs({
       zoneName: this.zoneName,
       appUrls: this.appUrls,

@@ -20,6 +20,8 @@ import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { startPowerDns } from "../harness/powerdns";
 import { powerDnsStack } from "../providers/powerdns/helpers";
 import { setStackConfigForTests } from "../../providers/shared/credentials";
+import { requestsByMethod } from "./requestLog";
+import { createTestStack } from "../harness/workspace";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns/resources";
 import type { PowerDnsService } from "../harness/types";
 import { batchSettings, resetBatchState } from "../../providers/powerdns/batch";
@@ -121,12 +123,7 @@ async function applyThroughEngine(
     const started = process.hrtime.bigint();
     await t.stack.up({ color: "never", parallel });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const byMethod: Record<string, number> = {};
-    for (const line of fs.readFileSync(log, "utf8").split("\n").filter(Boolean)) {
-      const m = line.split(" ")[0];
-      byMethod[m] = (byMethod[m] ?? 0) + 1;
-    }
-    const requests = Object.values(byMethod).reduce((a, b) => a + b, 0);
+    const { byMethod, requests } = requestsByMethod(log);
     return { mode, parallel, records, wallMs, requests, byMethod };
   } finally {
     delete env.SOVEREIGN_PDNS_REQUEST_LOG;

@@ -6,6 +6,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
 import { useService } from "../harness";
 import { writeLocalStackConfig } from "../harness/localStackConfig";
+import { readSiteInventory } from "../../providers/netbox/inventory";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -30,6 +31,8 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   });
 
   const pdns = useService("powerdns");
+  // The demo site registers its hosts and apps in the local NetBox (site.inventory).
+  const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
 
   before(async () => {
     engine = makeEngineEnv("site");
@@ -41,6 +44,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
           endpoints: { apiUrl: service.apiUrl, serverId: service.serverId },
           credentials: { apiKey: service.apiKey },
         },
+        netbox: { endpoints: { url: netbox().url }, credentials: { token: netbox().token } },
       },
     };
     fs.writeFileSync(envFile, JSON.stringify(record), { mode: 0o600 });
@@ -56,7 +60,10 @@ describe("the local site stack on the real engine and PowerDNS", function () {
         },
       },
     );
-    configFile = writeLocalStackConfig(engine, path.dirname(envFile), service.apiKey);
+    configFile = writeLocalStackConfig(engine, path.dirname(envFile), service.apiKey, {
+      // What scripts/demo.sh does: the local NetBox's token into the stack config, as a secret.
+      "sovereign:netboxToken": netbox().token,
+    });
   });
 
   it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {
@@ -70,6 +77,29 @@ describe("the local site stack on the real engine and PowerDNS", function () {
     assert.deepStrictEqual(cname, ["web1.demo.coop.test."]);
   });
 
+  it("the site's hosts and apps appear in NetBox", async () => {
+    const inventory = await readSiteInventory({ url: netbox().url, token: netbox().token }, "local");
+    assert.ok(inventory, "NetBox has the site");
+    assert.strictEqual(inventory.site.description, "datacenter: local");
+    assert.deepStrictEqual(
+      inventory.vms.map((vm) => [vm.name, vm.cluster, vm.interfaces.map((i) => [i.name, i.addresses])]),
+      [
+        ["media1.demo.coop.test", "local-local", [["eth0", ["127.0.0.11/24", "fd00::11/128"]]]],
+        ["web1.demo.coop.test", "local-local", [["eth0", ["127.0.0.10/24"]]]],
+      ],
+    );
+    assert.deepStrictEqual(
+      inventory.services.map((svc) => [svc.name, svc.vm, svc.ports, svc.tags]),
+      [
+        ["forgejo", "web1.demo.coop.test", [443], ["app-forgejo"]],
+        ["hedgedoc", "web1.demo.coop.test", [443], ["app-hedgedoc"]],
+        ["mastodon", "media1.demo.coop.test", [443], ["app-mastodon"]],
+        ["nextcloud", "web1.demo.coop.test", [443], ["app-nextcloud"]],
+        ["peertube", "media1.demo.coop.test", [443], ["app-peertube"]],
+      ],
+    );
+  });
+
   it("a second preview changes nothing", async () => {
     const preview = await stack.preview({ color: "never", configFile });
     assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
@@ -79,5 +109,6 @@ describe("the local site stack on the real engine and PowerDNS", function () {
     const state = backendFilesText(engine.backendDir);
     assert.ok(state.includes("demo.coop.test."), "the state should hold the zone");
     assert.ok(!state.includes(pdns().apiKey), "the API key must only appear encrypted");
+    assert.ok(!state.includes(netbox().token.split(".")[1]), "the NetBox token must only appear encrypted");
   });
 });

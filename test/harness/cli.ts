@@ -46,6 +46,8 @@ async function up(names: ServiceName[]): Promise<void> {
     state.services[name] = started;
     writeEnvState(state);
     console.log(describe(started));
+    // A throwaway API token of a NetBox on loopback, fresh for this start (issue 9 asks for it).
+    if (name === "netbox") console.log(`netbox    token=${started.credentials.token}`);
   }
   console.log(`credentials and endpoints: ${envStateFile()}`);
 }

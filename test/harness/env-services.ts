@@ -1,5 +1,6 @@
 import { stopAndRemove } from "./lifecycle";
 import { startGarage } from "./garage";
+import { startNetbox, teardownRecordedNetbox } from "./netbox";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
@@ -11,7 +12,7 @@ import type { RunningService } from "./types";
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home" | "netbox">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -88,6 +89,18 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         credentials: { privateKeyPath: sshd.privateKeyPath },
       });
     }
+    case "netbox": {
+      const netbox = await startNetbox();
+      return record(netbox, name, {
+        endpoints: { url: netbox.url, version: netbox.version },
+        credentials: { token: netbox.token },
+        netbox: {
+          installDir: netbox.install.dir,
+          instanceDir: netbox.instanceDir,
+          partDirs: [netbox.postgres.dir, netbox.redis.dir],
+        },
+      });
+    }
   }
 }
 
@@ -108,6 +121,7 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
+  if (recorded.netbox) return teardownRecordedNetbox(livePids(recorded), recorded.dir, recorded.netbox);
   await stopAndRemove({
     pids: livePids(recorded),
     dir: recorded.dir,

@@ -3,7 +3,7 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage"] as const;
+export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage", "netbox"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {
@@ -24,6 +24,8 @@ export interface ServiceRecord {
   zfs?: { leaseId: string; pools: ZfsPool[] };
   /** A persistent home (see serviceHome): `down` keeps it, `wipe` deletes it. */
   home?: string;
+  /** NetBox: its PostgreSQL and Redis dirs, and its instance dir in the cached tree. */
+  netbox?: { installDir: string; instanceDir: string; partDirs: string[] };
   startedAt: string;
 }
 

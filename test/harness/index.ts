@@ -32,6 +32,8 @@ export {
 export { startSshd, type SshdOptions, type SshdServiceWithArgs } from "./sshd";
 export { startPostgres, postgresBinDir, type PostgresOptions, type PostgresServiceWithBin } from "./postgres";
 export { startGarage, launchGarage, garageBinary, type GarageOptions } from "./garage";
+export { startRedis, type RedisOptions } from "./redis";
+export { startNetbox, type NetboxOptions, type NetboxServiceWithParts } from "./netbox";
 export { useService, type UseServiceOptions } from "./use-service";
 export {
   registerSharedService,

@@ -77,3 +77,18 @@ export interface GarageService extends RunningService {
   readonly binary: string;
   readonly configFile: string;
 }
+
+export interface RedisService extends RunningService {
+  readonly host: "127.0.0.1";
+  readonly port: number;
+  readonly password: string;
+}
+
+export interface NetboxService extends RunningService {
+  /** Base URL, without /api, e.g. http://127.0.0.1:8000 */
+  readonly url: string;
+  /** A v2 API token of a superuser, sent as `Authorization: Bearer <token>`. */
+  readonly token: string;
+  /** The NetBox version that answers, e.g. "4.7.3". */
+  readonly version: string;
+}

@@ -1,0 +1,169 @@
+/**
+ * The site's inventory in NetBox: the site (with its datacenter), a cluster for the datacenter,
+ * each host as a virtual machine with an interface and its addresses, and each app as a service on
+ * its host's VM, tagged with the app id. So NetBox reflects the stack; `readSiteInventory` reads it
+ * back for tools that start from the inventory.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { SiteConfig } from "../config/siteConfig";
+import { appDefinition } from "../apps/catalog";
+import {
+  NetboxCluster,
+  NetboxClusterType,
+  NetboxIpAddress,
+  NetboxIpAllocation,
+  NetboxService,
+  NetboxSite,
+  NetboxTag,
+  NetboxVirtualMachine,
+  NetboxVmInterface,
+} from "../../providers/netbox/resources";
+
+export interface InventoryConnection {
+  /** NetBox's base URL. */
+  url: pulumi.Input<string>;
+  /** The stack config key with the token; default "sovereign:netboxToken". */
+  tokenConfig?: string;
+}
+
+export interface SiteInventoryArgs {
+  config: SiteConfig;
+  netbox: InventoryConnection;
+}
+
+/** The NetBox slug of an app's tag: "app-<id>". */
+export const appTagSlug = (appId: string): string => `app-${appId}`;
+
+/** Registers a site's hosts and apps in NetBox. */
+export class SiteInventoryRegistration extends pulumi.ComponentResource {
+  /** The NetBox id of the site. */
+  readonly siteId: pulumi.Output<number>;
+  /** Each host's IPv4 address as NetBox holds it (allocated ones included), by host name. */
+  readonly hostAddresses: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: SiteInventoryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:site:SiteInventory", name, {}, opts);
+    const { config } = args;
+    const conn = { url: args.netbox.url, tokenConfig: args.netbox.tokenConfig };
+    const child = { parent: this };
+    const site = new NetboxSite(
+      `${name}-site`,
+      {
+        ...conn,
+        name: config.name,
+        slug: config.name,
+        status: "active",
+        description: `datacenter: ${config.datacenter}`,
+      },
+      child,
+    );
+    const clusterType = new NetboxClusterType(
+      `${name}-cluster-type`,
+      { ...conn, name: `sovereign ${config.name}`, slug: `sovereign-${config.name}` },
+      child,
+    );
+    const cluster = new NetboxCluster(
+      `${name}-cluster`,
+      {
+        ...conn,
+        name: `${config.name}-${config.datacenter}`,
+        type: clusterType.netboxId,
+        site: site.netboxId,
+        status: "active",
+      },
+      child,
+    );
+    const tags = new Map<string, NetboxTag>();
+    for (const app of config.apps) {
+      if (tags.has(app.app)) continue;
+      tags.set(
+        app.app,
+        new NetboxTag(
+          `${name}-tag-${app.app}`,
+          { ...conn, name: appTagSlug(app.app), slug: appTagSlug(app.app) },
+          child,
+        ),
+      );
+    }
+    this.hostAddresses = {};
+    const vms = new Map<string, NetboxVirtualMachine>();
+    for (const host of config.hosts) {
+      const vm = new NetboxVirtualMachine(
+        `${name}-vm-${host.name}`,
+        {
+          ...conn,
+          name: `${host.name}.${config.domain}`,
+          cluster: cluster.netboxId,
+          site: site.netboxId,
+          status: "active",
+        },
+        child,
+      );
+      vms.set(host.name, vm);
+      const iface = new NetboxVmInterface(
+        `${name}-if-${host.name}`,
+        { ...conn, virtualMachine: vm.netboxId, name: "eth0" },
+        child,
+      );
+      const prefix = config.inventory?.prefix;
+      if (host.address === "netbox" && prefix) {
+        const allocation = new NetboxIpAllocation(
+          `${name}-addr-${host.name}`,
+          {
+            ...conn,
+            prefix,
+            interface: iface.netboxId,
+            dnsName: `${host.name}.${config.domain}`,
+            description: `host ${host.name}`,
+          },
+          child,
+        );
+        this.hostAddresses[host.name] = allocation.ip;
+      } else {
+        const length = prefix ? prefix.split("/")[1] : "32";
+        new NetboxIpAddress(
+          `${name}-ip-${host.name}`,
+          {
+            ...conn,
+            address: `${host.address}/${length}`,
+            interface: iface.netboxId,
+            dnsName: `${host.name}.${config.domain}`,
+          },
+          child,
+        );
+        this.hostAddresses[host.name] = pulumi.output(host.address);
+      }
+      if (host.address6) {
+        new NetboxIpAddress(
+          `${name}-ip6-${host.name}`,
+          {
+            ...conn,
+            address: `${host.address6}/128`,
+            interface: iface.netboxId,
+            dnsName: `${host.name}.${config.domain}`,
+          },
+          child,
+        );
+      }
+    }
+    for (const app of config.apps) {
+      const vm = vms.get(app.host);
+      if (!vm) continue;
+      new NetboxService(
+        `${name}-svc-${app.name}`,
+        {
+          ...conn,
+          virtualMachine: vm.netboxId,
+          name: app.name,
+          protocol: "tcp",
+          ports: [443],
+          description: `${appDefinition(app.app).title}: https://${app.subdomain}.${config.domain}/`,
+          tags: [appTagSlug(app.app)],
+        },
+        { ...child, dependsOn: [...tags.entries()].filter(([id]) => id === app.app).map(([, tag]) => tag) },
+      );
+    }
+    this.siteId = site.netboxId;
+    this.registerOutputs({ siteId: this.siteId, hostAddresses: this.hostAddresses });
+  }
+}
