@@ -62,7 +62,8 @@ export const sha256 = (text: string) => createHash("sha256").update(text, "utf8"
 const manifestPath = (host: string) => `/var/lib/sovereign/plainhost/${host}.json`;
 
 const HASHES = `for f in "$@"; do if [ -f "$f" ]; then sha256sum "$f"; else echo "- $f"; fi; done`;
-const WRITE = 'set -e; mkdir -p "$(dirname "$1")"; cat > "$1.sovereign-tmp"; chmod "$2" "$1.sovereign-tmp"; chown "$3" "$1.sovereign-tmp"; mv -f "$1.sovereign-tmp" "$1"';
+const WRITE =
+  'set -e; mkdir -p "$(dirname "$1")"; cat > "$1.sovereign-tmp"; chmod "$2" "$1.sovereign-tmp"; chown "$3" "$1.sovereign-tmp"; mv -f "$1.sovereign-tmp" "$1"';
 const MISSING_PACKAGES = `for p in "$@"; do dpkg-query -W -f='\${Status}\\n' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"; done`;
 
 async function remoteHashes(ex: SshExecutor, paths: readonly string[]): Promise<Record<string, string>> {
@@ -82,12 +83,15 @@ async function readManifest(ex: SshExecutor, host: string): Promise<Manifest | u
 }
 
 async function writeManifest(ex: SshExecutor, host: string, m: Manifest): Promise<void> {
-  await ex.run(["sh", "-c", WRITE, "sh", manifestPath(host), "0600", "root:root"], { input: JSON.stringify(m, null, 2) });
+  await ex.run(["sh", "-c", WRITE, "sh", manifestPath(host), "0600", "root:root"], {
+    input: JSON.stringify(m, null, 2),
+  });
 }
 
 async function must(ex: SshExecutor, what: string, argv: string[], input?: string) {
   const r = await ex.run(argv, { allowFailure: true, input });
-  if (r.code !== 0) throw new Error(`${what} failed on ${ex.description} (exit ${r.code}):\n${toolErrorLines(r)}`);
+  if (r.code !== 0)
+    throw new Error(`${what} failed on ${ex.description} (exit ${r.code}):\n${toolErrorLines(r)}`);
   return r;
 }
 
@@ -95,63 +99,117 @@ async function apply(i: PlainHostInputs, previous: Manifest | undefined): Promis
   return withRemote(i, "target", async (ex) => {
     const manifest = (await readManifest(ex, i.hostName)) ?? previous;
     if (manifest && manifest.owner !== i.owner && !i.adopt) {
-      throw new Error(`host "${i.hostName}" is managed by ${manifest.owner} (${manifestPath(i.hostName)}); set adopt: true to take it over`);
+      throw new Error(
+        `host "${i.hostName}" is managed by ${manifest.owner} (${manifestPath(i.hostName)}); set adopt: true to take it over`,
+      );
     }
     const known = manifest?.owner === i.owner ? manifest.files : {};
     // Packages first: files may go into directories the packages create.
-    const missing = i.packages.length ? (await ex.run(["sh", "-c", MISSING_PACKAGES, "sh", ...i.packages])).stdout.split("\n").filter(Boolean) : [];
+    const missing = i.packages.length
+      ? (await ex.run(["sh", "-c", MISSING_PACKAGES, "sh", ...i.packages])).stdout.split("\n").filter(Boolean)
+      : [];
     if (missing.length > 0) {
-      await must(ex, `installing ${missing.join(", ")}`, ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "--no-install-recommends", "--", ...missing]);
+      await must(ex, `installing ${missing.join(", ")}`, [
+        "env",
+        "DEBIAN_FRONTEND=noninteractive",
+        "apt-get",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "--",
+        ...missing,
+      ]);
     }
     const current = await remoteHashes(ex, [...i.files.map((f) => f.path), ...Object.keys(known)]);
-    const foreign = i.files.filter((f) => current[f.path] !== undefined && current[f.path] !== sha256(f.content) && known[f.path] === undefined);
+    const foreign = i.files.filter(
+      (f) =>
+        current[f.path] !== undefined && current[f.path] !== sha256(f.content) && known[f.path] === undefined,
+    );
     if (foreign.length > 0 && !i.adopt) {
-      throw new Error(`host "${i.hostName}": ${foreign.map((f) => f.path).join(", ")} already exist(s) with other content and were not written by this stack; set adopt: true to overwrite`);
+      throw new Error(
+        `host "${i.hostName}": ${foreign.map((f) => f.path).join(", ")} already exist(s) with other content and were not written by this stack; set adopt: true to overwrite`,
+      );
     }
     const changed = new Set<string>();
     for (const f of i.files) {
       if (current[f.path] === sha256(f.content)) continue;
-      await must(ex, `writing ${f.path}`, ["sh", "-c", WRITE, "sh", f.path, f.mode, f.owner ?? "root:root"], f.content);
+      await must(
+        ex,
+        `writing ${f.path}`,
+        ["sh", "-c", WRITE, "sh", f.path, f.mode, f.owner ?? "root:root"],
+        f.content,
+      );
       changed.add(f.path);
     }
     for (const [path, hash] of Object.entries(known)) {
       if (i.files.some((f) => f.path === path)) continue;
       if (current[path] === hash) await ex.run(["rm", "-f", "--", path]);
-      else if (current[path] !== undefined) await pulumi.log.warn(`host "${i.hostName}": ${path} changed since this stack wrote it; left in place`);
+      else if (current[path] !== undefined)
+        await pulumi.log.warn(
+          `host "${i.hostName}": ${path} changed since this stack wrote it; left in place`,
+        );
     }
     const unitChanged = [...changed].some((p) => p.startsWith("/etc/systemd/"));
     if (unitChanged) await must(ex, "systemctl daemon-reload", ["systemctl", "daemon-reload"]);
     for (const s of i.services) {
       await must(ex, `enabling ${s.name}`, ["systemctl", "enable", "--now", "--", s.name]);
-      if ((s.restartOn ?? []).some((p) => changed.has(p))) await must(ex, `restarting ${s.name}`, ["systemctl", "restart", "--", s.name]);
+      if ((s.restartOn ?? []).some((p) => changed.has(p)))
+        await must(ex, `restarting ${s.name}`, ["systemctl", "restart", "--", s.name]);
     }
     for (const old of manifest?.owner === i.owner ? manifest.services : []) {
-      if (!i.services.some((s) => s.name === old)) await ex.run(["systemctl", "disable", "--now", "--", old], { allowFailure: true });
+      if (!i.services.some((s) => s.name === old))
+        await ex.run(["systemctl", "disable", "--now", "--", old], { allowFailure: true });
     }
     const fileHashes = Object.fromEntries(i.files.map((f) => [f.path, sha256(f.content)]));
-    await writeManifest(ex, i.hostName, { owner: i.owner, files: fileHashes, services: i.services.map((s) => s.name) });
+    await writeManifest(ex, i.hostName, {
+      owner: i.owner,
+      files: fileHashes,
+      services: i.services.map((s) => s.name),
+    });
     return { ...i, fileHashes, installedPackages: [...i.packages] };
   });
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: PlainHostInputs) {
-    const failures = sshTargetProblems(news.target, "target").map(([property, reason]) => ({ property, reason }));
+    const failures = sshTargetProblems(news.target, "target").map(([property, reason]) => ({
+      property,
+      reason,
+    }));
     news.packages.forEach((p, k) => {
-      if (!PACKAGE.test(p)) failures.push({ property: `packages[${k}]`, reason: `"${p}" is not a Debian package name` });
+      if (!PACKAGE.test(p))
+        failures.push({ property: `packages[${k}]`, reason: `"${p}" is not a Debian package name` });
     });
     const seen = new Set<string>();
     news.files.forEach((f, k) => {
-      if (!f.path.startsWith("/") || f.path.split("/").includes("..") || /[\n\0]/.test(f.path)) failures.push({ property: `files[${k}].path`, reason: `"${f.path}" must be an absolute path without ".." or newlines` });
-      if (seen.has(f.path)) failures.push({ property: `files[${k}].path`, reason: `"${f.path}" is listed twice` });
+      if (!f.path.startsWith("/") || f.path.split("/").includes("..") || /[\n\0]/.test(f.path))
+        failures.push({
+          property: `files[${k}].path`,
+          reason: `"${f.path}" must be an absolute path without ".." or newlines`,
+        });
+      if (seen.has(f.path))
+        failures.push({ property: `files[${k}].path`, reason: `"${f.path}" is listed twice` });
       seen.add(f.path);
-      if (!MODE.test(f.mode)) failures.push({ property: `files[${k}].mode`, reason: `"${f.mode}" must be an octal mode such as "0644"` });
-      if (f.owner !== undefined && !OWNER.test(f.owner)) failures.push({ property: `files[${k}].owner`, reason: `"${f.owner}" must be "user" or "user:group"` });
+      if (!MODE.test(f.mode))
+        failures.push({
+          property: `files[${k}].mode`,
+          reason: `"${f.mode}" must be an octal mode such as "0644"`,
+        });
+      if (f.owner !== undefined && !OWNER.test(f.owner))
+        failures.push({
+          property: `files[${k}].owner`,
+          reason: `"${f.owner}" must be "user" or "user:group"`,
+        });
     });
     news.services.forEach((s, k) => {
-      if (!UNIT.test(s.name) || s.name.startsWith("-")) failures.push({ property: `services[${k}].name`, reason: `"${s.name}" is not a systemd unit name` });
+      if (!UNIT.test(s.name) || s.name.startsWith("-"))
+        failures.push({ property: `services[${k}].name`, reason: `"${s.name}" is not a systemd unit name` });
       (s.restartOn ?? []).forEach((p) => {
-        if (!seen.has(p)) failures.push({ property: `services[${k}].restartOn`, reason: `"${p}" is not one of this host's files` });
+        if (!seen.has(p))
+          failures.push({
+            property: `services[${k}].restartOn`,
+            reason: `"${p}" is not one of this host's files`,
+          });
       });
     });
     return { inputs: news, failures };
@@ -173,13 +231,28 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     return withRemote(props, "target", async (ex) => {
       const manifest = await readManifest(ex, props.hostName);
       if (!manifest) return { id: "", props: {} };
-      const now = await remoteHashes(ex, props.files.map((f) => f.path));
-      return { id, props: { ...props, fileHashes: Object.fromEntries(props.files.map((f) => [f.path, now[f.path] ?? "absent"])) } };
+      const now = await remoteHashes(
+        ex,
+        props.files.map((f) => f.path),
+      );
+      return {
+        id,
+        props: {
+          ...props,
+          fileHashes: Object.fromEntries(props.files.map((f) => [f.path, now[f.path] ?? "absent"])),
+        },
+      };
     });
   },
 
   async update(_id, olds: PlainHostOutputs, news: PlainHostInputs) {
-    return { outs: await apply(news, { owner: olds.owner, files: olds.fileHashes, services: olds.services.map((s) => s.name) }) };
+    return {
+      outs: await apply(news, {
+        owner: olds.owner,
+        files: olds.fileHashes,
+        services: olds.services.map((s) => s.name),
+      }),
+    };
   },
 
   async delete(_id, props: PlainHostOutputs) {
@@ -187,14 +260,20 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       const manifest = await readManifest(ex, props.hostName);
       if (!manifest) return;
       if (manifest.owner !== props.owner) {
-        await pulumi.log.warn(`host "${props.hostName}" is now managed by ${manifest.owner}; leaving its files and services`);
+        await pulumi.log.warn(
+          `host "${props.hostName}" is now managed by ${manifest.owner}; leaving its files and services`,
+        );
         return;
       }
-      for (const s of manifest.services) await ex.run(["systemctl", "disable", "--now", "--", s], { allowFailure: true });
+      for (const s of manifest.services)
+        await ex.run(["systemctl", "disable", "--now", "--", s], { allowFailure: true });
       const now = await remoteHashes(ex, Object.keys(manifest.files));
       for (const [path, hash] of Object.entries(manifest.files)) {
         if (now[path] === hash) await ex.run(["rm", "-f", "--", path]);
-        else if (now[path] !== undefined) await pulumi.log.warn(`host "${props.hostName}": ${path} changed since this stack wrote it; left in place`);
+        else if (now[path] !== undefined)
+          await pulumi.log.warn(
+            `host "${props.hostName}": ${path} changed since this stack wrote it; left in place`,
+          );
       }
       await ex.run(["rm", "-f", "--", manifestPath(props.hostName)]);
     });

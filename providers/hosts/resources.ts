@@ -8,11 +8,15 @@ import type { PlainFile, PlainService } from "./plainHostProvider";
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Private keys are secrets in the state, as inputs and as outputs. */
-export function keysStaySecret(opts: pulumi.CustomResourceOptions | undefined, keys: string[]): pulumi.CustomResourceOptions {
+export function keysStaySecret(
+  opts: pulumi.CustomResourceOptions | undefined,
+  keys: string[],
+): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys] };
 }
 
-export const secretOrUndefined = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+export const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
+  v === undefined ? undefined : pulumi.secret(v);
 
 export interface SshReachableArgs {
   hostName: string;

@@ -31,32 +31,50 @@ export function scanHostKeys(host: string, port: number, timeoutSeconds = 5): st
     .map((l) => keyMaterial(l.split(/\s+/).slice(1).join(" ")));
 }
 
-export function hostKeyMismatch(hostName: string, target: SshTarget, presented: readonly string[]): string | undefined {
+export function hostKeyMismatch(
+  hostName: string,
+  target: SshTarget,
+  presented: readonly string[],
+): string | undefined {
   if (!target.hostKey || presented.length === 0) return undefined;
   const pinned = keyMaterial(target.hostKey);
   if (presented.includes(pinned)) return undefined;
   return `host "${hostName}" (${target.host}:${target.port ?? 22}) presents host key(s) ${presented
     .map((k) => k.slice(0, 40) + "...")
-    .join(", ")} but the pinned key is ${pinned.slice(0, 40)}...; refusing to connect. If the machine was reinstalled, verify the new key out of band and update hostKey`;
+    .join(
+      ", ",
+    )} but the pinned key is ${pinned.slice(0, 40)}...; refusing to connect. If the machine was reinstalled, verify the new key out of band and update hostKey`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const provider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SshReachableInputs) {
-    const failures = sshTargetProblems(news.target, "ssh").map(([property, reason]) => ({ property, reason }));
+    const failures = sshTargetProblems(news.target, "ssh").map(([property, reason]) => ({
+      property,
+      reason,
+    }));
     if (!Number.isInteger(news.timeoutSeconds) || news.timeoutSeconds < 1) {
-      failures.push({ property: "timeoutSeconds", reason: `${news.timeoutSeconds} must be a whole number of seconds >= 1` });
+      failures.push({
+        property: "timeoutSeconds",
+        reason: `${news.timeoutSeconds} must be a whole number of seconds >= 1`,
+      });
     }
     if (failures.length === 0 && news.verifyAtPreview) {
-      const mismatch = hostKeyMismatch(news.hostName, news.target, scanHostKeys(news.target.host, news.target.port ?? 22));
+      const mismatch = hostKeyMismatch(
+        news.hostName,
+        news.target,
+        scanHostKeys(news.target.host, news.target.port ?? 22),
+      );
       if (mismatch) failures.push({ property: "target.hostKey", reason: mismatch });
     }
     return { inputs: news, failures };
   },
 
   async diff(_id, olds: SshReachableInputs, news: SshReachableInputs) {
-    const changes = JSON.stringify({ ...olds, privateKey: undefined }) !== JSON.stringify({ ...news, privateKey: undefined });
+    const changes =
+      JSON.stringify({ ...olds, privateKey: undefined }) !==
+      JSON.stringify({ ...news, privateKey: undefined });
     return { changes, replaces: changes ? ["target"] : [], deleteBeforeReplace: false };
   },
 
@@ -72,7 +90,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         last = (e as Error).message;
       }
       if (/host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(last)) {
-        throw new Error(`host "${inputs.hostName}" (${inputs.target.host}): its host key does not match the pinned key; refusing to connect (${last})`);
+        throw new Error(
+          `host "${inputs.hostName}" (${inputs.target.host}): its host key does not match the pinned key; refusing to connect (${last})`,
+        );
       }
       if (Date.now() >= deadline) {
         throw new Error(
@@ -82,8 +102,13 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       await sleep(1000);
     }
     const presented = scanHostKeys(inputs.target.host, inputs.target.port ?? 22);
-    const hostKey = inputs.target.hostKey ? keyMaterial(inputs.target.hostKey) : (presented.find((k) => k.startsWith("ssh-ed25519")) ?? presented[0] ?? "");
-    return { id: `${inputs.hostName}@${inputs.target.host}:${inputs.target.port ?? 22}`, outs: { ...inputs, hostKey } };
+    const hostKey = inputs.target.hostKey
+      ? keyMaterial(inputs.target.hostKey)
+      : (presented.find((k) => k.startsWith("ssh-ed25519")) ?? presented[0] ?? "");
+    return {
+      id: `${inputs.hostName}@${inputs.target.host}:${inputs.target.port ?? 22}`,
+      outs: { ...inputs, hostKey },
+    };
   },
 
   async delete() {

@@ -10,7 +10,8 @@ const SAFE = /^[A-Za-z0-9_.:/-]+$/;
 
 export function lxcConfig(net: LxcNetwork, memoryMiB: number, startOnBoot: boolean): string {
   for (const [k, v] of Object.entries(net)) {
-    if (v !== undefined && !SAFE.test(String(v))) throw new Error(`lxc ${k} "${v}" has characters an LXC config line cannot hold`);
+    if (v !== undefined && !SAFE.test(String(v)))
+      throw new Error(`lxc ${k} "${v}" has characters an LXC config line cannot hold`);
   }
   return [
     "lxc.net.0.type = veth",

@@ -53,20 +53,56 @@ function keysFile(keys: readonly string[]): string {
 
 export const provider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: LxcContainerInputs) {
-    const failures = sshTargetProblems(news.lxcHost, "lxcHost").map(([property, reason]) => ({ property, reason }));
-    if (!NAME.test(news.name)) failures.push({ property: "name", reason: `"${news.name}" must be lowercase letters, digits and "-", starting with a letter` });
-    if (!parseCidr(news.address, 4) || !news.address.includes("/")) failures.push({ property: "address", reason: `"${news.address}" must be an IPv4 address with prefix, e.g. "10.213.7.10/24"` });
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(news.bridge)) failures.push({ property: "bridge", reason: `"${news.bridge}" is not an interface name (1-15 of letters, digits, "_", ".", "-")` });
-    if (!/^[a-z0-9-]+$/.test(news.template) || !/^[a-z0-9.-]+$/.test(news.release)) failures.push({ property: "template", reason: "template and release must be simple names such as debian / bookworm" });
-    if (news.authorizedKeys.length === 0) failures.push({ property: "authorizedKeys", reason: "needs at least one SSH public key, or nobody can log in" });
+    const failures = sshTargetProblems(news.lxcHost, "lxcHost").map(([property, reason]) => ({
+      property,
+      reason,
+    }));
+    if (!NAME.test(news.name))
+      failures.push({
+        property: "name",
+        reason: `"${news.name}" must be lowercase letters, digits and "-", starting with a letter`,
+      });
+    if (!parseCidr(news.address, 4) || !news.address.includes("/"))
+      failures.push({
+        property: "address",
+        reason: `"${news.address}" must be an IPv4 address with prefix, e.g. "10.213.7.10/24"`,
+      });
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(news.bridge))
+      failures.push({
+        property: "bridge",
+        reason: `"${news.bridge}" is not an interface name (1-15 of letters, digits, "_", ".", "-")`,
+      });
+    if (!/^[a-z0-9-]+$/.test(news.template) || !/^[a-z0-9.-]+$/.test(news.release))
+      failures.push({
+        property: "template",
+        reason: "template and release must be simple names such as debian / bookworm",
+      });
+    if (news.authorizedKeys.length === 0)
+      failures.push({
+        property: "authorizedKeys",
+        reason: "needs at least one SSH public key, or nobody can log in",
+      });
     return { inputs: news, failures };
   },
 
   async diff(_id, olds: LxcContainerOutputs, news: LxcContainerInputs) {
-    const replaceKeys = ["name", "template", "release", "bridge", "address", "gateway", "memoryMiB", "startOnBoot"] as const;
+    const replaceKeys = [
+      "name",
+      "template",
+      "release",
+      "bridge",
+      "address",
+      "gateway",
+      "memoryMiB",
+      "startOnBoot",
+    ] as const;
     const replaces: string[] = replaceKeys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-    if (olds.lxcHost.host !== news.lxcHost.host || (olds.lxcHost.port ?? 22) !== (news.lxcHost.port ?? 22)) replaces.push("lxcHost");
-    const changes = replaces.length > 0 || JSON.stringify(olds.authorizedKeys) !== JSON.stringify(news.authorizedKeys) || JSON.stringify(olds.lxcHost) !== JSON.stringify(news.lxcHost);
+    if (olds.lxcHost.host !== news.lxcHost.host || (olds.lxcHost.port ?? 22) !== (news.lxcHost.port ?? 22))
+      replaces.push("lxcHost");
+    const changes =
+      replaces.length > 0 ||
+      JSON.stringify(olds.authorizedKeys) !== JSON.stringify(news.authorizedKeys) ||
+      JSON.stringify(olds.lxcHost) !== JSON.stringify(news.lxcHost);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -75,14 +111,28 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       const owner = await ownerOf(ex, i.name);
       if (owner !== "absent" && owner !== `owner:${i.owner}` && !i.adopt) {
         const who = owner.startsWith("owner:") ? owner.slice(6) : "no one (no sovereign-owner marker)";
-        throw new Error(`LXC container "${i.name}" already exists on ${ex.description} and belongs to ${who}; set adopt: true to take it over`);
+        throw new Error(
+          `LXC container "${i.name}" already exists on ${ex.description} and belongs to ${who}; set adopt: true to take it over`,
+        );
       }
       const staged = await stage(ex, {
-        config: lxcConfig({ bridge: i.bridge, address: i.address, gateway: i.gateway }, i.memoryMiB, i.startOnBoot),
+        config: lxcConfig(
+          { bridge: i.bridge, address: i.address, gateway: i.gateway },
+          i.memoryMiB,
+          i.startOnBoot,
+        ),
         keys: keysFile(i.authorizedKeys),
       });
-      const r = await runScript(ex, CREATE, [i.name, i.template, i.release, staged.config, staged.keys, i.owner], true);
-      if (r.code !== 0) throw new Error(`creating LXC container "${i.name}" on ${ex.description} failed (exit ${r.code}):\n${toolErrorLines(r)}`);
+      const r = await runScript(
+        ex,
+        CREATE,
+        [i.name, i.template, i.release, staged.config, staged.keys, i.owner],
+        true,
+      );
+      if (r.code !== 0)
+        throw new Error(
+          `creating LXC container "${i.name}" on ${ex.description} failed (exit ${r.code}):\n${toolErrorLines(r)}`,
+        );
       const hostKey = keyMaterial(r.stdout.trim().split("\n").pop() ?? "");
       return { id: `${i.lxcHost.host}/${i.name}`, outs: { ...i, hostKey, state: "RUNNING" } };
     });
@@ -109,11 +159,14 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       const owner = await ownerOf(ex, props.name);
       if (owner === "absent") return;
       if (owner !== `owner:${props.owner}`) {
-        await pulumi.log.warn(`LXC container "${props.name}" on ${ex.description} now belongs to ${owner}; not destroying it`);
+        await pulumi.log.warn(
+          `LXC container "${props.name}" on ${ex.description} now belongs to ${owner}; not destroying it`,
+        );
         return;
       }
       const r = await runScript(ex, DESTROY, [props.name], true);
-      if (r.code !== 0) throw new Error(`destroying LXC container "${props.name}" failed:\n${toolErrorLines(r)}`);
+      if (r.code !== 0)
+        throw new Error(`destroying LXC container "${props.name}" failed:\n${toolErrorLines(r)}`);
     });
   },
 };

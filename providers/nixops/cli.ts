@@ -39,17 +39,14 @@ export function networkFile(layout: { workDir: string }): string {
 export function networkExpression(description: string, machines: readonly Machine[]): string {
   const attrs: Record<string, nix.NixValue> = { network: { description } };
   for (const m of machines) {
-    attrs[m.name] = nix.fn(
-      ["config", "lib", "pkgs"],
-      {
-        deployment: {
-          targetHost: m.target.host,
-          targetPort: m.target.port ?? 22,
-          targetUser: m.target.user ?? "root",
-        },
-        imports: [nix.path(`./machines/${m.name}/configuration.nix`)],
+    attrs[m.name] = nix.fn(["config", "lib", "pkgs"], {
+      deployment: {
+        targetHost: m.target.host,
+        targetPort: m.target.port ?? 22,
+        targetUser: m.target.user ?? "root",
       },
-    );
+      imports: [nix.path(`./machines/${m.name}/configuration.nix`)],
+    });
   }
   return nix.render(nix.comment("NixOps network written by sovereign; edit the site config instead.", attrs));
 }
@@ -100,10 +97,21 @@ export interface RebuildLayout {
 
 /** NIX_SSHOPTS for the target: its pinned key in a known_hosts file, strict checking, its port. */
 export function nixSshOpts(target: SshTarget, knownHostsFile: string, identityFile?: string): string {
-  const opts = ["-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-p", String(target.port ?? 22)];
+  const opts = [
+    "-o",
+    `UserKnownHostsFile=${knownHostsFile}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-p",
+    String(target.port ?? 22),
+  ];
   if (identityFile) opts.push("-i", identityFile, "-o", "IdentitiesOnly=yes");
   // NIX_SSHOPTS is split on spaces by nixos-rebuild: refuse paths that contain any.
-  for (const o of opts) if (/\s/.test(o)) throw new Error(`NIX_SSHOPTS value "${o}" contains whitespace; use a work dir without spaces`);
+  for (const o of opts)
+    if (/\s/.test(o))
+      throw new Error(`NIX_SSHOPTS value "${o}" contains whitespace; use a work dir without spaces`);
   return opts.join(" ");
 }
 
@@ -113,5 +121,12 @@ export function knownHostsLine(target: SshTarget): string {
 }
 
 export function rebuildArgv(l: RebuildLayout, target: SshTarget): string[] {
-  return [...l.command, l.action, "-I", `nixos-config=${l.workDir}/configuration.nix`, "--target-host", `${target.user ?? "root"}@${target.host}`];
+  return [
+    ...l.command,
+    l.action,
+    "-I",
+    `nixos-config=${l.workDir}/configuration.nix`,
+    "--target-host",
+    `${target.user ?? "root"}@${target.host}`,
+  ];
 }

@@ -38,13 +38,17 @@ function ownerDescription(owner: string): string {
 async function step(ex: SshExecutor, what: string, argv: string[], input?: string) {
   const r = await ex.run(argv, { allowFailure: true, input });
   if (r.code !== 0) {
-    throw new Error(`nixops ${what} failed on ${ex.description} (exit ${r.code}): ${argv.join(" ")}\n${toolErrorLines(r)}`);
+    throw new Error(
+      `nixops ${what} failed on ${ex.description} (exit ${r.code}): ${argv.join(" ")}\n${toolErrorLines(r)}`,
+    );
   }
   return r;
 }
 
 async function writeNetwork(ex: SshExecutor, i: NixOpsDeploymentInputs): Promise<void> {
-  const files: Record<string, string> = { "network.nix": networkExpression(ownerDescription(i.owner), i.machines) };
+  const files: Record<string, string> = {
+    "network.nix": networkExpression(ownerDescription(i.owner), i.machines),
+  };
   for (const m of i.machines) {
     for (const [name, content] of Object.entries(m.files)) files[`machines/${m.name}/${name}`] = content;
   }
@@ -62,7 +66,11 @@ async function existingOwner(ex: SshExecutor, i: NixOpsDeploymentInputs): Promis
   return m ? m[1] : null;
 }
 
-async function deployAndDescribe(ex: SshExecutor, i: NixOpsDeploymentInputs, uuid: string): Promise<NixOpsDeploymentOutputs> {
+async function deployAndDescribe(
+  ex: SshExecutor,
+  i: NixOpsDeploymentInputs,
+  uuid: string,
+): Promise<NixOpsDeploymentOutputs> {
   const deployed = await step(ex, "deploy", nixops.deploy(i));
   if (i.exportTo) {
     const exported = await step(ex, "export", nixops.export(i));
@@ -72,7 +80,11 @@ async function deployAndDescribe(ex: SshExecutor, i: NixOpsDeploymentInputs, uui
   return {
     ...i,
     uuid,
-    configurationHash: hashFiles(Object.fromEntries(i.machines.flatMap((m) => Object.entries(m.files).map(([n, c]) => [`${m.name}/${n}`, c])))),
+    configurationHash: hashFiles(
+      Object.fromEntries(
+        i.machines.flatMap((m) => Object.entries(m.files).map(([n, c]) => [`${m.name}/${n}`, c])),
+      ),
+    ),
     machineStatus: parseInfoPlain(info.stdout).map((m) => ({ name: m.name, status: m.status })),
     deployLog: toolErrorLines(deployed, 20),
   };
@@ -85,18 +97,37 @@ async function uuidOf(ex: SshExecutor, i: NixOpsDeploymentInputs): Promise<strin
 
 export const provider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: NixOpsDeploymentInputs) {
-    const failures = sshTargetProblems(news.deployHost, "deployHost").map(([property, reason]) => ({ property, reason }));
+    const failures = sshTargetProblems(news.deployHost, "deployHost").map(([property, reason]) => ({
+      property,
+      reason,
+    }));
     news.machines.forEach((m, idx) =>
-      failures.push(...sshTargetProblems(m.target, `machines[${idx}].target`).map(([property, reason]) => ({ property, reason }))),
+      failures.push(
+        ...sshTargetProblems(m.target, `machines[${idx}].target`).map(([property, reason]) => ({
+          property,
+          reason,
+        })),
+      ),
     );
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(news.deployment)) {
-      failures.push({ property: "deployment", reason: `"${news.deployment}" must be letters, digits, "_", "." and "-"` });
+      failures.push({
+        property: "deployment",
+        reason: `"${news.deployment}" must be letters, digits, "_", "." and "-"`,
+      });
     }
-    for (const [key, value] of [["stateFile", news.stateFile], ["workDir", news.workDir], ["exportTo", news.exportTo], ["restoreFrom", news.restoreFrom]] as const) {
-      if (value !== undefined && !value.startsWith("/")) failures.push({ property: key, reason: `"${value}" must be an absolute path on the deploy host` });
+    for (const [key, value] of [
+      ["stateFile", news.stateFile],
+      ["workDir", news.workDir],
+      ["exportTo", news.exportTo],
+      ["restoreFrom", news.restoreFrom],
+    ] as const) {
+      if (value !== undefined && !value.startsWith("/"))
+        failures.push({ property: key, reason: `"${value}" must be an absolute path on the deploy host` });
     }
-    if (news.command.length === 0) failures.push({ property: "command", reason: 'must name the nixops CLI, e.g. ["nixops"]' });
-    if (news.machines.length === 0) failures.push({ property: "machines", reason: "needs at least one machine" });
+    if (news.command.length === 0)
+      failures.push({ property: "command", reason: 'must name the nixops CLI, e.g. ["nixops"]' });
+    if (news.machines.length === 0)
+      failures.push({ property: "machines", reason: "needs at least one machine" });
     return { inputs: news, failures };
   },
 
@@ -117,12 +148,21 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       let uuid: string;
       if (owner !== undefined) {
         if (owner !== i.owner && !i.adopt) {
-          throw new Error(`NixOps deployment "${i.deployment}" already exists and belongs to ${owner ?? "no one (no sovereign owner in its description)"}; set adopt: true to take it over`);
+          throw new Error(
+            `NixOps deployment "${i.deployment}" already exists and belongs to ${owner ?? "no one (no sovereign owner in its description)"}; set adopt: true to take it over`,
+          );
         }
         await step(ex, "modify", nixops.modify(i));
         uuid = await uuidOf(ex, i);
       } else if (i.restoreFrom) {
-        await step(ex, "import", ["sh", "-c", 'f="$1"; shift; exec "$@" < "$f"', "sh", i.restoreFrom, ...nixops.import(i)]);
+        await step(ex, "import", [
+          "sh",
+          "-c",
+          'f="$1"; shift; exec "$@" < "$f"',
+          "sh",
+          i.restoreFrom,
+          ...nixops.import(i),
+        ]);
         await step(ex, "modify", nixops.modify(i));
         uuid = await uuidOf(ex, i);
       } else {
@@ -135,14 +175,24 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id, props: NixOpsDeploymentOutputs) {
-    return withRemote({ target: props.deployHost, privateKey: props.privateKey }, "deployHost", async (ex) => {
-      const r = await ex.run(nixops.info(props), { allowFailure: true });
-      if (r.code !== 0) {
-        if (/not found|does not exist|no such deployment/i.test(r.stderr)) return { id: "", props: {} };
-        throw new Error(`nixops info failed on ${ex.description}: ${toolErrorLines(r)}`);
-      }
-      return { id, props: { ...props, machineStatus: parseInfoPlain(r.stdout).map((m) => ({ name: m.name, status: m.status })) } };
-    });
+    return withRemote(
+      { target: props.deployHost, privateKey: props.privateKey },
+      "deployHost",
+      async (ex) => {
+        const r = await ex.run(nixops.info(props), { allowFailure: true });
+        if (r.code !== 0) {
+          if (/not found|does not exist|no such deployment/i.test(r.stderr)) return { id: "", props: {} };
+          throw new Error(`nixops info failed on ${ex.description}: ${toolErrorLines(r)}`);
+        }
+        return {
+          id,
+          props: {
+            ...props,
+            machineStatus: parseInfoPlain(r.stdout).map((m) => ({ name: m.name, status: m.status })),
+          },
+        };
+      },
+    );
   },
 
   async update(id, _olds: NixOpsDeploymentOutputs, news: NixOpsDeploymentInputs) {
@@ -158,7 +208,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       const owner = await existingOwner(ex, props);
       if (owner === undefined) return;
       if (owner !== props.owner) {
-        await pulumi.log.warn(`NixOps deployment "${props.deployment}" now belongs to ${owner ?? "no one"}; not destroying it`);
+        await pulumi.log.warn(
+          `NixOps deployment "${props.deployment}" now belongs to ${owner ?? "no one"}; not destroying it`,
+        );
         return;
       }
       await step(ex, "destroy", nixops.destroy(props));

@@ -31,16 +31,26 @@ async function rebuild(i: NixosRebuildInputs): Promise<NixosRebuildOutputs> {
     const knownHosts = `${i.workDir}/.ssh/known_hosts`;
     const identity = i.targetPrivateKey ? `${i.workDir}/.ssh/id` : undefined;
     const sshFiles: Record<string, string> = { ".ssh/known_hosts": knownHostsLine(i.target) };
-    if (i.targetPrivateKey) sshFiles[".ssh/id"] = i.targetPrivateKey.endsWith("\n") ? i.targetPrivateKey : `${i.targetPrivateKey}\n`;
+    if (i.targetPrivateKey)
+      sshFiles[".ssh/id"] = i.targetPrivateKey.endsWith("\n")
+        ? i.targetPrivateKey
+        : `${i.targetPrivateKey}\n`;
     await writeFiles(ex, i.workDir, { ...i.files, ...sshFiles });
     const argv = rebuildArgv(i, i.target);
     const opts = nixSshOpts(i.target, knownHosts, identity);
     try {
       const r = await ex.run(["env", `NIX_SSHOPTS=${opts}`, ...argv], { allowFailure: true });
       if (r.code !== 0) {
-        throw new Error(`nixos-rebuild ${i.action} of host "${i.hostName}" failed on ${ex.description} (exit ${r.code}): ${argv.join(" ")}\n${toolErrorLines(r)}`);
+        throw new Error(
+          `nixos-rebuild ${i.action} of host "${i.hostName}" failed on ${ex.description} (exit ${r.code}): ${argv.join(" ")}\n${toolErrorLines(r)}`,
+        );
       }
-      return { ...i, configurationHash: hashFiles(i.files), commandLine: argv, output: toolErrorLines(r, 20) };
+      return {
+        ...i,
+        configurationHash: hashFiles(i.files),
+        commandLine: argv,
+        output: toolErrorLines(r, 20),
+      };
     } finally {
       if (identity) await ex.run(["rm", "-f", "--", identity], { allowFailure: true });
     }
@@ -53,10 +63,24 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       ...sshTargetProblems(news.deployHost, "deployHost"),
       ...sshTargetProblems(news.target, "target"),
     ].map(([property, reason]) => ({ property, reason }));
-    if (!news.target.hostKey) failures.push({ property: "target.hostKey", reason: "nixos-rebuild needs the target's pinned host key (it is written to a known_hosts file for NIX_SSHOPTS)" });
-    if (!news.workDir.startsWith("/") || /\s/.test(news.workDir)) failures.push({ property: "workDir", reason: `"${news.workDir}" must be an absolute path without spaces` });
-    if (!["switch", "boot", "test", "dry-activate"].includes(news.action)) failures.push({ property: "action", reason: `"${news.action}" must be switch, boot, test or dry-activate` });
-    if (!news.files["configuration.nix"]) failures.push({ property: "files", reason: "must contain configuration.nix" });
+    if (!news.target.hostKey)
+      failures.push({
+        property: "target.hostKey",
+        reason:
+          "nixos-rebuild needs the target's pinned host key (it is written to a known_hosts file for NIX_SSHOPTS)",
+      });
+    if (!news.workDir.startsWith("/") || /\s/.test(news.workDir))
+      failures.push({
+        property: "workDir",
+        reason: `"${news.workDir}" must be an absolute path without spaces`,
+      });
+    if (!["switch", "boot", "test", "dry-activate"].includes(news.action))
+      failures.push({
+        property: "action",
+        reason: `"${news.action}" must be switch, boot, test or dry-activate`,
+      });
+    if (!news.files["configuration.nix"])
+      failures.push({ property: "files", reason: "must contain configuration.nix" });
     return { inputs: news, failures };
   },
   async diff(_id, olds: NixosRebuildOutputs, news: NixosRebuildInputs) {

@@ -15,7 +15,9 @@ export interface NixOpsDeploymentArgs {
   deployment: string;
   workDir: string;
   owner: string;
-  machines: pulumi.Input<{ name: string; target: pulumi.Input<SshTarget>; files: pulumi.Input<Machine["files"]> }[]>;
+  machines: pulumi.Input<
+    { name: string; target: pulumi.Input<SshTarget>; files: pulumi.Input<Machine["files"]> }[]
+  >;
   exportTo?: string;
   restoreFrom?: string;
   adopt?: boolean;

@@ -58,8 +58,18 @@ export class NixOSHost extends pulumi.ComponentResource {
 
     let target: pulumi.Output<SshTarget>;
     if (p.kind === "proxmox-lxc" || p.kind === "proxmox-vm") {
-      this.guest = createProxmoxGuest(name, args, { project: pulumi.getProject(), stack: pulumi.getStack(), resource: name }, protect, child);
-      target = pulumi.output({ host: this.address, user: "root", ...(args.sshHostKey ? { hostKey: args.sshHostKey } : {}) });
+      this.guest = createProxmoxGuest(
+        name,
+        args,
+        { project: pulumi.getProject(), stack: pulumi.getStack(), resource: name },
+        protect,
+        child,
+      );
+      target = pulumi.output({
+        host: this.address,
+        user: "root",
+        ...(args.sshHostKey ? { hostKey: args.sshHostKey } : {}),
+      });
     } else if (p.kind === "lxc") {
       const container = new LxcContainer(
         `${name}-lxc`,
@@ -86,7 +96,11 @@ export class NixOSHost extends pulumi.ComponentResource {
     }
     this.sshTarget = target;
 
-    args.dnsZone?.host(args.name, { ipv4: [this.address], ipv6: args.ipv6 ? [args.ipv6.split("/")[0]] : undefined }, `host ${args.name}`);
+    args.dnsZone?.host(
+      args.name,
+      { ipv4: [this.address], ipv6: args.ipv6 ? [args.ipv6.split("/")[0]] : undefined },
+      `host ${args.name}`,
+    );
 
     const canProbe = p.kind === "existing" || p.kind === "lxc" || args.sshHostKey !== undefined;
     if (args.sshPrivateKey !== undefined && canProbe) {
@@ -108,7 +122,12 @@ export class NixOSHost extends pulumi.ComponentResource {
       this.deployment = args.deployer.deploy(
         name,
         { hostName: args.name, target, files: rendered.files },
-        { ...child, dependsOn: [this.reachable ?? this.guest].filter((r): r is pulumi.CustomResource => r !== undefined) },
+        {
+          ...child,
+          dependsOn: [this.reachable ?? this.guest].filter(
+            (r): r is pulumi.CustomResource => r !== undefined,
+          ),
+        },
       );
     }
     this.registerOutputs({

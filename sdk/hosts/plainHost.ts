@@ -17,7 +17,14 @@ export interface PlainHostArgs {
   /** Pass a secret. */
   readonly privateKey?: pulumi.Input<string>;
   readonly packages?: string[];
-  readonly files?: pulumi.Input<{ path: pulumi.Input<string>; content: pulumi.Input<string>; mode: pulumi.Input<string>; owner?: pulumi.Input<string> }[]>;
+  readonly files?: pulumi.Input<
+    {
+      path: pulumi.Input<string>;
+      content: pulumi.Input<string>;
+      mode: pulumi.Input<string>;
+      owner?: pulumi.Input<string>;
+    }[]
+  >;
   readonly services?: PlainService[];
   /** Take over files or a host another stack (or a person) wrote. */
   readonly adopt?: boolean;

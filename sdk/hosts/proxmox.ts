@@ -29,13 +29,28 @@ function ipConfig(spec: HostSpec) {
   const v4 = parseCidr(spec.ipv4, 4);
   const v6 = spec.ipv6 ? parseCidr(spec.ipv6, 6) : undefined;
   return {
-    ipv4: { address: `${v4?.address}/${v4?.prefixLength}`, ...(spec.gateway4 ? { gateway: spec.gateway4 } : {}) },
-    ...(v6 ? { ipv6: { address: `${v6.address}/${v6.prefixLength}`, ...(spec.gateway6 ? { gateway: spec.gateway6 } : {}) } } : {}),
+    ipv4: {
+      address: `${v4?.address}/${v4?.prefixLength}`,
+      ...(spec.gateway4 ? { gateway: spec.gateway4 } : {}),
+    },
+    ...(v6
+      ? {
+          ipv6: {
+            address: `${v6.address}/${v6.prefixLength}`,
+            ...(spec.gateway6 ? { gateway: spec.gateway6 } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 /** An unprivileged NixOS container with nesting (systemd in NixOS containers needs it). */
-export function proxmoxLxcArgs(spec: HostSpec, p: ProxmoxLxcPlacement, owner: GuestOwner, protect: boolean): ContainerLegacyArgs {
+export function proxmoxLxcArgs(
+  spec: HostSpec,
+  p: ProxmoxLxcPlacement,
+  owner: GuestOwner,
+  protect: boolean,
+): ContainerLegacyArgs {
   return {
     nodeName: p.node,
     ...(p.vmId !== undefined ? { vmId: p.vmId } : {}),
@@ -47,7 +62,9 @@ export function proxmoxLxcArgs(spec: HostSpec, p: ProxmoxLxcPlacement, owner: Gu
     cpu: { cores: p.cores ?? 1 },
     memory: { dedicated: p.memoryMiB, swap: 0 },
     disk: { datastoreId: p.storage, size: p.diskGiB },
-    networkInterfaces: [{ name: "eth0", bridge: p.bridge, ...(p.vlanTag !== undefined ? { vlanId: p.vlanTag } : {}) }],
+    networkInterfaces: [
+      { name: "eth0", bridge: p.bridge, ...(p.vlanTag !== undefined ? { vlanId: p.vlanTag } : {}) },
+    ],
     initialization: {
       hostname: spec.name,
       ipConfigs: [ipConfig(spec)],
@@ -61,7 +78,12 @@ export function proxmoxLxcArgs(spec: HostSpec, p: ProxmoxLxcPlacement, owner: Gu
 }
 
 /** A full clone of a NixOS template VM, with cloud-init for address and keys and the guest agent on. */
-export function proxmoxVmArgs(spec: HostSpec, p: ProxmoxVmPlacement, owner: GuestOwner, protect: boolean): VmLegacyArgs {
+export function proxmoxVmArgs(
+  spec: HostSpec,
+  p: ProxmoxVmPlacement,
+  owner: GuestOwner,
+  protect: boolean,
+): VmLegacyArgs {
   return {
     nodeName: p.node,
     name: spec.name,
@@ -73,7 +95,9 @@ export function proxmoxVmArgs(spec: HostSpec, p: ProxmoxVmPlacement, owner: Gues
     cpu: { cores: p.cores ?? 1, type: "x86-64-v2-AES" },
     memory: { dedicated: p.memoryMiB },
     disks: [{ interface: "scsi0", datastoreId: p.storage, size: p.diskGiB }],
-    networkDevices: [{ bridge: p.bridge, model: "virtio", ...(p.vlanTag !== undefined ? { vlanId: p.vlanTag } : {}) }],
+    networkDevices: [
+      { bridge: p.bridge, model: "virtio", ...(p.vlanTag !== undefined ? { vlanId: p.vlanTag } : {}) },
+    ],
     operatingSystem: { type: "l26" },
     initialization: {
       datastoreId: p.storage,
@@ -99,7 +123,13 @@ export function createProxmoxGuest(
   const proxmox = require("@muhlba91/pulumi-proxmoxve") as typeof import("@muhlba91/pulumi-proxmoxve");
   const p = spec.placement;
   const withProtect = { ...opts, protect };
-  if (p.kind === "proxmox-lxc") return new proxmox.ContainerLegacy(`${name}-container`, proxmoxLxcArgs(spec, p, owner, protect), withProtect);
-  if (p.kind === "proxmox-vm") return new proxmox.VmLegacy(`${name}-vm`, proxmoxVmArgs(spec, p, owner, protect), withProtect);
+  if (p.kind === "proxmox-lxc")
+    return new proxmox.ContainerLegacy(
+      `${name}-container`,
+      proxmoxLxcArgs(spec, p, owner, protect),
+      withProtect,
+    );
+  if (p.kind === "proxmox-vm")
+    return new proxmox.VmLegacy(`${name}-vm`, proxmoxVmArgs(spec, p, owner, protect), withProtect);
   throw new Error(`host ${spec.name}: placement "${p.kind}" is not a Proxmox placement`);
 }

@@ -15,7 +15,11 @@ export interface DeployRequest {
 
 export interface Deployer {
   /** Declares the deployment of one host; the returned resource's outputs carry `configurationHash`. */
-  deploy(name: string, request: DeployRequest, opts: pulumi.CustomResourceOptions): pulumi.CustomResource & { readonly configurationHash: pulumi.Output<string> };
+  deploy(
+    name: string,
+    request: DeployRequest,
+    opts: pulumi.CustomResourceOptions,
+  ): pulumi.CustomResource & { readonly configurationHash: pulumi.Output<string> };
 }
 
 /** Where the deploy tool runs: a machine reached over SSH (the operator's or a CI runner). */
