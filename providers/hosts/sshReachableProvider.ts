@@ -111,6 +111,11 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     };
   },
 
+  async read(id, props: SshReachableInputs & { hostKey: string }) {
+    // Reachability is a check made at create; refresh keeps what it found.
+    return { id, props };
+  },
+
   async delete() {
     // Nothing was created: reachability is a check.
   },

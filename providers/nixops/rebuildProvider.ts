@@ -91,6 +91,10 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     const outs = await rebuild(i);
     return { id: `${i.hostName}-${outs.configurationHash.slice(0, 12)}`, outs };
   },
+  async read(id, props: NixosRebuildOutputs) {
+    // What was activated cannot be read back without NixOS tooling on the target; keep the record.
+    return { id, props };
+  },
   async update(_id, _olds, news: NixosRebuildInputs) {
     return { outs: await rebuild(news) };
   },

@@ -76,7 +76,7 @@ export class NixOSHost extends pulumi.ComponentResource {
         {
           lxcHost: p.lxcHost,
           privateKey: args.sshPrivateKey,
-          name: args.name,
+          name: p.containerName ?? args.name,
           template: p.template,
           release: p.release,
           bridge: p.bridge,

@@ -40,6 +40,8 @@ export interface ProxmoxVmPlacement extends ProxmoxCommon {
 
 export interface LxcPlacement extends Sized {
   readonly kind: "lxc";
+  /** The container's name on the LXC host; default the host name. */
+  readonly containerName?: string;
   /** The machine with Debian's lxc tools, reached over SSH as root. */
   readonly lxcHost: SshTarget;
   /** lxc-create template and release ("debian"/"bookworm" here; a NixOS image in production). */
