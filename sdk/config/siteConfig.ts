@@ -3,11 +3,12 @@ import { domainToASCII } from "url";
 import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
 import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
+import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "./hostPlacement";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
 
-export interface HostConfig {
+export interface HostConfig extends HostPlacementConfig {
   readonly name: string;
   readonly kind: HostKind;
   /** Public IPv4 address: what the site's A records point at. */
@@ -146,6 +147,7 @@ function parseHost(p: ConfigProblems, raw: unknown, i: number): HostConfig | und
     address,
     ...(typeof address6 === "string" ? { address6 } : {}),
     ...(typeof raw.proxmoxNode === "string" ? { proxmoxNode: raw.proxmoxNode } : {}),
+    ...parseHostPlacement((f, m) => p.add(f, m), raw, field),
   };
 }
 
@@ -231,6 +233,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
       );
     }
   });
+  hostPlacementProblems((f, m) => p.add(f, m), hosts, typeof site.domain === "string" ? site.domain : "", apps);
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
   const config: SiteConfig = {

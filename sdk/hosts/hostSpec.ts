@@ -124,7 +124,7 @@ function placementProblems(p: Placement, apps: readonly AppId[], f: string): Pro
     case "lxc":
       out.push(...sshTargetProblems(p.lxcHost ?? ({} as never), `${f}.lxcHost`));
       nonEmpty("bridge", p.bridge, "the bridge on the LXC host the container's veth joins");
-      if (typeof p.address !== "string" || !parseCidr(p.address, 4)) {
+      if (typeof p.address !== "string" || !p.address.includes("/") || !parseCidr(p.address, 4)) {
         out.push([
           `${f}.address`,
           `${JSON.stringify(p.address)} must be the container's IPv4 address with prefix, e.g. "10.77.0.10/24"`,

@@ -25,7 +25,10 @@ export interface LxcNet {
 
 function requireLxc(): void {
   const r = spawnSync("lxc-create", ["--version"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error("lxc-create is not runnable; install Debian's lxc, lxc-templates and debootstrap (scripts/services.sh does)");
+  if (r.status !== 0)
+    throw new Error(
+      "lxc-create is not runnable; install Debian's lxc, lxc-templates and debootstrap (scripts/services.sh does)",
+    );
 }
 
 function bridgeExists(name: string): boolean {

@@ -11,7 +11,12 @@ import * as path from "path";
 import { startSshd, useService } from "../harness";
 import { freePort } from "../harness/ports";
 import { provider as reach, SshReachableInputs } from "../../providers/hosts/sshReachableProvider";
-import { provider as plain, PlainHostInputs, PlainHostOutputs, sha256 } from "../../providers/hosts/plainHostProvider";
+import {
+  provider as plain,
+  PlainHostInputs,
+  PlainHostOutputs,
+  sha256,
+} from "../../providers/hosts/plainHostProvider";
 import { sshdTarget } from "./fixtures";
 
 const P = <T>(p: T) => p as Required<NonNullable<T>>;
@@ -22,14 +27,27 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
   const sshd = useService(() => startSshd());
 
   function reachInputs(over: Partial<SshReachableInputs> = {}): SshReachableInputs {
-    return { hostName: "old1", target: sshdTarget(sshd()), privateKey: sshd().privateKey, timeoutSeconds: 10, verifyAtPreview: true, ...over };
+    return {
+      hostName: "old1",
+      target: sshdTarget(sshd()),
+      privateKey: sshd().privateKey,
+      timeoutSeconds: 10,
+      verifyAtPreview: true,
+      ...over,
+    };
   }
 
   it("check (run by preview) refuses a host whose key does not match the pinned one, and says so", async () => {
-    const { failures } = await P(reach).check({}, reachInputs({ target: { ...sshdTarget(sshd()), hostKey: WRONG_KEY } }));
+    const { failures } = await P(reach).check(
+      {},
+      reachInputs({ target: { ...sshdTarget(sshd()), hostKey: WRONG_KEY } }),
+    );
     assert.strictEqual(failures?.length, 1);
     assert.strictEqual(failures?.[0].property, "target.hostKey");
-    assert.match(failures?.[0].reason ?? "", /host "old1" \(127\.0\.0\.1:\d+\) presents host key\(s\) ssh-ed25519 .* but the pinned key is ssh-ed25519 .*; refusing to connect/);
+    assert.match(
+      failures?.[0].reason ?? "",
+      /host "old1" \(127\.0\.0\.1:\d+\) presents host key\(s\) ssh-ed25519 .* but the pinned key is ssh-ed25519 .*; refusing to connect/,
+    );
   });
 
   it("check passes with the right key; create waits for SSH and reports the verified key", async () => {
@@ -44,7 +62,9 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
     const started = Date.now();
     await assert.rejects(
       P(reach).create(reachInputs({ target: { ...sshdTarget(sshd()), port }, timeoutSeconds: 2 })),
-      new RegExp(`host "old1" was not reachable over SSH at root@127\\.0\\.0\\.1:${port} within 2 s; last error: .*Connection refused`),
+      new RegExp(
+        `host "old1" was not reachable over SSH at root@127\\.0\\.0\\.1:${port} within 2 s; last error: .*Connection refused`,
+      ),
     );
     assert.ok(Date.now() - started < 20_000);
   });
@@ -85,7 +105,10 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
       const { id, outs } = await P(plain).create(i);
       assert.strictEqual(fs.readFileSync(`${dir}/etc/app.conf`, "utf8"), "listen = 127.0.0.1\n");
       assert.strictEqual(fs.statSync(`${dir}/etc/app.conf`).mode & 0o777, 0o640);
-      assert.strictEqual((outs as PlainHostOutputs).fileHashes[`${dir}/etc/app.conf`], sha256("listen = 127.0.0.1\n"));
+      assert.strictEqual(
+        (outs as PlainHostOutputs).fileHashes[`${dir}/etc/app.conf`],
+        sha256("listen = 127.0.0.1\n"),
+      );
 
       fs.writeFileSync(`${dir}/etc/app.conf`, "listen = 0.0.0.0\n");
       const read = await P(plain).read(id, outs);
@@ -97,17 +120,30 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
       fs.writeFileSync(`${dir}/etc/other.conf`, "edited by a person\n");
       await P(plain).delete(id, updated);
       assert.ok(!fs.existsSync(`${dir}/etc/app.conf`), "own unchanged file removed");
-      assert.strictEqual(fs.readFileSync(`${dir}/etc/other.conf`, "utf8"), "edited by a person\n", "a file someone changed is left");
+      assert.strictEqual(
+        fs.readFileSync(`${dir}/etc/other.conf`, "utf8"),
+        "edited by a person\n",
+        "a file someone changed is left",
+      );
     });
 
     it("refuses to overwrite a file it did not write unless adopt is set", async () => {
       fs.mkdirSync(`${dir}/foreign`, { recursive: true });
       fs.writeFileSync(`${dir}/foreign/x.conf`, "mine\n");
-      const i = inputs({ hostName: `${hostName}-b`, files: [{ path: `${dir}/foreign/x.conf`, content: "theirs\n", mode: "0644" }] });
-      await assert.rejects(P(plain).create(i), /foreign\/x\.conf already exist\(s\) with other content and were not written by this stack; set adopt: true/);
+      const i = inputs({
+        hostName: `${hostName}-b`,
+        files: [{ path: `${dir}/foreign/x.conf`, content: "theirs\n", mode: "0644" }],
+      });
+      await assert.rejects(
+        P(plain).create(i),
+        /foreign\/x\.conf already exist\(s\) with other content and were not written by this stack; set adopt: true/,
+      );
       const { id, outs } = await P(plain).create({ ...i, adopt: true });
       assert.strictEqual(fs.readFileSync(`${dir}/foreign/x.conf`, "utf8"), "theirs\n");
-      await assert.rejects(P(plain).create({ ...i, owner: "sovereign/other/plain" }), /is managed by sovereign\/test\/plain .* set adopt: true/);
+      await assert.rejects(
+        P(plain).create({ ...i, owner: "sovereign/other/plain" }),
+        /is managed by sovereign\/test\/plain .* set adopt: true/,
+      );
       await P(plain).delete(id, outs);
       fs.rmSync(`/var/lib/sovereign/plainhost/${hostName}-b.json`, { force: true });
     });
@@ -121,7 +157,10 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
           services: [{ name: "-evil", restartOn: ["/nope"] }],
         }),
       );
-      assert.deepStrictEqual(failures?.map((f) => f.property), ["packages[0]", "files[0].path", "files[0].mode", "services[0].name", "services[0].restartOn"]);
+      assert.deepStrictEqual(
+        failures?.map((f) => f.property),
+        ["packages[0]", "files[0].path", "files[0].mode", "services[0].name", "services[0].restartOn"],
+      );
     });
   });
 });

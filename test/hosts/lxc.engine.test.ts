@@ -126,7 +126,12 @@ describe("lxc placement: real containers through the real engine", function () {
   }
 
   async function inContainer(hostKey: string, cmd: string[]): Promise<string> {
-    const ex = new SshExecutor({ host: net.address(10).split("/")[0], user: "root", privateKey: sshd().privateKey, hostKey });
+    const ex = new SshExecutor({
+      host: net.address(10).split("/")[0],
+      user: "root",
+      privateKey: sshd().privateKey,
+      hostKey,
+    });
     try {
       return (await ex.run(cmd)).stdout;
     } finally {
@@ -141,22 +146,37 @@ describe("lxc placement: real containers through the real engine", function () {
     assert.strictEqual(outs.configurationHash.value, renderNixosConfiguration(nixosModelOf(spec())).hash);
     const hostKey = String(outs.hostKey.value);
     assert.match(hostKey, /^ssh-ed25519 AAAA/);
-    const rootfsKey = fs.readFileSync(`/var/lib/lxc/${container}/rootfs/etc/ssh/ssh_host_ed25519_key.pub`, "utf8");
+    const rootfsKey = fs.readFileSync(
+      `/var/lib/lxc/${container}/rootfs/etc/ssh/ssh_host_ed25519_key.pub`,
+      "utf8",
+    );
     assert.strictEqual(rootfsKey.split(" ").slice(0, 2).join(" "), hostKey);
-    assert.strictEqual(spawnSync("lxc-info", ["-n", container, "-sH"], { encoding: "utf8" }).stdout.trim(), "RUNNING");
-    assert.strictEqual(fs.readFileSync(`/var/lib/lxc/${container}/sovereign-owner`, "utf8").trim(), "hosts-lxc/test/web1-lxc");
+    assert.strictEqual(
+      spawnSync("lxc-info", ["-n", container, "-sH"], { encoding: "utf8" }).stdout.trim(),
+      "RUNNING",
+    );
+    assert.strictEqual(
+      fs.readFileSync(`/var/lib/lxc/${container}/sovereign-owner`, "utf8").trim(),
+      "hosts-lxc/test/web1-lxc",
+    );
 
     assert.deepStrictEqual(await dig(pdns(), "web1.lxc.test.", "A"), [net.address(10).split("/")[0]]);
     assert.strictEqual((await inContainer(hostKey, ["hostname"])).trim(), container);
     assert.strictEqual(await inContainer(hostKey, ["cat", "/run/hello-copy"]), hello);
-    assert.strictEqual((await inContainer(hostKey, ["systemctl", "is-enabled", "sovereign-hello.service"])).trim(), "enabled");
+    assert.strictEqual(
+      (await inContainer(hostKey, ["systemctl", "is-enabled", "sovereign-hello.service"])).trim(),
+      "enabled",
+    );
 
     const log = readLog(`${workRoot}/web1/nixos-rebuild-standin.log`);
     assert.strictEqual(log.at(-1)?.result, "ok");
     assert.strictEqual(log.at(-1)?.target, `root@${net.address(10).split("/")[0]}`);
 
     const exported = cliStackExport(t.engine.env, t.workDir);
-    assert.ok(!exported.includes(sshd().privateKey.trim().split("\n")[1]), "the SSH private key is not in the state in plain text");
+    assert.ok(
+      !exported.includes(sshd().privateKey.trim().split("\n")[1]),
+      "the SSH private key is not in the state in plain text",
+    );
 
     // A changed file restarts its service; a changed configuration shows as a diff and is redeployed.
     hello = "hello after an update\n";
