@@ -3,6 +3,9 @@
  * `site.hosts[i]` entry, checked with the same rules as NixOSHost (hostSpecProblems), so a site
  * config names every problem by its key before any resource exists.
  */
+import * as fs from "fs";
+import * as path from "path";
+import type { ExtraModule } from "../nix/nixos";
 import type { AppConfig, HostConfig } from "./siteConfig";
 import { duplicateAddressProblems, HostSpec, hostSpecProblems } from "../hosts/hostSpec";
 import { Placement, PLACEMENT_KINDS } from "../hosts/placement";
@@ -12,6 +15,8 @@ export interface HostPlacementConfig {
   readonly placement?: Placement;
   readonly sshKeys?: readonly string[];
   readonly timeZone?: string;
+  /** Extra NixOS modules, imported as they are: `{ name, inline }` or `{ name, file }` (relative to the project dir). */
+  readonly modules?: readonly ExtraModule[];
 }
 
 type Raw = Record<string, unknown>;
@@ -19,7 +24,7 @@ type Add = (field: string, message: string) => void;
 
 /** The placement settings of one raw host entry (shape only; rules come in hostPlacementProblems). */
 export function parseHostPlacement(add: Add, raw: Raw, field: string): HostPlacementConfig {
-  const out: { placement?: Placement; sshKeys?: string[]; timeZone?: string } = {};
+  const out: { placement?: Placement; sshKeys?: string[]; timeZone?: string; modules?: ExtraModule[] } = {};
   if (raw.placement !== undefined) {
     const p = raw.placement;
     if (typeof p !== "object" || p === null || Array.isArray(p))
@@ -36,7 +41,33 @@ export function parseHostPlacement(add: Add, raw: Raw, field: string): HostPlace
       add(`${field}.timeZone`, 'must be a time zone name such as "Europe/Amsterdam"');
     else out.timeZone = raw.timeZone;
   }
+  if (raw.modules !== undefined) out.modules = parseModules(add, raw.modules, `${field}.modules`);
   return out;
+}
+
+function parseModules(add: Add, raw: unknown, field: string): ExtraModule[] {
+  if (!Array.isArray(raw)) {
+    add(field, "must be a list of { name, inline } or { name, file } entries");
+    return [];
+  }
+  return raw.flatMap((m: unknown, i): ExtraModule[] => {
+    const entry = (typeof m === "object" && m !== null ? m : {}) as Raw;
+    const name = typeof entry.name === "string" ? entry.name : "";
+    if (typeof entry.inline === "string") return [{ name, inline: entry.inline }];
+    if (typeof entry.file === "string") {
+      const file = path.resolve(entry.file);
+      if (!fs.existsSync(file)) {
+        add(
+          `${field}[${i}].file`,
+          `${file} does not exist (paths are relative to the project dir, ${process.cwd()})`,
+        );
+        return [];
+      }
+      return [{ name, file, text: fs.readFileSync(file, "utf8") }];
+    }
+    add(`${field}[${i}]`, "needs `inline` (Nix text) or `file` (a .nix file)");
+    return [];
+  });
 }
 
 /** The host as a HostSpec (the config's `address` is the spec's `ipv4`). */
@@ -52,6 +83,7 @@ export function hostSpecOf(
     ...(host.address6 ? { ipv6: host.address6 } : {}),
     sshKeys: host.sshKeys ?? [],
     ...(host.timeZone ? { timeZone: host.timeZone } : {}),
+    ...(host.modules ? { extraModules: host.modules } : {}),
     apps: apps
       .filter((a) => a.host === host.name)
       .map((a) => ({ app: a.app, fqdn: `${a.subdomain}.${domain}` })),
@@ -67,15 +99,20 @@ export function hostPlacementProblems(
   apps: readonly AppConfig[],
 ): void {
   const specs = hosts.map((h) => hostSpecOf(h, domain, apps));
+  const configField = (f: string) =>
+    f
+      .replace(/\.ipv4$/, ".address")
+      .replace(/\.ipv6$/, ".address6")
+      .replace(".extraModules", ".modules");
   hosts.forEach((h, i) => {
-    if (!h.placement) return;
     for (const [field, message] of hostSpecProblems(specs[i], `site.hosts[${i}]`)) {
-      // The config spells the spec's ipv4/ipv6 as address/address6; name is checked elsewhere.
-      if (field.endsWith(".name")) continue;
-      add(field.replace(/\.ipv4$/, ".address").replace(/\.ipv6$/, ".address6"), message);
+      // The host name is checked by the site config itself; an unplaced host is only rendered.
+      if (field === `site.hosts[${i}].name`) continue;
+      if (!h.placement && !field.includes(".extraModules")) continue;
+      add(configField(field), message);
     }
   });
   for (const [field, message] of duplicateAddressProblems(specs, "site.hosts")) {
-    add(field.replace(/\.ipv4$/, ".address").replace(/\.ipv6$/, ".address6"), message);
+    add(configField(field), message);
   }
 }

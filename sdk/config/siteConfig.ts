@@ -233,7 +233,12 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
       );
     }
   });
-  hostPlacementProblems((f, m) => p.add(f, m), hosts, typeof site.domain === "string" ? site.domain : "", apps);
+  hostPlacementProblems(
+    (f, m) => p.add(f, m),
+    hosts,
+    typeof site.domain === "string" ? site.domain : "",
+    apps,
+  );
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
   const config: SiteConfig = {

@@ -1,6 +1,7 @@
 /** Every rendered host configuration parses with real Nix: the demo site's hosts and every catalog app. */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { appIds, appDefinition } from "../../sdk/apps/catalog";
@@ -80,7 +81,7 @@ describe("rendered host configurations (real nix-instantiate)", function () {
       /_module = \{\n\s+args = \{\n\s+hostFacts = import \.\/host-facts\.nix;/,
     );
     // The module, applied to the facts, evaluates (no nixpkgs needed for this one).
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "sovereign-mod-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-mod-"));
     try {
       for (const [n, t] of Object.entries(r.files)) {
         fs.mkdirSync(path.dirname(path.join(dir, n)), { recursive: true });
