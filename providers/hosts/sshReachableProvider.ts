@@ -72,10 +72,11 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds: SshReachableInputs, news: SshReachableInputs) {
-    const changes =
-      JSON.stringify({ ...olds, privateKey: undefined }) !==
-      JSON.stringify({ ...news, privateKey: undefined });
-    return { changes, replaces: changes ? ["target"] : [], deleteBeforeReplace: false };
+    // Only what decides the check counts (not the key used to log in, not the key found).
+    const keys = ["hostName", "target", "timeoutSeconds", "verifyAtPreview", "trigger"] as const;
+    const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const replaces = changed.filter((k) => k === "hostName" || k === "target");
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs: SshReachableInputs) {
@@ -109,6 +110,11 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       id: `${inputs.hostName}@${inputs.target.host}:${inputs.target.port ?? 22}`,
       outs: { ...inputs, hostKey },
     };
+  },
+
+  async update(_id, _olds, news: SshReachableInputs) {
+    // A new timeout or trigger: check again.
+    return { outs: (await provider.create!(news)).outs };
   },
 
   async read(id, props: SshReachableInputs & { hostKey: string }) {

@@ -140,5 +140,6 @@ function renderAt(value: NixValue, indent: string): string {
 
 /** The Nix source of `value`, ending with a newline. */
 export function render(value: NixValue): string {
-  return `${renderAt(value, "")}\n`;
+  // A top-level comment needs no blank line before it.
+  return `${renderAt(value, "").replace(/^\n/, "")}\n`;
 }

@@ -172,6 +172,9 @@ describe("lxc placement: real containers through the real engine", function () {
     assert.strictEqual(log.at(-1)?.result, "ok");
     assert.strictEqual(log.at(-1)?.target, `root@${net.address(10).split("/")[0]}`);
 
+    const again = await t.stack.preview(quiet);
+    assert.deepStrictEqual(Object.keys(again.changeSummary), ["same"], "a second run changes nothing");
+
     const exported = cliStackExport(t.engine.env, t.workDir);
     assert.ok(
       !exported.includes(sshd().privateKey.trim().split("\n")[1]),

@@ -22,10 +22,9 @@ export function parseAllNix(dir: string): string[] {
     }
   };
   walk(dir);
-  for (const f of files) {
-    const r = spawnSync("nix-instantiate", ["--parse", f], { encoding: "utf8" });
-    if (r.status !== 0) fail(`${f} does not parse:\n${r.stderr.trim()}`);
-  }
+  // One nix-instantiate for all files; its error names the file that does not parse.
+  const r = spawnSync("nix-instantiate", ["--parse", ...files], { encoding: "utf8" });
+  if (r.status !== 0) fail(`a Nix file under ${dir} does not parse:\n${r.stderr.trim()}`);
   return files;
 }
 

@@ -56,17 +56,16 @@ function evaluateNetwork(exprs: string[]): Pick<Deployment, "description" | "mac
     if (!fs.existsSync(e)) fail(`${e} does not exist`);
     parseAllNix(path.dirname(path.resolve(e)));
   }
+  // One evaluation: machine names, the network's description and each deployment.targetHost.
   const file = JSON.stringify(path.resolve(exprs[0]));
-  const net = `(import ${file})`;
-  const names = evalJson(`builtins.filter (n: n != "network") (builtins.attrNames ${net})`) as string[];
-  const description = evalJson(`${net}.network.description or ""`) as string;
+  const facts =
+    evalJson(`let net = import ${file}; names = builtins.filter (n: n != "network") (builtins.attrNames net); in {
+    description = net.network.description or "";
+    hosts = builtins.listToAttrs (map (n: { name = n; value = ((net.\${n}) { config = {}; lib = {}; pkgs = {}; }).deployment.targetHost; }) names);
+  }`) as { description: string; hosts: Record<string, string> };
+  const description = facts.description;
   const machines: Deployment["machines"] = {};
-  for (const m of names) {
-    const host = evalJson(
-      `(${net}.${JSON.stringify(m)} { config = {}; lib = {}; pkgs = {}; }).deployment.targetHost`,
-    ) as string;
-    machines[m] = { targetHost: host, status: "Missing" };
-  }
+  for (const [m, host] of Object.entries(facts.hosts)) machines[m] = { targetHost: host, status: "Missing" };
   return { description, machines };
 }
 
