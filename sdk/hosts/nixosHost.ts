@@ -11,6 +11,7 @@ import { LxcContainer } from "../../providers/lxc/resources";
 import { ownerId } from "../../providers/hosts/lazy";
 import { SshReachable } from "../../providers/hosts/resources";
 import type { DnsZone } from "../dns/dnsZone";
+import { sshfpRecords } from "../dns/sshfp";
 import { renderNixosConfiguration, RenderedConfiguration } from "../nix/nixos";
 import { Deployer } from "./deployers/deployer";
 import { assertHostSpec, HostSpec, nixosModelOf, parseCidr } from "./hostSpec";
@@ -101,6 +102,14 @@ export class NixOSHost extends pulumi.ComponentResource {
       { ipv4: [this.address], ipv6: args.ipv6 ? [args.ipv6.split("/")[0]] : undefined },
       `host ${args.name}`,
     );
+    // SSHFP from the host key, where it is known: pinned, or read from the LXC container's rootfs.
+    const knownKey = p.kind === "existing" ? p.ssh.hostKey : args.sshHostKey;
+    if (args.dnsZone && (knownKey || p.kind === "lxc")) {
+      const records = knownKey
+        ? sshfpRecords(knownKey)
+        : target.apply((t) => (t.hostKey ? sshfpRecords(t.hostKey) : []));
+      args.dnsZone.record({ name: args.name, type: "SSHFP", records }, `host ${args.name} SSH key`);
+    }
 
     const canProbe = p.kind === "existing" || p.kind === "lxc" || args.sshHostKey !== undefined;
     if (args.sshPrivateKey !== undefined && canProbe) {

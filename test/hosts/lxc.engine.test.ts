@@ -21,6 +21,7 @@ import { NixOSHost, NixosRebuildDeployer, PlainHost } from "../../sdk/hosts";
 import { SshExecutor } from "../../sdk/replication/executor";
 import { renderNixosConfiguration } from "../../sdk/nix/nixos";
 import { nixosModelOf, HostSpec } from "../../sdk/hosts/hostSpec";
+import { setPowerDnsKey } from "../providers/powerdns/helpers";
 import { readLog, sshdTarget, standin } from "./fixtures";
 
 const quiet = { color: "never" as const };
@@ -78,7 +79,7 @@ describe("lxc placement: real containers through the real engine", function () {
     return async () => {
       const key = pulumi.secret(sshd().privateKey);
       const zone = new DnsZone("zone", {
-        connection: { apiUrl: pdns().apiUrl, apiKey: pulumi.secret(pdns().apiKey) },
+        connection: { apiUrl: pdns().apiUrl },
         zone: "lxc.test.",
         nameservers: ["ns1.lxc.test."],
         protect: false,
@@ -141,6 +142,7 @@ describe("lxc placement: real containers through the real engine", function () {
 
   it("creates the container, publishes its A record, waits for SSH, applies PlainHost and deploys; then updates and destroys", async () => {
     t = await createTestStack("hosts-lxc", program());
+    await setPowerDnsKey(t, pdns().apiKey);
     const up = await t.stack.up(quiet);
     const outs = up.outputs;
     assert.strictEqual(outs.configurationHash.value, renderNixosConfiguration(nixosModelOf(spec())).hash);
@@ -161,6 +163,12 @@ describe("lxc placement: real containers through the real engine", function () {
     );
 
     assert.deepStrictEqual(await dig(pdns(), "web1.lxc.test.", "A"), [net.address(10).split("/")[0]]);
+    const sshfp = await dig(pdns(), "web1.lxc.test.", "SSHFP");
+    assert.strictEqual(sshfp.length, 2, `SSHFP (SHA-1 and SHA-256 of the ed25519 key): ${sshfp.join(" | ")}`);
+    assert.ok(
+      sshfp.every((r) => r.startsWith("4 ")),
+      "algorithm 4 = Ed25519",
+    );
     assert.strictEqual((await inContainer(hostKey, ["hostname"])).trim(), container);
     assert.strictEqual(await inContainer(hostKey, ["cat", "/run/hello-copy"]), hello);
     assert.strictEqual(

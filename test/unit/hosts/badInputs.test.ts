@@ -19,7 +19,7 @@ const lxcPlacement = {
 };
 
 function site(hosts: unknown[], apps: unknown[] = [{ app: "forgejo", host: "web1" }]) {
-  return { name: "ams1", domain: "coop.example", datacenter: "hetzner", hosts, apps };
+  return { name: "ams1", domain: "coop.example", datacenter: "hetzner", dns: { endpoint: "local" }, hosts, apps };
 }
 
 function problemsOf(raw: unknown): readonly string[] {

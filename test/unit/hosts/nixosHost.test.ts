@@ -135,7 +135,7 @@ describe("NixOSHost: Proxmox placements (mocks)", () => {
 
   it("publishes A and AAAA through DnsZone and a configuration change changes the hash", async () => {
     const zone = new dns.DnsZone("zone", {
-      connection: { apiUrl: "http://127.0.0.1:1", apiKey: "k" },
+      connection: { apiUrl: "http://127.0.0.1:1" },
       zone: "coop.test.",
       nameservers: ["ns1.coop.test."],
       protect: false,
