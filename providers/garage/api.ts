@@ -38,7 +38,9 @@ export class GarageAdmin {
 
   async bucketById(id: string): Promise<BucketInfo | undefined> {
     return orUndefined(
-      this.client.GET("/v2/GetBucketInfo", { params: { query: { id } } }).then((r) => dataOf(r, "GetBucketInfo")),
+      this.client
+        .GET("/v2/GetBucketInfo", { params: { query: { id } } })
+        .then((r) => dataOf(r, "GetBucketInfo")),
     );
   }
 
@@ -55,7 +57,10 @@ export class GarageAdmin {
   }
 
   async updateBucket(id: string, body: UpdateBucketBody): Promise<BucketInfo> {
-    return dataOf(await this.client.POST("/v2/UpdateBucket", { params: { query: { id } }, body }), "UpdateBucket");
+    return dataOf(
+      await this.client.POST("/v2/UpdateBucket", { params: { query: { id } }, body }),
+      "UpdateBucket",
+    );
   }
 
   async deleteBucket(id: string): Promise<void> {
@@ -85,7 +90,9 @@ export class GarageAdmin {
   async key(id: string, showSecretKey = false): Promise<KeyInfo | undefined> {
     return orUndefined(
       this.client
-        .GET("/v2/GetKeyInfo", { params: { query: { id, ...(showSecretKey ? { showSecretKey: true } : {}) } } })
+        .GET("/v2/GetKeyInfo", {
+          params: { query: { id, ...(showSecretKey ? { showSecretKey: true } : {}) } },
+        })
         .then((r) => dataOf(r, "GetKeyInfo")),
     );
   }

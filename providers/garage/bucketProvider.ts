@@ -7,7 +7,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GarageAdmin, UpdateBucketBody } from "./api";
 import type { BucketInfo } from "./client";
 import { bucketOwner, describeOwner, markerKeyName } from "./owner";
-import { BucketInputs, checkBucketInputs, UNKNOWN, CorsRule, diffBucket, Quotas, RESERVED_OWNER_ALIAS, WebsiteInputs } from "./validate";
+import {
+  BucketInputs,
+  checkBucketInputs,
+  UNKNOWN,
+  CorsRule,
+  diffBucket,
+  Quotas,
+  RESERVED_OWNER_ALIAS,
+  WebsiteInputs,
+} from "./validate";
 
 type Props = Record<string, unknown>;
 
@@ -51,7 +60,12 @@ const NO_QUOTAS: Quotas = { maxSize: null, maxObjects: null };
  * Brings a bucket to the inputs. Fields the inputs leave out are kept as Garage has them, unless
  * `olds` managed them (then they go back to Garage's default: no website, no quotas, no CORS).
  */
-async function converge(i: BucketInputs, info: BucketInfo, markerKeyId: string, olds?: Partial<BucketInputs>) {
+async function converge(
+  i: BucketInputs,
+  info: BucketInfo,
+  markerKeyId: string,
+  olds?: Partial<BucketInputs>,
+) {
   const g = admin(i);
   const now = bucketState(info, markerKeyId);
   for (const alias of i.globalAliases.filter((a) => !now.globalAliases.includes(a)))
@@ -63,7 +77,8 @@ async function converge(i: BucketInputs, info: BucketInfo, markerKeyId: string, 
     await g.addLocalAlias(info.id, la.accessKeyId, la.alias);
   const managedBefore = new Set((olds?.localAliases ?? []).map(key));
   for (const la of now.localAliases.filter((n) => !i.localAliases.some((l) => key(l) === key(n))))
-    if (managedBefore.has(key(la)) || olds === undefined) await g.removeLocalAlias(info.id, la.accessKeyId, la.alias);
+    if (managedBefore.has(key(la)) || olds === undefined)
+      await g.removeLocalAlias(info.id, la.accessKeyId, la.alias);
 
   const body: UpdateBucketBody = {};
   const website = i.website ?? (olds?.website ? undefined : now.website);
@@ -86,7 +101,10 @@ async function converge(i: BucketInputs, info: BucketInfo, markerKeyId: string, 
 }
 
 /** Our marker key (made by an earlier, interrupted create) and the bucket it marks, if any. */
-async function findOwnWork(g: GarageAdmin, owner: string): Promise<{ markerKeyId?: string; bucketId?: string }> {
+async function findOwnWork(
+  g: GarageAdmin,
+  owner: string,
+): Promise<{ markerKeyId?: string; bucketId?: string }> {
   const marker = (await g.listKeys()).find((k) => k.name === markerKeyName(owner));
   if (!marker) return {};
   const info = await g.key(marker.id);
@@ -127,7 +145,9 @@ async function aliasCollisions(i: BucketInputs): Promise<{ property: string; rea
 export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkBucketInputs(news);
   const isNew = olds.bucketId === undefined;
-  const known = [inputs.adminUrl, inputs.adminToken, ...inputs.globalAliases].every((v) => typeof v === "string" && v !== UNKNOWN);
+  const known = [inputs.adminUrl, inputs.adminToken, ...inputs.globalAliases].every(
+    (v) => typeof v === "string" && v !== UNKNOWN,
+  );
   if (isNew && failures.length === 0 && !inputs.adopt && known)
     failures.push(...(await aliasCollisions(inputs)));
   return { inputs, failures };
@@ -156,7 +176,10 @@ export async function create(props: Props): Promise<pulumi.dynamic.CreateResult>
           `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(current?.owner)}. ` +
             `Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
         );
-      if (info) throw new Error(`"${alias}" belongs to bucket ${existing.id}, another bucket than the rest of its aliases; remove it from one of them first`);
+      if (info)
+        throw new Error(
+          `"${alias}" belongs to bucket ${existing.id}, another bucket than the rest of its aliases; remove it from one of them first`,
+        );
       info = existing;
     }
     const markerKeyId = own.markerKeyId ?? (await g.createKey(markerKeyName(i.owner))).accessKeyId;
@@ -185,10 +208,14 @@ export async function update(id: string, olds: Props, news: Props): Promise<pulu
   try {
     const info = await admin(i).bucketById(id);
     if (!info)
-      throw new Error(`it no longer exists on ${i.adminUrl}; run "pulumi refresh" and then "pulumi up" to create it again`);
+      throw new Error(
+        `it no longer exists on ${i.adminUrl}; run "pulumi refresh" and then "pulumi up" to create it again`,
+      );
     const marker = bucketOwner(info);
     if (marker?.owner !== i.owner)
-      throw new Error(`${describeOwner(marker?.owner)}, so this stack no longer changes it; set "adopt: true" and replace the resource to take it back`);
+      throw new Error(
+        `${describeOwner(marker?.owner)}, so this stack no longer changes it; set "adopt: true" and replace the resource to take it back`,
+      );
     await converge(i, info, marker.markerKeyId, olds as Partial<BucketInputs>);
     return { outs: outputs(i, info, marker.markerKeyId) };
   } catch (e) {
@@ -235,7 +262,10 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
       id,
       props: withoutUndefined({
         ...props,
-        globalAliases: [...i.globalAliases.filter((a) => now.globalAliases.includes(a)), ...now.globalAliases.filter((a) => !i.globalAliases.includes(a))],
+        globalAliases: [
+          ...i.globalAliases.filter((a) => now.globalAliases.includes(a)),
+          ...now.globalAliases.filter((a) => !i.globalAliases.includes(a)),
+        ],
         localAliases: now.localAliases,
         ...("website" in props ? { website: now.website } : {}),
         ...("quotas" in props ? { quotas: now.quotas } : {}),

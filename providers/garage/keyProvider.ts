@@ -18,7 +18,12 @@ function context(action: string, i: KeyInputs, e: unknown): Error {
 }
 
 function outputs(i: KeyInputs, key: KeyInfo): Props {
-  return { ...i, accessKeyId: i.accessKeyId, keyId: key.accessKeyId, secretAccessKey: key.secretAccessKey ?? "" };
+  return {
+    ...i,
+    accessKeyId: i.accessKeyId,
+    keyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey ?? "",
+  };
 }
 
 export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
@@ -38,7 +43,10 @@ export async function create(props: Props): Promise<pulumi.dynamic.CreateResult>
     let id: string;
     if (i.accessKeyId) {
       const existing = await g.key(i.accessKeyId);
-      if (!existing) throw new Error(`there is no key ${i.accessKeyId} on ${i.adminUrl} to adopt; leave accessKeyId out to create one`);
+      if (!existing)
+        throw new Error(
+          `there is no key ${i.accessKeyId} on ${i.adminUrl} to adopt; leave accessKeyId out to create one`,
+        );
       id = existing.accessKeyId;
       if (existing.name !== wanted) await g.renameKey(id, wanted);
     } else {
@@ -59,7 +67,10 @@ export async function update(id: string, _olds: Props, news: Props): Promise<pul
   const g = admin(i);
   try {
     const key = await g.key(id, true);
-    if (!key) throw new Error(`it no longer exists on ${i.adminUrl}; run "pulumi refresh" and then "pulumi up" to create a new one`);
+    if (!key)
+      throw new Error(
+        `it no longer exists on ${i.adminUrl}; run "pulumi refresh" and then "pulumi up" to create a new one`,
+      );
     const owner = ownerOfKeyName(key.name);
     if (owner !== i.owner) throw new Error(`${describeOwner(owner)}, so this stack no longer changes it`);
     const wanted = keyNameWithOwner(i.name, i.owner);
@@ -78,7 +89,9 @@ export async function remove(id: string, props: Props): Promise<void> {
     if (!key) return;
     const owner = ownerOfKeyName(key.name);
     if (owner !== i.owner) {
-      console.warn(`Garage key ${id} was not deleted: ${describeOwner(owner)} now. It is only forgotten by this stack.`);
+      console.warn(
+        `Garage key ${id} was not deleted: ${describeOwner(owner)} now. It is only forgotten by this stack.`,
+      );
       return;
     }
     await g.deleteKey(id);

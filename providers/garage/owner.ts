@@ -37,7 +37,9 @@ export function isMarkerKeyName(name: string): boolean {
 }
 
 /** The bucket's owner and its marker key, from the keys Garage lists on it. */
-export function bucketOwner(info: Pick<BucketInfo, "keys">): { owner: string; markerKeyId: string } | undefined {
+export function bucketOwner(
+  info: Pick<BucketInfo, "keys">,
+): { owner: string; markerKeyId: string } | undefined {
   for (const k of info.keys) {
     if (isMarkerKeyName(k.name) && k.bucketLocalAliases.includes(RESERVED_OWNER_ALIAS)) {
       return { owner: ownerOfKeyName(k.name) as string, markerKeyId: k.accessKeyId };

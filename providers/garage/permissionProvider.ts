@@ -19,7 +19,9 @@ function context(action: string, i: PermissionInputs, e: unknown): Error {
 }
 
 export function toFlags(permissions: readonly Permission[], value = true): BucketKeyPerm {
-  return Object.fromEntries(PERMISSIONS.map((p) => [p, permissions.includes(p) ? value : false])) as BucketKeyPerm;
+  return Object.fromEntries(
+    PERMISSIONS.map((p) => [p, permissions.includes(p) ? value : false]),
+  ) as BucketKeyPerm;
 }
 
 export function fromFlags(flags: BucketKeyPerm | undefined): Permission[] {
@@ -38,7 +40,8 @@ async function current(i: PermissionInputs): Promise<Permission[] | undefined> {
 async function converge(i: PermissionInputs): Promise<void> {
   const now = (await current(i)) ?? [];
   const toDeny = now.filter((p) => !i.permissions.includes(p));
-  if (i.permissions.some((p) => !now.includes(p))) await admin(i).allow(i.bucketId, i.accessKeyId, toFlags(i.permissions));
+  if (i.permissions.some((p) => !now.includes(p)))
+    await admin(i).allow(i.bucketId, i.accessKeyId, toFlags(i.permissions));
   if (toDeny.length) await admin(i).deny(i.bucketId, i.accessKeyId, toFlags(toDeny));
 }
 

@@ -31,7 +31,10 @@ export function ownerOf(name: string): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
 }
 
-function secretOutputs(opts: pulumi.CustomResourceOptions | undefined, names: string[]): pulumi.CustomResourceOptions {
+function secretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  names: string[],
+): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
 }
 
@@ -46,7 +49,12 @@ export interface GarageConnectionArgs {
 }
 
 function connection(args: GarageConnectionArgs, name: string) {
-  return { adminUrl: args.adminUrl, adminToken: pulumi.secret(args.adminToken), adopt: args.adopt, owner: ownerOf(name) };
+  return {
+    adminUrl: args.adminUrl,
+    adminToken: pulumi.secret(args.adminToken),
+    adopt: args.adopt,
+    owner: ownerOf(name),
+  };
 }
 
 export interface GarageBucketResourceArgs extends GarageConnectionArgs {
@@ -71,7 +79,13 @@ export class GarageBucketResource extends pulumi.dynamic.Resource {
     super(
       bucketProvider,
       name,
-      { ...args, ...connection(args, name), bucketId: undefined, bucketName: undefined, markerKeyId: undefined },
+      {
+        ...args,
+        ...connection(args, name),
+        bucketId: undefined,
+        bucketName: undefined,
+        markerKeyId: undefined,
+      },
       secretOutputs(opts, ["adminToken"]),
       "sovereign/garage",
       "Bucket",

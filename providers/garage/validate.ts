@@ -86,7 +86,8 @@ export function bucketNameProblem(name: string): string | undefined {
   const bad = [...name].filter((c) => !/[a-z0-9.-]/.test(c));
   if (bad.length)
     return `may hold only lowercase letters, digits, "." and "-" (not ${[...new Set(bad)].map((c) => JSON.stringify(c)).join(", ")})`;
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must start and end with a letter or a digit";
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
+    return "must start and end with a letter or a digit";
   if (name.includes("..")) return 'must not contain two dots in a row ("..")';
   if (net.isIP(name)) return "must not look like an IP address";
   if (name.startsWith("xn--")) return 'must not start with "xn--"';
@@ -137,7 +138,8 @@ function checkConnection(news: Raw, failures: CheckFailure[]): ConnectionInputs 
   if (!isUnknown(adminToken) && (typeof adminToken !== "string" || adminToken === ""))
     failures.push({
       property: "adminToken",
-      reason: "adminToken is required: Garage's [admin] admin_token, as a secret (pulumi config set --secret)",
+      reason:
+        "adminToken is required: Garage's [admin] admin_token, as a secret (pulumi config set --secret)",
     });
   const owner = news.owner;
   if (!isUnknown(owner) && (typeof owner !== "string" || owner === ""))
@@ -160,7 +162,12 @@ function stringList(value: unknown, property: string, failures: CheckFailure[], 
   return value as string[];
 }
 
-function checkQuota(value: unknown, property: string, failures: CheckFailure[], size: boolean): number | null {
+function checkQuota(
+  value: unknown,
+  property: string,
+  failures: CheckFailure[],
+  size: boolean,
+): number | null {
   if (value === undefined || value === null || isUnknown(value)) return null;
   const parsed = size
     ? parseSize(value)
@@ -182,7 +189,8 @@ function checkCors(value: unknown, failures: CheckFailure[]): CorsRule[] {
   if (!Array.isArray(value)) {
     failures.push({
       property: "cors",
-      reason: 'cors must be a list of rules, e.g. [{ allowedOrigins: ["https://app.example"], allowedMethods: ["GET"] }]',
+      reason:
+        'cors must be a list of rules, e.g. [{ allowedOrigins: ["https://app.example"], allowedMethods: ["GET"] }]',
     });
     return [];
   }
@@ -190,12 +198,23 @@ function checkCors(value: unknown, failures: CheckFailure[]): CorsRule[] {
   return value.map((raw: unknown, i) => {
     const rule = (typeof raw === "object" && raw !== null ? raw : {}) as Raw;
     const p = `cors[${i}]`;
-    const allowedOrigins = stringList(rule.allowedOrigins, `${p}.allowedOrigins`, failures, '["https://app.example"]');
-    const allowedMethods = stringList(rule.allowedMethods, `${p}.allowedMethods`, failures, '["GET", "PUT"]').map(
-      (m) => m.toUpperCase(),
+    const allowedOrigins = stringList(
+      rule.allowedOrigins,
+      `${p}.allowedOrigins`,
+      failures,
+      '["https://app.example"]',
     );
+    const allowedMethods = stringList(
+      rule.allowedMethods,
+      `${p}.allowedMethods`,
+      failures,
+      '["GET", "PUT"]',
+    ).map((m) => m.toUpperCase());
     if (allowedOrigins.length === 0)
-      failures.push({ property: `${p}.allowedOrigins`, reason: `${p}.allowedOrigins must name at least one origin (or "*")` });
+      failures.push({
+        property: `${p}.allowedOrigins`,
+        reason: `${p}.allowedOrigins must name at least one origin (or "*")`,
+      });
     if (allowedMethods.length === 0 || allowedMethods.some((m) => !methods.includes(m)))
       failures.push({
         property: `${p}.allowedMethods`,
@@ -203,7 +222,10 @@ function checkCors(value: unknown, failures: CheckFailure[]): CorsRule[] {
       });
     const maxAge = rule.maxAgeSeconds;
     if (maxAge !== undefined && maxAge !== null && !(Number.isSafeInteger(maxAge) && (maxAge as number) >= 0))
-      failures.push({ property: `${p}.maxAgeSeconds`, reason: `${p}.maxAgeSeconds must be a whole number of seconds ≥ 0` });
+      failures.push({
+        property: `${p}.maxAgeSeconds`,
+        reason: `${p}.maxAgeSeconds must be a whole number of seconds ≥ 0`,
+      });
     return {
       allowedOrigins,
       allowedMethods,
@@ -231,7 +253,10 @@ export function checkBucketInputs(news: Raw): CheckResult<BucketInputs> {
       });
   });
   for (const dup of duplicates(globalAliases))
-    failures.push({ property: "globalAliases", reason: `alias "${dup}" is listed twice; list each alias once` });
+    failures.push({
+      property: "globalAliases",
+      reason: `alias "${dup}" is listed twice; list each alias once`,
+    });
 
   const localAliases: LocalAlias[] = [];
   const rawLocal = news.localAliases;
@@ -251,11 +276,17 @@ export function checkBucketInputs(news: Raw): CheckResult<BucketInputs> {
           reason: `"${RESERVED_OWNER_ALIAS}" is reserved for the owner marker; choose another alias`,
         });
       if (typeof accessKeyId !== "string" || accessKeyId === "")
-        failures.push({ property: `localAliases[${i}].accessKeyId`, reason: "the key whose namespace holds the alias is required" });
+        failures.push({
+          property: `localAliases[${i}].accessKeyId`,
+          reason: "the key whose namespace holds the alias is required",
+        });
       localAliases.push({ alias: alias as string, accessKeyId: accessKeyId as string });
     });
   } else if (rawLocal !== undefined && rawLocal !== null && !isUnknown(rawLocal)) {
-    failures.push({ property: "localAliases", reason: 'localAliases must be a list of { accessKeyId, alias }' });
+    failures.push({
+      property: "localAliases",
+      reason: "localAliases must be a list of { accessKeyId, alias }",
+    });
   }
   localAliases.sort((a, b) => `${a.accessKeyId}/${a.alias}`.localeCompare(`${b.accessKeyId}/${b.alias}`));
   for (const dup of duplicates(localAliases.map((l) => `${l.accessKeyId}/${l.alias}`)))
@@ -277,7 +308,10 @@ export function checkBucketInputs(news: Raw): CheckResult<BucketInputs> {
         reason: 'website.indexDocument must be a file name such as "index.html"',
       });
     if (w.errorDocument !== undefined && typeof w.errorDocument !== "string")
-      failures.push({ property: "website.errorDocument", reason: 'website.errorDocument must be a key such as "404.html"' });
+      failures.push({
+        property: "website.errorDocument",
+        reason: 'website.errorDocument must be a key such as "404.html"',
+      });
     if (globalAliases.length === 0 && !isUnknown(news.globalAliases))
       failures.push({
         property: "website",
@@ -293,7 +327,10 @@ export function checkBucketInputs(news: Raw): CheckResult<BucketInputs> {
   let quotas: Quotas | undefined;
   if (news.quotas !== undefined && news.quotas !== null && !isUnknown(news.quotas)) {
     if (typeof news.quotas !== "object")
-      failures.push({ property: "quotas", reason: 'quotas must be a mapping such as { maxSize: "10GiB", maxObjects: 100000 }' });
+      failures.push({
+        property: "quotas",
+        reason: 'quotas must be a mapping such as { maxSize: "10GiB", maxObjects: 100000 }',
+      });
     const rawQuotas = (typeof news.quotas === "object" ? news.quotas : {}) as Raw;
     quotas = {
       maxSize: checkQuota(rawQuotas.maxSize, "quotas.maxSize", failures, true),
@@ -324,7 +361,10 @@ export function checkKeyInputs(news: Raw): CheckResult<KeyInputs> {
       reason: `key name ${JSON.stringify(name)} must be a non-empty text without "[" or "]" (the owner is recorded in brackets after it)`,
     });
   const accessKeyId = news.accessKeyId ?? "";
-  if (!isUnknown(accessKeyId) && (typeof accessKeyId !== "string" || (accessKeyId !== "" && !/^GK[0-9a-f]{24}$/.test(accessKeyId))))
+  if (
+    !isUnknown(accessKeyId) &&
+    (typeof accessKeyId !== "string" || (accessKeyId !== "" && !/^GK[0-9a-f]{24}$/.test(accessKeyId)))
+  )
     failures.push({
       property: "accessKeyId",
       reason: `accessKeyId ${JSON.stringify(accessKeyId)} is not a Garage key id ("GK" and 24 hex digits); leave it out to create a new key`,
@@ -343,7 +383,10 @@ export function checkPermissionInputs(news: Raw): CheckResult<PermissionInputs> 
   for (const field of ["bucketId", "accessKeyId"] as const) {
     const v = news[field];
     if (!isUnknown(v) && (typeof v !== "string" || v === ""))
-      failures.push({ property: field, reason: `${field} is required (the ${field === "bucketId" ? "bucket's id" : "key's access key id"})` });
+      failures.push({
+        property: field,
+        reason: `${field} is required (the ${field === "bucketId" ? "bucket's id" : "key's access key id"})`,
+      });
   }
   const raw = stringList(news.permissions, "permissions", failures, '["read", "write"]');
   const unknown = raw.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
@@ -353,7 +396,11 @@ export function checkPermissionInputs(news: Raw): CheckResult<PermissionInputs> 
       reason: `unknown permission ${unknown.map((p) => JSON.stringify(p)).join(", ")}; use any of ${PERMISSIONS.join(", ")}`,
     });
   if (raw.length === 0 && !isUnknown(news.permissions))
-    failures.push({ property: "permissions", reason: 'permissions must grant at least one of read, write, owner (to remove access, delete the resource)' });
+    failures.push({
+      property: "permissions",
+      reason:
+        "permissions must grant at least one of read, write, owner (to remove access, delete the resource)",
+    });
   const permissions = PERMISSIONS.filter((p) => raw.includes(p));
   return {
     inputs: {
@@ -378,18 +425,33 @@ export interface DiffResult {
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Fields whose change is an update: endpoint spelling and credentials are never replacements. */
-function diffFields(olds: Raw, news: Raw, fields: readonly string[], replaceOn: readonly string[]): DiffResult {
+function diffFields(
+  olds: Raw,
+  news: Raw,
+  fields: readonly string[],
+  replaceOn: readonly string[],
+): DiffResult {
   const changed = fields.filter((f) => !same(olds[f], news[f]));
   return { changes: changed.length > 0, replaces: changed.filter((f) => replaceOn.includes(f)) };
 }
 
 export const diffBucket = (olds: Raw, news: Raw): DiffResult =>
-  diffFields(olds, news, ["adminUrl", "adminToken", "globalAliases", "localAliases", "website", "quotas", "cors"], []);
+  diffFields(
+    olds,
+    news,
+    ["adminUrl", "adminToken", "globalAliases", "localAliases", "website", "quotas", "cors"],
+    [],
+  );
 
 export const diffKey = (olds: Raw, news: Raw): DiffResult =>
   diffFields(olds, news, ["adminUrl", "adminToken", "name", "accessKeyId"], ["accessKeyId"]);
 
 export function diffPermission(olds: Raw, news: Raw): DiffResult {
-  const d = diffFields(olds, news, ["adminUrl", "adminToken", "bucketId", "accessKeyId", "permissions"], ["bucketId", "accessKeyId"]);
+  const d = diffFields(
+    olds,
+    news,
+    ["adminUrl", "adminToken", "bucketId", "accessKeyId", "permissions"],
+    ["bucketId", "accessKeyId"],
+  );
   return d.replaces.length ? { ...d, deleteBeforeReplace: false } : d;
 }

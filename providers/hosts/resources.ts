@@ -1,8 +1,7 @@
 /** The dynamic resources behind hosts: SSH reachability and the PlainHost state. */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshTarget } from "../../sdk/hosts/ssh";
-import { lazyProvider } from "./lazy";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { PlainFile, PlainService } from "./plainHostProvider";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -32,7 +31,7 @@ export class SshReachable extends pulumi.dynamic.Resource {
   declare readonly hostKey: pulumi.Output<string>;
   constructor(name: string, args: SshReachableArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider(path.join(__dirname, "sshReachableProvider"), "hosts"),
+      providerAt(providerSpecifier("hosts/sshReachableProvider")),
       name,
       {
         hostName: args.hostName,
@@ -64,7 +63,7 @@ export class PlainHostState extends pulumi.dynamic.Resource {
   declare readonly installedPackages: pulumi.Output<string[]>;
   constructor(name: string, args: PlainHostStateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider(path.join(__dirname, "plainHostProvider"), "hosts"),
+      providerAt(providerSpecifier("hosts/plainHostProvider")),
       name,
       {
         hostName: args.hostName,

@@ -170,3 +170,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     });
   },
 };
+
+// The module shape providers/shared/moduleLocation.ts loads (credentials arrive through configure).
+export { configure } from "../shared/credentials";
+export const { check, diff, create, read, update } = provider as Required<pulumi.dynamic.ResourceProvider>;
+const remove = (provider as Required<pulumi.dynamic.ResourceProvider>).delete;
+export { remove as delete };

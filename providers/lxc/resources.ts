@@ -1,9 +1,8 @@
 /** LxcContainer: a container on a plain LXC host, over SSH (see containerProvider.ts). */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshTarget } from "../../sdk/hosts/ssh";
 import { keysStaySecret, secretOrUndefined } from "../hosts/resources";
-import { lazyProvider } from "../hosts/lazy";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 
 export interface LxcContainerArgs {
   lxcHost: pulumi.Input<SshTarget>;
@@ -27,7 +26,7 @@ export class LxcContainer extends pulumi.dynamic.Resource {
   declare readonly state: pulumi.Output<string>;
   constructor(name: string, args: LxcContainerArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider(path.join(__dirname, "containerProvider"), "lxc"),
+      providerAt(providerSpecifier("lxc/containerProvider")),
       name,
       {
         ...args,

@@ -1,9 +1,8 @@
 /** The deployers' dynamic resources: a NixOps deployment and a `nixos-rebuild --target-host` run. */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshTarget } from "../../sdk/hosts/ssh";
 import { keysStaySecret, secretOrUndefined } from "../hosts/resources";
-import { lazyProvider } from "../hosts/lazy";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { Machine } from "./cli";
 
 export interface NixOpsDeploymentArgs {
@@ -30,7 +29,7 @@ export class NixOpsDeployment extends pulumi.dynamic.Resource {
   declare readonly deployLog: pulumi.Output<string>;
   constructor(name: string, args: NixOpsDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider(path.join(__dirname, "deploymentProvider"), "nixops"),
+      providerAt(providerSpecifier("nixops/deploymentProvider")),
       name,
       {
         ...args,
@@ -66,7 +65,7 @@ export class NixosRebuild extends pulumi.dynamic.Resource {
   declare readonly output: pulumi.Output<string>;
   constructor(name: string, args: NixosRebuildArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider(path.join(__dirname, "rebuildProvider"), "nixops"),
+      providerAt(providerSpecifier("nixops/rebuildProvider")),
       name,
       {
         ...args,

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LxcContainer } from "../../providers/lxc/resources";
-import { ownerId } from "../../providers/hosts/lazy";
+import { resourceOwner as ownerId } from "../../providers/shared/resourceOwner";
 import { SshReachable } from "../../providers/hosts/resources";
 import type { DnsZone } from "../dns/dnsZone";
 import { sshfpRecords } from "../dns/sshfp";

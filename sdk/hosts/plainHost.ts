@@ -3,7 +3,7 @@
  * services — applied over SSH. For apps that do not run on NixOS, and for the local site.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ownerId } from "../../providers/hosts/lazy";
+import { resourceOwner as ownerId } from "../../providers/shared/resourceOwner";
 import type { PlainFile, PlainService } from "../../providers/hosts/plainHostProvider";
 import { PlainHostState } from "../../providers/hosts/resources";
 import type { SshTarget } from "./ssh";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NixOpsDeployment } from "../../../providers/nixops/resources";
-import { ownerId } from "../../../providers/hosts/lazy";
+import { resourceOwner as ownerId } from "../../../providers/shared/resourceOwner";
 import { Deployer, DeployHost, DeployRequest } from "./deployer";
 
 export interface NixOpsDeployerArgs extends DeployHost {
