@@ -3,8 +3,8 @@
  * host or user that starts with "-"), and the host key must be known — pinned or from a
  * known_hosts file — unless the caller explicitly opts into trust-on-first-use.
  */
-import * as net from "net";
 import { SshConnection } from "../replication/executor";
+import { hostKeyProblem, sshHostProblem, sshUserProblem } from "../replication/sshTarget";
 
 export interface SshTarget {
   /** Host name or address. */
@@ -19,48 +19,28 @@ export interface SshTarget {
   readonly trustOnFirstUse?: boolean;
 }
 
-const HOST_NAME = /^(?!-)[A-Za-z0-9.-]{1,253}$/;
-const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
-const KEY_LINE =
-  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
-
-/** Problems with an SSH target, as (field, message) pairs; empty when it is usable. */
+/** Problems with an SSH target, as (field, message) pairs; empty when it is usable. The rules are the replication's (sdk/replication/sshTarget.ts). */
 export function sshTargetProblems(target: SshTarget, field: string): [string, string][] {
   const problems: [string, string][] = [];
-  if (typeof target.host !== "string" || !(net.isIP(target.host) || HOST_NAME.test(target.host))) {
-    problems.push([
-      `${field}.host`,
-      `${JSON.stringify(target.host)} is not a host name or IP address (and may not start with "-")`,
-    ]);
-  }
-  if (target.user !== undefined && !USER.test(target.user)) {
-    problems.push([
-      `${field}.user`,
-      `${JSON.stringify(target.user)} is not a user name (letters, digits, _ . -; not starting with "-")`,
-    ]);
-  }
+  const host = sshHostProblem(target.host);
+  if (host) problems.push([`${field}.host`, host]);
+  const user = sshUserProblem(target.user);
+  if (user) problems.push([`${field}.user`, user]);
   if (
     target.port !== undefined &&
     (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
   ) {
     problems.push([`${field}.port`, `${target.port} is not a TCP port (1-65535)`]);
   }
-  if (target.hostKey !== undefined && !KEY_LINE.test(target.hostKey.trim())) {
+  const key = hostKeyProblem({
+    ...target,
+    hostKey: target.hostKey === undefined ? undefined : keyMaterial(target.hostKey),
+  });
+  if (key)
     problems.push([
-      `${field}.hostKey`,
-      `must be a public key line such as "ssh-ed25519 AAAAC3Nza..." (from ssh-keyscan or /etc/ssh/ssh_host_ed25519_key.pub)`,
+      `${field}.${target.knownHostsPath !== undefined && target.hostKey === undefined ? "knownHostsPath" : "hostKey"}`,
+      key,
     ]);
-  }
-  if (
-    target.hostKey === undefined &&
-    target.knownHostsPath === undefined &&
-    target.trustOnFirstUse !== true
-  ) {
-    problems.push([
-      `${field}.hostKey`,
-      "is required: pin the host's key (ssh-keyscan -t ed25519 HOST) or give knownHostsPath; set trustOnFirstUse: true only if you accept any key on first contact",
-    ]);
-  }
   return problems;
 }
 

@@ -71,7 +71,7 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
 
   it("no host key and no explicit trust-on-first-use is refused at check", async () => {
     const { failures } = await P(reach).check({}, reachInputs({ target: { host: "127.0.0.1", port: 22 } }));
-    assert.match(failures?.[0].reason ?? "", /is required: pin the host's key/);
+    assert.match(failures?.[0].reason ?? "", /needs the host's key: set hostKey/);
   });
 
   describe("PlainHost files", () => {

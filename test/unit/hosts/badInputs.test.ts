@@ -19,7 +19,14 @@ const lxcPlacement = {
 };
 
 function site(hosts: unknown[], apps: unknown[] = [{ app: "forgejo", host: "web1" }]) {
-  return { name: "ams1", domain: "coop.example", datacenter: "hetzner", dns: { endpoint: "local" }, hosts, apps };
+  return {
+    name: "ams1",
+    domain: "coop.example",
+    datacenter: "hetzner",
+    dns: { endpoint: "local" },
+    hosts,
+    apps,
+  };
 }
 
 function problemsOf(raw: unknown): readonly string[] {
@@ -157,7 +164,7 @@ describe("hosts: bad inputs", () => {
     );
     assert.ok(
       problems.some((p) =>
-        p.startsWith("site.hosts[0].placement.ssh.hostKey: is required: pin the host's key"),
+        p.startsWith("site.hosts[0].placement.ssh.hostKey: needs the host's key: set hostKey"),
       ),
       problems.join("\n"),
     );
