@@ -5,6 +5,8 @@
 export * as apps from "./apps";
 export * as config from "./config";
 export * as dns from "./dns";
+export * as hosts from "./hosts";
+export * as nix from "./nix";
 export * as replication from "./replication";
 export * as storage from "./storage";
 export * from "./site";

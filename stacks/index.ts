@@ -44,3 +44,4 @@ export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
 export const apps = deployed.appUrls;
 export const hosts = deployed.hostAddresses;
+export const hostConfigurations = deployed.hostConfigurationHashes;

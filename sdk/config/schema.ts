@@ -100,6 +100,33 @@ const hostSection = section({
     .string({ error: "must be the name of a Proxmox node" })
     .optional()
     .describe("Proxmox node for lxc/vm hosts."),
+  // Host placements (issue 10): checked field by field in hostPlacement.ts, with NixOSHost's rules.
+  placement: z
+    .record(z.string(), z.unknown(), {
+      error: "must be a mapping with kind: proxmox-lxc, proxmox-vm, lxc or existing",
+    })
+    .optional()
+    .describe(
+      "How the host is made and reached (NixOSHost): kind proxmox-lxc | proxmox-vm | lxc | existing and its settings. Without it the host's NixOS configuration is only rendered.",
+    ),
+  sshKeys: z
+    .array(z.string({ error: 'must be a public key line ("ssh-ed25519 AAAA... comment")' }), {
+      error: 'must be a list of public key lines ("ssh-ed25519 AAAA... comment")',
+    })
+    .optional()
+    .describe("SSH public keys for root on the host (needed with a placement)."),
+  timeZone: z
+    .string({ error: 'must be a time zone name such as "Europe/Amsterdam"' })
+    .optional()
+    .describe('The host\'s time zone (time.timeZone); default "UTC".'),
+  modules: z
+    .array(z.record(z.string(), z.unknown()), {
+      error: "must be a list of { name, inline } or { name, file }",
+    })
+    .optional()
+    .describe(
+      "Extra NixOS modules, imported as they are: { name, inline: <Nix text> } or { name, file: <path relative to the project dir> }. They receive the host's facts as the module argument `hostFacts`.",
+    ),
 });
 
 const appSection = section({

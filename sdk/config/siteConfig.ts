@@ -4,6 +4,7 @@ import { normalizeContent } from "../../providers/powerdns/records";
 import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
 import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
+import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "./hostPlacement";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
 import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
@@ -11,7 +12,7 @@ import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
 
-export interface HostConfig {
+export interface HostConfig extends HostPlacementConfig {
   readonly name: string;
   readonly kind: HostKind;
   /** Public IPv4 address: what the site's A records point at. */
@@ -246,6 +247,7 @@ class SemanticChecks {
       address: address ?? "",
       ...(address6 !== undefined ? { address6 } : {}),
       ...(stringAt(raw, "proxmoxNode") !== undefined ? { proxmoxNode: stringAt(raw, "proxmoxNode") } : {}),
+      ...parseHostPlacement((f, m) => this.add(f, m), raw, field),
     };
   }
 
@@ -330,6 +332,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
       );
     }
   });
+  hostPlacementProblems((f, m) => checks.add(f, m), hosts, domain, apps);
   const storage = parseStorage(p, site.storage);
   const inventory = parseInventory(p, site.inventory);
   hosts.forEach((host, i) => {

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
+import { NixOSHost } from "../hosts/nixosHost";
+import { hostSpecOf } from "../config/hostPlacement";
+import { renderSiteHosts } from "./hostConfigurations";
 import {
   declareSiteStorage,
   type GarageConnection,
@@ -34,6 +37,10 @@ export class Site extends pulumi.ComponentResource {
   readonly appUrls: Record<string, string>;
   /** Each host's published IPv4 address, by host name. */
   readonly hostAddresses: Record<string, pulumi.Input<string>>;
+  /** sha256 of each host's rendered NixOS configuration, by host name: a change shows in preview. */
+  readonly hostConfigurationHashes: Record<string, string>;
+  /** The hosts that have a placement (made and reached by the SDK), by host name. */
+  readonly nixosHosts: Record<string, NixOSHost>;
   /** The buckets and replications of the config's `storage` section. */
   readonly storage?: SiteStorage;
   /** The site's registration in NetBox, when the config has an inventory. */
@@ -96,7 +103,23 @@ export class Site extends pulumi.ComponentResource {
     }
     this.appUrls = appUrls(config);
     this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, published(h.address, h.name)]));
+    const rendered = renderSiteHosts(config);
+    this.hostConfigurationHashes = Object.fromEntries(Object.entries(rendered).map(([n, r]) => [n, r.hash]));
+    // Hosts with a placement become NixOSHosts; their A/AAAA stay with the site's record plan above.
+    this.nixosHosts = Object.fromEntries(
+      config.hosts
+        .filter((h) => h.placement)
+        .map((h) => [
+          h.name,
+          new NixOSHost(
+            `${name}-${h.name}`,
+            { ...hostSpecOf(h, config.domain, config.apps), protect: config.protect },
+            { parent: this },
+          ),
+        ]),
+    );
     this.registerOutputs({
+      hostConfigurationHashes: this.hostConfigurationHashes,
       zoneName: this.zoneName,
       appUrls: this.appUrls,
       hostAddresses: this.hostAddresses,

@@ -21,7 +21,6 @@ import { startPowerDns } from "../harness/powerdns";
 import { powerDnsStack } from "../providers/powerdns/helpers";
 import { setStackConfigForTests } from "../../providers/shared/credentials";
 import { requestsByMethod } from "./requestLog";
-import { createTestStack } from "../harness/workspace";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns/resources";
 import type { PowerDnsService } from "../harness/types";
 import { batchSettings, resetBatchState } from "../../providers/powerdns/batch";

@@ -1,0 +1,83 @@
+/** The dynamic resources behind hosts: SSH reachability and the PlainHost state. */
+import * as pulumi from "@pulumi/pulumi";
+import type { SshTarget } from "../../sdk/hosts/ssh";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
+import type { PlainFile, PlainService } from "./plainHostProvider";
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** Private keys are secrets in the state, as inputs and as outputs. */
+export function keysStaySecret(
+  opts: pulumi.CustomResourceOptions | undefined,
+  keys: string[],
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys] };
+}
+
+export const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
+  v === undefined ? undefined : pulumi.secret(v);
+
+export interface SshReachableArgs {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+  timeoutSeconds?: number;
+  verifyAtPreview?: boolean;
+  trigger?: pulumi.Input<string>;
+}
+
+/** Waits (bounded) until the host answers over SSH with its pinned key; `hostKey` is the verified key. */
+export class SshReachable extends pulumi.dynamic.Resource {
+  declare readonly hostKey: pulumi.Output<string>;
+  constructor(name: string, args: SshReachableArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerAt(providerSpecifier("hosts/sshReachableProvider")),
+      name,
+      {
+        hostName: args.hostName,
+        target: args.target,
+        privateKey: secretOrUndefined(args.privateKey),
+        timeoutSeconds: args.timeoutSeconds ?? 120,
+        verifyAtPreview: args.verifyAtPreview ?? false,
+        trigger: args.trigger,
+        hostKey: undefined,
+      },
+      keysStaySecret(opts, ["privateKey"]),
+    );
+  }
+}
+
+export interface PlainHostStateArgs {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+  owner: string;
+  packages?: pulumi.Input<string[]>;
+  files?: pulumi.Input<Inputs<PlainFile>[]>;
+  services?: pulumi.Input<PlainService[]>;
+  adopt?: boolean;
+}
+
+export class PlainHostState extends pulumi.dynamic.Resource {
+  declare readonly fileHashes: pulumi.Output<Record<string, string>>;
+  declare readonly installedPackages: pulumi.Output<string[]>;
+  constructor(name: string, args: PlainHostStateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerAt(providerSpecifier("hosts/plainHostProvider")),
+      name,
+      {
+        hostName: args.hostName,
+        target: args.target,
+        privateKey: secretOrUndefined(args.privateKey),
+        owner: args.owner,
+        packages: args.packages ?? [],
+        files: args.files ?? [],
+        services: args.services ?? [],
+        adopt: args.adopt ?? false,
+        fileHashes: undefined,
+        installedPackages: undefined,
+      },
+      keysStaySecret(opts, ["privateKey"]),
+    );
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./deployer";
+export { NixOpsDeployer, type NixOpsDeployerArgs } from "./nixopsDeployer";
+export { NixosRebuildDeployer, type RebuildDeployerArgs } from "./rebuildDeployer";

@@ -1,0 +1,57 @@
+/**
+ * PlainHost: a plain Linux machine (Debian family) described as data — packages, files, systemd
+ * services — applied over SSH. For apps that do not run on NixOS, and for the local site.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resourceOwner as ownerId } from "../../providers/shared/resourceOwner";
+import type { PlainFile, PlainService } from "../../providers/hosts/plainHostProvider";
+import { PlainHostState } from "../../providers/hosts/resources";
+import type { SshTarget } from "./ssh";
+
+export type { PlainFile, PlainService };
+
+export interface PlainHostArgs {
+  readonly hostName: string;
+  /** How to reach it; the host key is required (pinned or known_hosts). */
+  readonly target: pulumi.Input<SshTarget>;
+  /** Pass a secret. */
+  readonly privateKey?: pulumi.Input<string>;
+  readonly packages?: string[];
+  readonly files?: pulumi.Input<
+    {
+      path: pulumi.Input<string>;
+      content: pulumi.Input<string>;
+      mode: pulumi.Input<string>;
+      owner?: pulumi.Input<string>;
+    }[]
+  >;
+  readonly services?: PlainService[];
+  /** Take over files or a host another stack (or a person) wrote. */
+  readonly adopt?: boolean;
+}
+
+export class PlainHost extends pulumi.ComponentResource {
+  readonly state: PlainHostState;
+  /** path → sha256 of each file as applied. */
+  readonly fileHashes: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: PlainHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:hosts:PlainHost", name, {}, opts);
+    this.state = new PlainHostState(
+      `${name}-state`,
+      {
+        hostName: args.hostName,
+        target: args.target,
+        privateKey: args.privateKey,
+        owner: ownerId(`${name}-state`),
+        packages: args.packages,
+        files: args.files,
+        services: args.services,
+        adopt: args.adopt,
+      },
+      { parent: this },
+    );
+    this.fileHashes = this.state.fileHashes;
+    this.registerOutputs({ fileHashes: this.fileHashes });
+  }
+}

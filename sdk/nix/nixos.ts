@@ -1,0 +1,270 @@
+/**
+ * The typed NixOS configuration the SDK writes for a host, and its rendering into files. Only real
+ * NixOS option paths are used (NixOS manual, "Configuration Options"): networking.*, users.*,
+ * services.openssh.*, time.timeZone, fileSystems.*, boot.*, system.stateVersion, _module.args.
+ */
+import { createHash } from "crypto";
+import type { AppId } from "../apps/catalog";
+import { appDefinition } from "../apps/catalog";
+import { appNeeds } from "../apps/needs";
+import { appFragment, proxyVirtualHost } from "./appModules";
+import {
+  attrsFromPaths,
+  call,
+  comment,
+  mkDefault,
+  NixAttrs,
+  NixValue,
+  nixosModule,
+  path,
+  plus,
+  ref,
+} from "./expr";
+import { render } from "./render";
+
+export type NixosPlatform = "lxc" | "vm" | "existing";
+
+export interface StaticAddress {
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+export interface NixosNetwork {
+  /** The interface the addresses go on ("eth0" in Proxmox/LXC containers). */
+  readonly interface: string;
+  readonly ipv4: readonly StaticAddress[];
+  readonly ipv6: readonly StaticAddress[];
+  readonly gateway4?: string;
+  readonly gateway6?: string;
+  readonly nameservers: readonly string[];
+}
+
+export interface NixosUser {
+  readonly name: string;
+  readonly authorizedKeys: readonly string[];
+  readonly extraGroups?: readonly string[];
+}
+
+export interface ZfsDataset {
+  /** "tank/apps/nextcloud" */
+  readonly dataset: string;
+  readonly mountpoint: string;
+}
+
+/** An extra module from the site: a file (copied beside the configuration) or inline Nix text. */
+export type ExtraModule =
+  | { readonly name: string; readonly file: string; readonly text: string }
+  | { readonly name: string; readonly inline: string };
+
+export interface NixosHostModel {
+  readonly hostName: string;
+  readonly domain: string;
+  readonly platform: NixosPlatform;
+  readonly timeZone: string;
+  readonly network: NixosNetwork;
+  /** Keys for root; also the deployers' way in. */
+  readonly rootAuthorizedKeys: readonly string[];
+  readonly users: readonly NixosUser[];
+  readonly apps: readonly { readonly app: AppId; readonly fqdn: string }[];
+  readonly extraTcpPorts: readonly number[];
+  readonly extraUdpPorts: readonly number[];
+  readonly datasets: readonly ZfsDataset[];
+  readonly extraModules: readonly ExtraModule[];
+  /** system.stateVersion: the NixOS release the host was first installed with; never bump it casually. */
+  readonly stateVersion: string;
+}
+
+/** The host's resolved facts, given to every site module as the `hostFacts` module argument. */
+export interface HostFacts {
+  readonly hostName: string;
+  readonly domain: string;
+  readonly fqdn: string;
+  readonly platform: NixosPlatform;
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+  readonly datasets: Readonly<Record<string, string>>;
+  readonly apps: Readonly<Record<string, { readonly fqdn: string; readonly port: number | null }>>;
+  readonly tcpPorts: readonly number[];
+  readonly udpPorts: readonly number[];
+}
+
+export interface RenderedConfiguration {
+  /** File name (relative to the configuration dir) → content. `configuration.nix` is the entry. */
+  readonly files: Readonly<Record<string, string>>;
+  /** sha256 over the files (names and contents), hex. */
+  readonly hash: string;
+}
+
+/** networking.hostId (required by ZFS): 8 hex digits, stable per host name. */
+export function hostIdOf(hostName: string): string {
+  return createHash("sha256").update(hostName).digest("hex").slice(0, 8);
+}
+
+function sorted(values: Iterable<number>): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+export function hostFacts(
+  model: NixosHostModel,
+  tcpPorts: readonly number[],
+  udpPorts: readonly number[],
+): HostFacts {
+  return {
+    hostName: model.hostName,
+    domain: model.domain,
+    fqdn: `${model.hostName}.${model.domain}`,
+    platform: model.platform,
+    ipv4: model.network.ipv4.map((a) => a.address),
+    ipv6: model.network.ipv6.map((a) => a.address),
+    datasets: Object.fromEntries(model.datasets.map((d) => [d.dataset, d.mountpoint])),
+    apps: Object.fromEntries(
+      model.apps.map((a) => [
+        a.app,
+        { fqdn: a.fqdn, port: appFragment(a.app, { fqdn: a.fqdn, domain: model.domain })?.proxyPort ?? null },
+      ]),
+    ),
+    tcpPorts,
+    udpPorts,
+  };
+}
+
+function platformOptions(platform: NixosPlatform): [string, NixValue][] {
+  switch (platform) {
+    case "lxc":
+      // An LXC container: no bootloader or kernel of its own.
+      return [["boot.isContainer", true]];
+    case "vm":
+      return [
+        ["services.qemuGuest.enable", true],
+        ["boot.loader.grub.device", mkDefault("/dev/sda")],
+        ['fileSystems."/"', mkDefault({ device: "/dev/disk/by-label/nixos", fsType: "ext4" })],
+      ];
+    case "existing":
+      return [];
+  }
+}
+
+function moduleFileName(name: string): string {
+  return `site-modules/${name}.nix`;
+}
+
+/**
+ * Renders the host's configuration: `configuration.nix` (what the SDK sets), `host-facts.nix`
+ * (the facts, as data) and one file per site module, imported as it is.
+ */
+export function renderNixosConfiguration(model: NixosHostModel): RenderedConfiguration {
+  const ctx = (fqdn: string) => ({ fqdn, domain: model.domain });
+  const fragments = model.apps.map((a) => ({ a, f: appFragment(a.app, ctx(a.fqdn)) }));
+  const tcp = sorted([22, ...model.extraTcpPorts, ...model.apps.flatMap((a) => appNeedsPorts(a.app).tcp)]);
+  const udp = sorted([...model.extraUdpPorts, ...model.apps.flatMap((a) => appNeedsPorts(a.app).udp)]);
+  const facts = hostFacts(model, tcp, udp);
+  const iface = model.network.interface;
+
+  const options: [string, NixValue][] = [
+    ["networking.hostName", model.hostName],
+    ["networking.domain", model.domain],
+    ["networking.useDHCP", false],
+    [`networking.interfaces.${iface}.ipv4.addresses`, model.network.ipv4.map((a) => ({ ...a }))],
+    [`networking.interfaces.${iface}.ipv6.addresses`, model.network.ipv6.map((a) => ({ ...a }))],
+    ...(model.network.gateway4
+      ? [
+          ["networking.defaultGateway", { address: model.network.gateway4, interface: iface }] as [
+            string,
+            NixValue,
+          ],
+        ]
+      : []),
+    ...(model.network.gateway6
+      ? [
+          ["networking.defaultGateway6", { address: model.network.gateway6, interface: iface }] as [
+            string,
+            NixValue,
+          ],
+        ]
+      : []),
+    ["networking.nameservers", [...model.network.nameservers]],
+    ["networking.firewall.enable", true],
+    ["networking.firewall.allowedTCPPorts", tcp],
+    ["networking.firewall.allowedUDPPorts", udp],
+    ["time.timeZone", model.timeZone],
+    ["services.openssh.enable", true],
+    ["services.openssh.settings.PasswordAuthentication", false],
+    ["services.openssh.settings.PermitRootLogin", "prohibit-password"],
+    ["users.mutableUsers", false],
+    ["users.users.root.openssh.authorizedKeys.keys", [...model.rootAuthorizedKeys]],
+    ...model.users.map((u): [string, NixValue] => [
+      `users.users."${u.name}"`,
+      {
+        isNormalUser: true,
+        extraGroups: [...(u.extraGroups ?? [])],
+        openssh: { authorizedKeys: { keys: [...u.authorizedKeys] } },
+      },
+    ]),
+    ...platformOptions(model.platform),
+    ...(model.datasets.length > 0
+      ? ([
+          ["boot.supportedFilesystems", ["zfs"]],
+          ["networking.hostId", hostIdOf(model.hostName)],
+          ["services.zfs.autoScrub.enable", true],
+          ...model.datasets.map((d): [string, NixValue] => [
+            `fileSystems."${d.mountpoint}"`,
+            { device: d.dataset, fsType: "zfs", options: ["zfsutil"] },
+          ]),
+        ] as [string, NixValue][])
+      : []),
+    ...fragments.flatMap(({ a, f }): [string, NixValue][] => {
+      if (!f) return [];
+      const service = appDefinition(a.app).nixosService as string;
+      const entries: [string, NixValue][] = [[service, comment(`${a.app}: ${f.source}`, f.options)]];
+      if (f.proxyPort !== undefined) {
+        entries.push([`services.nginx.virtualHosts."${a.fqdn}"`, proxyVirtualHost(f.proxyPort)]);
+      }
+      return entries;
+    }),
+    ...(fragments.some(({ f }) => f?.proxyPort !== undefined)
+      ? ([
+          ["services.nginx.enable", true],
+          ["security.acme.acceptTerms", true],
+          ["security.acme.defaults.email", `hostmaster@${model.domain}`],
+        ] as [string, NixValue][])
+      : []),
+    // The facts stay data in their own file; site modules take them as `{ hostFacts, ... }:`.
+    ["_module.args.hostFacts", call("import", path("./host-facts.nix"))],
+    ["system.stateVersion", model.stateVersion],
+  ];
+  const body: NixAttrs = {
+    imports: [
+      ...(model.platform === "vm" ? [plus(ref("modulesPath"), "/profiles/qemu-guest.nix")] : []),
+      ...model.extraModules.map((m) => path(`./${moduleFileName(m.name)}`)),
+    ],
+    ...attrsFromPaths(options),
+  };
+  const files: Record<string, string> = {
+    "configuration.nix": render(
+      comment(
+        `Host ${model.hostName}.${model.domain}: written by sovereign; edit the site config, not this file.`,
+        nixosModule(body, ["config", "lib", "pkgs", "modulesPath"]),
+      ),
+    ),
+    "host-facts.nix": render(
+      comment("The host's resolved facts (module argument `hostFacts`).", facts as unknown as NixValue),
+    ),
+  };
+  for (const m of model.extraModules) files[moduleFileName(m.name)] = "inline" in m ? m.inline : m.text;
+  return { files, hash: hashFiles(files) };
+}
+
+function appNeedsPorts(app: AppId): { tcp: readonly number[]; udp: readonly number[] } {
+  const n = appNeeds(app);
+  return { tcp: n.tcpPorts, udp: n.udpPorts };
+}
+
+/** sha256 over sorted file names and contents (length-prefixed, so no two file sets collide). */
+export function hashFiles(files: Readonly<Record<string, string>>): string {
+  const h = createHash("sha256");
+  for (const name of Object.keys(files).sort()) {
+    const content = Buffer.from(files[name], "utf8");
+    h.update(`${Buffer.byteLength(name)}:${name}:${content.length}:`).update(content);
+  }
+  return h.digest("hex");
+}
