@@ -1,3 +1,4 @@
+export * from "./types";
 export * from "./catalog";
 export * from "./refused";
-export * from "./swot";
+export * from "./policy";

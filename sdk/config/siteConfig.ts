@@ -1,7 +1,8 @@
 import * as net from "net";
 import { domainToASCII } from "url";
-import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
-import { refusal } from "../apps/refused";
+import { AppId, appDefinition } from "../apps/catalog";
+import { chooseApp, placementProblems } from "../apps/policy";
+import { DEPENDENCIES, type Dependency } from "../apps/types";
 import { ConfigProblems } from "./problems";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
@@ -15,6 +16,8 @@ export interface HostConfig {
   readonly address6?: string;
   /** Proxmox node that hosts an lxc/vm host. */
   readonly proxmoxNode?: string;
+  /** Memory the host gives its apps; apps whose minimum is larger are refused at preview. */
+  readonly memoryMiB?: number;
 }
 
 export interface AppConfig {
@@ -23,6 +26,8 @@ export interface AppConfig {
   readonly app: AppId;
   readonly host: string;
   readonly subdomain: string;
+  /** A federating app's permanent identity (Matrix server_name, ActivityPub/WebFinger domain). */
+  readonly domain?: string;
 }
 
 /** Where the site's authoritative DNS lives. `local` means the harness's PowerDNS on loopback. */
@@ -45,6 +50,8 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** Services the site uses from outside (e.g. an SMTP relay), so apps needing them are accepted. */
+  readonly externalServices?: readonly Dependency[];
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -73,10 +80,15 @@ function name(p: ConfigProblems, obj: Raw, key: string, field: string, fallback?
   return value;
 }
 
+function isDomainName(text: string): boolean {
+  const ascii = domainToASCII(text.replace(/\.$/, "").toLowerCase());
+  return Boolean(ascii) && ascii.includes(".") && ascii.split(".").every((l) => LABEL.test(l));
+}
+
 function parseDomain(p: ConfigProblems, raw: Raw): string {
   const given = str(p, raw, "domain", "site").replace(/\.$/, "");
   const ascii = domainToASCII(given.toLowerCase());
-  if (given && (!ascii || !ascii.includes(".") || !ascii.split(".").every((l) => LABEL.test(l)))) {
+  if (given && !isDomainName(given)) {
     p.add("site.domain", `"${given}" is not a domain name; write it like "coop.example"`);
   }
   return ascii;
@@ -140,12 +152,17 @@ function parseHost(p: ConfigProblems, raw: unknown, i: number): HostConfig | und
   if ((kind === "lxc" || kind === "vm") && typeof raw.proxmoxNode !== "string") {
     p.add(`${field}.proxmoxNode`, `is required for kind "${kind}": the Proxmox node to create it on`);
   }
+  const memoryMiB = raw.memoryMiB;
+  if (memoryMiB !== undefined && (!Number.isInteger(memoryMiB) || (memoryMiB as number) <= 0)) {
+    p.add(`${field}.memoryMiB`, `${JSON.stringify(memoryMiB)} must be a whole number of MiB, e.g. 4096`);
+  }
   return {
     name: name(p, raw, "name", field),
     kind: kind as HostKind,
     address,
     ...(typeof address6 === "string" ? { address6 } : {}),
     ...(typeof raw.proxmoxNode === "string" ? { proxmoxNode: raw.proxmoxNode } : {}),
+    ...(typeof memoryMiB === "number" ? { memoryMiB } : {}),
   };
 }
 
@@ -161,13 +178,9 @@ function parseApp(
     return undefined;
   }
   const appName = str(p, raw, "app", field);
-  const refused = refusal(appName);
-  if (refused) {
-    p.add(`${field}.app`, `"${appName}" is refused: ${refused.reason}; use ${refused.instead}`);
-    return undefined;
-  }
-  if (appName && !isAppId(appName)) {
-    p.add(`${field}.app`, `"${appName}" is not in the catalog; choose one of ${appIds.join(", ")}`);
+  const choice = appName ? chooseApp(appName) : undefined;
+  if (choice && !choice.ok) {
+    p.add(`${field}.app`, choice.message);
     return undefined;
   }
   const app = appName as AppId;
@@ -187,11 +200,31 @@ function parseApp(
   );
   if (subdomain && !LABEL.test(subdomain))
     p.add(`${field}.subdomain`, `"${subdomain}" is not a DNS label (a-z, 0-9, "-")`);
-  return { name: name(p, raw, "name", field, appName), app, host, subdomain };
+  const domain = raw.domain;
+  if (domain !== undefined && (typeof domain !== "string" || !isDomainName(domain))) {
+    p.add(`${field}.domain`, `"${String(domain)}" is not a domain name; write it like "coop.example"`);
+  }
+  return {
+    name: name(p, raw, "name", field, appName),
+    app,
+    host,
+    subdomain,
+    ...(typeof domain === "string" ? { domain: domain.replace(/\.$/, "").toLowerCase() } : {}),
+  };
 }
 
 function duplicates(values: readonly string[]): string[] {
   return [...new Set(values.filter((v, i) => v && values.indexOf(v) !== i))];
+}
+
+function parseExternalServices(p: ConfigProblems, raw: unknown): Dependency[] {
+  if (raw === undefined) return [];
+  const known = DEPENDENCIES as readonly string[];
+  if (!Array.isArray(raw) || raw.some((d) => typeof d !== "string" || !known.includes(d))) {
+    p.add("site.externalServices", `must be a list of services from ${known.join(", ")}`);
+    return [];
+  }
+  return raw as Dependency[];
 }
 
 /**
@@ -214,25 +247,35 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   const hostNames = new Set(hosts.map((h) => h.name));
   const rawApps = site.apps ?? [];
   if (!Array.isArray(rawApps)) p.add("site.apps", "must be a list");
-  const apps = (Array.isArray(rawApps) ? rawApps : [])
-    .map((a, i) => parseApp(p, a, i, hostNames))
-    .filter((a): a is AppConfig => a !== undefined);
+  const parsedApps = (Array.isArray(rawApps) ? rawApps : []).map((a, i) => ({
+    app: parseApp(p, a, i, hostNames),
+    i,
+  }));
+  const apps = parsedApps.map((x) => x.app).filter((a): a is AppConfig => a !== undefined);
+  const rawIndex = parsedApps.filter((x) => x.app !== undefined).map((x) => x.i);
   for (const dup of duplicates(hosts.map((h) => h.name)))
     p.add("site.hosts", `host name "${dup}" is used twice`);
   for (const dup of duplicates(apps.map((a) => a.name)))
     p.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
-  for (const dup of duplicates(apps.map((a) => a.subdomain)))
-    p.add("site.apps", `subdomain "${dup}" is used twice`);
+  for (const dup of duplicates(apps.map((a) => a.subdomain))) {
+    const users = apps.filter((a) => a.subdomain === dup).map((a) => `"${a.name}"`);
+    p.add(
+      "site.apps",
+      `subdomain "${dup}" is used by apps ${users.join(" and ")}; give each its own subdomain`,
+    );
+  }
   apps.forEach((app, i) => {
     if (hostNames.has(app.subdomain)) {
       p.add(
-        `site.apps[${i}].subdomain`,
+        `site.apps[${rawIndex[i]}].subdomain`,
         `"${app.subdomain}" is also a host name (a CNAME cannot share a name); pick another subdomain`,
       );
     }
   });
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
+  const externalServices = parseExternalServices(p, site.externalServices);
+  placementProblems(hosts, apps, externalServices, p, (i) => `site.apps[${rawIndex[i]}]`);
   const config: SiteConfig = {
     name: name(p, site, "name", "site"),
     domain: parseDomain(p, site),
@@ -241,6 +284,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     hosts,
     apps,
     protect: site.protect !== false,
+    ...(externalServices.length > 0 ? { externalServices } : {}),
   };
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   return config;

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { appIds } from "../../../sdk/apps/catalog";
+import { DEPENDENCIES } from "../../../sdk/apps/types";
 import { parseSiteConfig, SiteConfigError } from "../../../sdk/config";
 import { appUrls, planSiteRecords } from "../../../sdk/site/records";
 
@@ -24,9 +25,15 @@ const rawSite = fc
       datacenter: fc.constant("dc"),
       hosts: fc.constant(hosts),
       apps: fc.uniqueArray(
-        fc.record({ app: fc.constantFrom(...appIds), host: fc.constantFrom(...hosts.map((h) => h.name)) }),
+        fc.record({
+          app: fc.constantFrom(...appIds),
+          host: fc.constantFrom(...hosts.map((h) => h.name)),
+          domain: fc.constant("coop.example"),
+        }),
         { selector: (a) => a.app, maxLength: 6 },
       ),
+      // Every dependency provided from outside, so that only the DNS rules decide here.
+      externalServices: fc.constant([...DEPENDENCIES]),
     }),
   );
 
@@ -68,6 +75,7 @@ describe("planSiteRecords", () => {
       datacenter: "dc",
       hosts: [{ name: "web1", address: "192.0.2.1" }],
       apps: [{ app: "nextcloud", host: "web1" }],
+      externalServices: ["postgresql", "smtp", "objectStorage"],
     });
     assert.deepStrictEqual(appUrls(site), { nextcloud: "https://cloud.coop.example/" });
   });
