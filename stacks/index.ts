@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
+import { builtinSecrets, pluginSecrets } from "../sdk/secrets";
 import { localPowerDns } from "./localServices";
 
 const config = new pulumi.Config("sovereign");
@@ -24,9 +25,21 @@ function dnsConnection(): DnsConnection {
   };
 }
 
-const deployed = new Site(site.name, { config: site, dns: dnsConnection() });
+const deployed = new Site(site.name, {
+  config: site,
+  dns: dnsConnection(),
+  secrets: site.secrets === "builtin" ? builtinSecrets() : pluginSecrets(),
+});
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
 export const apps = deployed.appUrls;
 export const hosts = deployed.hostAddresses;
+/** Public identity of the federating apps (Matrix verify keys), for checking what the servers publish. */
+export const matrixVerifyKeys = Object.fromEntries(
+  Object.entries(deployed.appServices).flatMap(([name, s]) =>
+    "matrixVerifyKey" in s && s.matrixVerifyKey
+      ? [[name, { keyId: s.matrixVerifyKey.keyId, key: s.matrixVerifyKey.publicKey }]]
+      : [],
+  ),
+);

@@ -124,6 +124,7 @@ export function placementProblems(
   fieldOf: (index: number) => string = (i) => `site.apps[${i}]`,
 ): void {
   const provided = providedServices(apps, external);
+  federationDomainProblems(apps, problems, fieldOf);
   apps.forEach((placed, i) => {
     const def = appDefinition(placed.app);
     const host = hosts.find((h) => h.name === placed.host);
@@ -140,12 +141,41 @@ export function placementProblems(
         `${def.title} federates (${def.federation.join(", ")}) and needs a domain: its federated identity, which can never change; set domain (e.g. the site's domain)`,
       );
     }
+    if (def.federation.length === 0 && placed.domain) {
+      problems.add(
+        `${fieldOf(i)}.domain`,
+        `${def.title} does not federate, so it has no federation domain; remove domain`,
+      );
+    }
     for (const dep of def.dependencies) {
+      // mysql and redis come with the app's module on its own host.
       if (!SITE_DEPENDENCIES.includes(dep) || provided.has(dep)) continue;
       problems.add(
         `${fieldOf(i)}.app`,
         `${def.title} needs ${dep} but the site has none; ${PROVIDER_HINT[dep]}`,
       );
+    }
+  });
+}
+
+/** Two apps speaking the same federation protocol cannot share a domain: acct:user@domain would be ambiguous. */
+export function federationDomainProblems(
+  apps: readonly PlacementApp[],
+  problems: ProblemSink,
+  fieldOf: (index: number) => string = (i) => `site.apps[${i}]`,
+): void {
+  const claimed = new Map<string, string>();
+  apps.forEach((placed, i) => {
+    if (!placed.domain) return;
+    for (const protocol of appDefinition(placed.app).federation) {
+      const key = `${protocol} ${placed.domain}`;
+      const other = claimed.get(key);
+      if (other) {
+        problems.add(
+          `${fieldOf(i)}.domain`,
+          `"${placed.domain}" is already the ${protocol} domain of app "${other}"; give "${placed.name}" its own domain (e.g. its subdomain)`,
+        );
+      } else claimed.set(key, placed.name);
     }
   });
 }

@@ -50,6 +50,8 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** How identity secrets are made: @pulumi/random + @pulumi/tls plugins (default) or the built-in provider. */
+  readonly secrets?: "plugins" | "builtin";
   /** Services the site uses from outside (e.g. an SMTP relay), so apps needing them are accepted. */
   readonly externalServices?: readonly Dependency[];
 }
@@ -275,6 +277,11 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   if (site.protect !== undefined && typeof site.protect !== "boolean")
     p.add("site.protect", "must be true or false");
   const externalServices = parseExternalServices(p, site.externalServices);
+  if (site.secrets !== undefined && site.secrets !== "plugins" && site.secrets !== "builtin")
+    p.add(
+      "site.secrets",
+      `"${String(site.secrets)}" must be "plugins" (@pulumi/random and @pulumi/tls) or "builtin"`,
+    );
   placementProblems(hosts, apps, externalServices, p, (i) => `site.apps[${rawIndex[i]}]`);
   const config: SiteConfig = {
     name: name(p, site, "name", "site"),
@@ -285,6 +292,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     apps,
     protect: site.protect !== false,
     ...(externalServices.length > 0 ? { externalServices } : {}),
+    ...(site.secrets === "builtin" || site.secrets === "plugins" ? { secrets: site.secrets } : {}),
   };
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   return config;

@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
+import { AppService } from "../apps/appService";
+import { appDefinition } from "../apps/catalog";
+import { FediService } from "../apps/fediService";
+import type { SecretGenerator } from "../secrets/generator";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
 import { appUrls, planSiteRecords } from "./records";
 
@@ -8,6 +12,8 @@ export interface SiteArgs {
   config: SiteConfig;
   /** The PowerDNS that serves the site's zone; the key should be a secret. */
   dns: DnsConnection;
+  /** How apps' identity secrets are generated; default @pulumi/random + @pulumi/tls. */
+  secrets?: SecretGenerator;
 }
 
 /**
@@ -22,6 +28,8 @@ export class Site extends pulumi.ComponentResource {
   readonly appUrls: Record<string, string>;
   /** Each host's published IPv4 address, by host name. */
   readonly hostAddresses: Record<string, string>;
+  /** Each app instance, by name: its state declarations, NixOS fragment and secrets. */
+  readonly appServices: Record<string, AppService | FediService>;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
@@ -44,6 +52,24 @@ export class Site extends pulumi.ComponentResource {
         `site ${config.name}`,
       );
     }
+    this.appServices = Object.fromEntries(
+      config.apps.map((app) => {
+        // The site published each app's name above (planSiteRecords); the services add the rest.
+        const common = {
+          app: app.app,
+          host: app.host,
+          zone: this.zone,
+          subdomain: app.subdomain,
+          secrets: args.secrets,
+          publishName: false,
+        };
+        const service =
+          app.domain && appDefinition(app.app).federation.length > 0
+            ? new FediService(app.name, { ...common, domain: app.domain }, { parent: this })
+            : new AppService(app.name, common, { parent: this });
+        return [app.name, service];
+      }),
+    );
     this.zoneName = this.zone.zoneName;
     this.appUrls = appUrls(config);
     this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, h.address]));
