@@ -5,3 +5,4 @@ export * from "./policy";
 export * from "./deployment";
 export { AppService, type AppServiceArgs, type PublicKeyOutput } from "./appService";
 export { FediService, type FediServiceArgs } from "./fediService";
+export * from "./report";
