@@ -10,14 +10,7 @@ import type * as AppsModule from "../../../sdk/apps";
 import type * as DnsModule from "../../../sdk/dns";
 import { ed25519PublicFromSeed } from "../../../providers/secrets/generate";
 
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-const promiseOf = <T>(output: pulumi.Output<T>): Promise<T> =>
-  new Promise((resolve) => output.apply(resolve));
+import { promiseOf, type MockedResource as Created } from "../../support/mockResources";
 
 describe("AppService and FediService with plugin secrets (mocks)", function () {
   const created: Created[] = [];
@@ -62,15 +55,13 @@ describe("AppService and FediService with plugin secrets (mocks)", function () {
       nameservers: ["ns1.coop.example."],
     });
 
+  const matrixOn = (z: DnsModule.DnsZone) =>
+    new apps.FediService("matrix", { app: "matrix", host: "media1", zone: z, domain: "coop.example" });
+
   it("Matrix: an Ed25519 tls.PrivateKey and a 4-letter key id become Synapse's key file and verify key", async () => {
     created.length = 0;
     const z = zone();
-    const fedi = new apps.FediService("matrix", {
-      app: "matrix",
-      host: "media1",
-      zone: z,
-      domain: "coop.example",
-    });
+    const fedi = matrixOn(z);
     // Registration is asynchronous: wait for the outputs that depend on every resource asserted below.
     const keyFile = await promiseOf(fedi.app.secrets["signing-key"]);
     await promiseOf(pulumi.all(Object.values(fedi.app.secrets)));
@@ -101,12 +92,7 @@ describe("AppService and FediService with plugin secrets (mocks)", function () {
   it("Matrix: SRV delegation records in the zone and the well-known documents for the domain", async () => {
     created.length = 0;
     const z = zone();
-    const fedi = new apps.FediService("matrix", {
-      app: "matrix",
-      host: "media1",
-      zone: z,
-      domain: "coop.example",
-    });
+    const fedi = matrixOn(z);
     for (const [name, type] of [
       ["matrix", "CNAME"],
       ["_matrix._tcp", "SRV"],
