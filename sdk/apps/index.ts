@@ -6,3 +6,5 @@ export * from "./deployment";
 export { AppService, type AppServiceArgs, type PublicKeyOutput } from "./appService";
 export { FediService, type FediServiceArgs } from "./fediService";
 export * from "./report";
+export { SynapseHomeserver, type SynapseHomeserverArgs, type SynapseDatabaseArgs } from "./synapseHomeserver";
+export { renderHomeserverYaml, synapseDatabaseSql, type SynapseConfigInput } from "./synapseConfig";
