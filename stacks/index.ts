@@ -9,6 +9,7 @@ import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
 import { builtinSecrets, pluginSecrets } from "../sdk/secrets";
 import { localPowerDns } from "./localServices";
+import { localMatrixHomeservers } from "./localMatrix";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
@@ -25,11 +26,9 @@ function dnsConnection(): DnsConnection {
   };
 }
 
-const deployed = new Site(site.name, {
-  config: site,
-  dns: dnsConnection(),
-  secrets: site.secrets === "builtin" ? builtinSecrets() : pluginSecrets(),
-});
+const secrets = site.secrets === "builtin" ? builtinSecrets() : pluginSecrets();
+const deployed = new Site(site.name, { config: site, dns: dnsConnection(), secrets });
+const repoRoot = path.resolve(__dirname, "../..");
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
@@ -43,3 +42,6 @@ export const matrixVerifyKeys = Object.fromEntries(
       : [],
   ),
 );
+/** The local site's real Matrix homeservers (Synapse on the hosts' loopback addresses), by app name. */
+export const matrixHomeservers =
+  site.dns.endpoint === "local" ? localMatrixHomeservers(repoRoot, site, deployed, secrets) : {};

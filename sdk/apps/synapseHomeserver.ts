@@ -35,6 +35,8 @@ export interface SynapseHomeserverArgs {
   database: SynapseDatabaseArgs;
   /** Makes the database role's password; default the built-in generator. */
   secrets?: SecretGenerator;
+  /** The install (its data dir holds media) is protected from deletion unless this is false. */
+  protect?: boolean;
 }
 
 export class SynapseHomeserver extends pulumi.ComponentResource {
@@ -120,7 +122,7 @@ export class SynapseHomeserver extends pulumi.ComponentResource {
         healthUrl: `${this.url}/_matrix/client/versions`,
         timeoutMs: 180_000,
       },
-      { parent: this },
+      { parent: this, protect: args.protect ?? true },
     );
     this.registerOutputs({ url: this.url, running: this.service.running });
   }

@@ -80,6 +80,7 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
           psql: path.join(db.binDir, "psql"),
         },
         secrets,
+        protect: false,
       });
       return {
         url: server.url,

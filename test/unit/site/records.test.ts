@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { appIds } from "../../../sdk/apps/catalog";
+import { appDefinition, appIds } from "../../../sdk/apps/catalog";
 import { DEPENDENCIES } from "../../../sdk/apps/types";
 import { parseSiteConfig, SiteConfigError } from "../../../sdk/config";
 import { appUrls, planSiteRecords } from "../../../sdk/site/records";
@@ -25,11 +25,12 @@ const rawSite = fc
       datacenter: fc.constant("dc"),
       hosts: fc.constant(hosts),
       apps: fc.uniqueArray(
-        fc.record({
-          app: fc.constantFrom(...appIds),
-          host: fc.constantFrom(...hosts.map((h) => h.name)),
-          domain: fc.constant("coop.example"),
-        }),
+        fc
+          .record({ app: fc.constantFrom(...appIds), host: fc.constantFrom(...hosts.map((h) => h.name)) })
+          // Federating apps need their own identity domain; the others have none.
+          .map((a) =>
+            appDefinition(a.app).federation.length > 0 ? { ...a, domain: `${a.app}.coop.example` } : a,
+          ),
         { selector: (a) => a.app, maxLength: 6 },
       ),
       // Every dependency provided from outside, so that only the DNS rules decide here.
