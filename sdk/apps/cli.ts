@@ -1,7 +1,7 @@
 /**
  * `npm run catalog -- [--site stacks/Pulumi.<site>.yaml] [--mermaid FILE] [--readme]`: prints the
  * catalog as a Markdown table, writes the site's Mermaid diagram (default
- * docs/<site>-site.mmd), and with --readme refreshes the README's generated block.
+ * stacks/<site>-site.mmd), and with --readme refreshes the README's generated block.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -19,7 +19,7 @@ function main(argv: string[]): void {
   const doc = parse(fs.readFileSync(siteFile, "utf8")) as { config?: Record<string, unknown> };
   const site = parseSiteConfig(doc.config?.["sovereign:site"]);
   process.stdout.write(catalogTable() + "\n");
-  const mermaidFile = path.resolve(root, arg("--mermaid") ?? `docs/${site.name}-site.mmd`);
+  const mermaidFile = path.resolve(root, arg("--mermaid") ?? `stacks/${site.name}-site.mmd`);
   fs.mkdirSync(path.dirname(mermaidFile), { recursive: true });
   fs.writeFileSync(mermaidFile, siteDiagram(site) + "\n");
   process.stderr.write(

@@ -31,14 +31,14 @@ describe("npm run catalog", () => {
     assert.ok(diagram.includes("app_nextcloud -.->|object storage| app_garage"));
   });
 
-  it("the README and docs/local-site.mmd show the current output for the demo site", () => {
+  it("the README and stacks/local-site.mmd show the current output for the demo site", () => {
     const site = demoSite();
     const readme = fs.readFileSync(path.join(repoRoot(), "README.md"), "utf8");
     assert.ok(
       readme.includes(readmeCatalogBlock(site)),
       "README is stale: run `npm run catalog -- --readme`",
     );
-    const mmd = fs.readFileSync(path.join(repoRoot(), "docs", "local-site.mmd"), "utf8");
-    assert.strictEqual(mmd, siteDiagram(site) + "\n", "docs/local-site.mmd is stale: run `npm run catalog`");
+    const mmd = fs.readFileSync(path.join(repoRoot(), "stacks", "local-site.mmd"), "utf8");
+    assert.strictEqual(mmd, siteDiagram(site) + "\n", "stacks/local-site.mmd is stale: run `npm run catalog`");
   });
 });
