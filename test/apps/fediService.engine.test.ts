@@ -4,7 +4,6 @@
  * changes nothing) and never appear in plain text in the state.
  */
 import * as assert from "assert";
-import { DnsZone } from "../../sdk/dns";
 import { AppService, FediService } from "../../sdk/apps";
 import { builtinSecrets } from "../../sdk/secrets";
 import { ed25519PublicFromSeed } from "../../providers/secrets/generate";
@@ -12,6 +11,7 @@ import { startPowerDns, useService } from "../harness";
 import { dig } from "../harness/dig";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { createTestStack, TestStack } from "../harness/workspace";
+import { testZone } from "./zone";
 
 const quiet = { color: "never" as const };
 
@@ -25,15 +25,7 @@ describe("FediService on the real engine and PowerDNS", function () {
 
   before(async () => {
     t = await createTestStack("apps-fedi", async () => {
-      const s = pdns();
-      const zone = new DnsZone("fedi", {
-        connection: { apiUrl: s.apiUrl, apiKey: s.apiKey, serverId: s.serverId },
-        zone: "fedi.test.",
-        nameservers: ["ns1.fedi.test."],
-        protect: false,
-      });
-      zone.host("media1", { ipv4: ["127.0.0.30"] });
-      zone.host("web1", { ipv4: ["127.0.0.31"] });
+      const zone = testZone(pdns(), "fedi", { media1: "127.0.0.30", web1: "127.0.0.31" });
       const secrets = builtinSecrets();
       const matrix = new FediService("matrix", {
         app: "matrix",

@@ -11,11 +11,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FediService, SynapseHomeserver } from "../../sdk/apps";
-import { DnsZone } from "../../sdk/dns";
 import { builtinSecrets } from "../../sdk/secrets";
 import { freePort, repoRoot, startPostgres, startPowerDns, useService } from "../harness";
 import { backendFilesText } from "../harness/stateFiles";
 import { createTestStack, TestStack } from "../harness/workspace";
+import { testZone } from "./zone";
 
 const quiet = { color: "never" as const };
 
@@ -49,15 +49,8 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
     port = await freePort();
     dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-synapse-")), "matrix");
     t = await createTestStack("apps-synapse", async () => {
-      const s = pdns();
       const db = pg();
-      const zone = new DnsZone("synapse", {
-        connection: { apiUrl: s.apiUrl, apiKey: s.apiKey, serverId: s.serverId },
-        zone: "synapse.test.",
-        nameservers: ["ns1.synapse.test."],
-        protect: false,
-      });
-      zone.host("media1", { ipv4: ["127.0.0.1"] });
+      const zone = testZone(pdns(), "synapse", { media1: "127.0.0.1" });
       const secrets = builtinSecrets();
       const matrix = new FediService("matrix", {
         app: "matrix",

@@ -39,6 +39,10 @@ describe("npm run catalog", () => {
       "README is stale: run `npm run catalog -- --readme`",
     );
     const mmd = fs.readFileSync(path.join(repoRoot(), "stacks", "local-site.mmd"), "utf8");
-    assert.strictEqual(mmd, siteDiagram(site) + "\n", "stacks/local-site.mmd is stale: run `npm run catalog`");
+    assert.strictEqual(
+      mmd,
+      siteDiagram(site) + "\n",
+      "stacks/local-site.mmd is stale: run `npm run catalog`",
+    );
   });
 });
