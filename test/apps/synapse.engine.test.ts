@@ -169,6 +169,34 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
     });
   });
 
+  it("refresh notices a homeserver that stopped, and up starts it again with the same key", async () => {
+    // The homeserver the stack started: the process whose working dir is its data dir.
+    const pid = fs
+      .readdirSync("/proc")
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .find((p) => {
+        try {
+          return fs.readlinkSync(`/proc/${p}/cwd`) === dataDir;
+        } catch {
+          return false;
+        }
+      });
+    assert.ok(pid, "the homeserver process runs in its data dir");
+    process.kill(pid, "SIGTERM");
+    for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}`); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(fetch(`${url()}/_matrix/client/versions`));
+    await t.stack.refresh(quiet);
+    const preview = await t.stack.preview(quiet);
+    assert.strictEqual(preview.changeSummary.update, 1, JSON.stringify(preview.changeSummary));
+    const up = await t.stack.up(quiet);
+    assert.deepStrictEqual(up.summary.resourceChanges, { same: up.summary.resourceChanges?.same, update: 1 });
+    assert.deepStrictEqual(await publishedKeys(), {
+      [`ed25519:${String(outputs.keyId.value)}`]: { key: String(outputs.verifyKey.value) },
+    });
+  });
+
   it("keeps the signing key, the registration secret and the database password out of the state in plain text", () => {
     const state = backendFilesText(t.engine.backendDir);
     const seed = String(outputs.signingKeyFile.value).split(" ")[2].trim();
