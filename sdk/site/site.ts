@@ -5,15 +5,19 @@ import { appDefinition } from "../apps/catalog";
 import { FediService } from "../apps/fediService";
 import type { SecretGenerator } from "../secrets/generator";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
+import { declareSiteStorage, type GarageConnection, type SiteStorage, type SiteStorageArgs } from "../storage";
 import { appUrls, planSiteRecords } from "./records";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
-  /** The PowerDNS that serves the site's zone; the key should be a secret. */
+  /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
   /** How apps' identity secrets are generated; default @pulumi/random + @pulumi/tls. */
   secrets?: SecretGenerator;
+  /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
+  garage?: GarageConnection;
+  replicationCredentials?: SiteStorageArgs["replicationCredentials"];
 }
 
 /**
@@ -30,6 +34,8 @@ export class Site extends pulumi.ComponentResource {
   readonly hostAddresses: Record<string, string>;
   /** Each app instance, by name: its state declarations, NixOS fragment and secrets. */
   readonly appServices: Record<string, AppService | FediService>;
+  /** The buckets and replications of the config's `storage` section. */
+  readonly storage?: SiteStorage;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
@@ -71,6 +77,22 @@ export class Site extends pulumi.ComponentResource {
       }),
     );
     this.zoneName = this.zone.zoneName;
+    if (config.storage) {
+      if (!args.garage)
+        throw new Error(`site ${config.name} declares storage but no Garage connection was given (SiteArgs.garage)`);
+      this.storage = declareSiteStorage(
+        name,
+        {
+          storage: config.storage,
+          garage: args.garage,
+          zone: this.zone,
+          replicationHost: config.hosts[0].name,
+          replicationCredentials: args.replicationCredentials,
+          protect: config.protect,
+        },
+        this,
+      );
+    }
     this.appUrls = appUrls(config);
     this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, h.address]));
     this.registerOutputs({

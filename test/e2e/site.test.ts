@@ -1,11 +1,11 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
-import { execFileSync } from "child_process";
-import { startPostgres, startPowerDns, useService } from "../harness";
+import { useService } from "../harness";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -19,18 +19,17 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   let engine: EngineEnv;
   let stack: Stack;
   let envFile: string;
+  /** A copy of stacks/Pulumi.local.yaml with the API key secret, as scripts/demo.sh makes it. */
+  let configFile: string;
 
-  // Registered before useService's hooks: mocha runs `after` hooks in order, and the stack must be
-  // destroyed while PowerDNS still runs.
+  // The run's shared PowerDNS outlives this suite, so the stack is destroyed while it still runs.
   after(async () => {
-    await stack?.destroy({ color: "never" });
+    await stack?.destroy({ color: "never", configFile });
     engine?.cleanup();
     if (envFile) fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
   });
 
-  const pdns = useService(() => startPowerDns());
-  // The demo site runs a real Matrix Synapse with its database on this PostgreSQL.
-  const pg = useService(() => startPostgres());
+  const pdns = useService("powerdns");
 
   before(async () => {
     engine = makeEngineEnv("site");
@@ -42,15 +41,8 @@ describe("the local site stack on the real engine and PowerDNS", function () {
           endpoints: { apiUrl: service.apiUrl, serverId: service.serverId },
           credentials: { apiKey: service.apiKey },
         },
-        postgres: {
-          endpoints: { host: pg().host, port: pg().port, binDir: pg().binDir },
-          credentials: { user: pg().user, password: pg().password },
-        },
       },
     };
-    const synapseVenv = execFileSync("bash", [path.join(repoRoot(), "scripts", "synapse.sh")], {
-      encoding: "utf8",
-    }).trim();
     fs.writeFileSync(envFile, JSON.stringify(record), { mode: 0o600 });
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "local", workDir: repoRoot() },
@@ -61,14 +53,33 @@ describe("the local site stack on the real engine and PowerDNS", function () {
           ...engine.env,
           PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo",
           SOVEREIGN_ENV_STATE: envFile,
-          SOVEREIGN_SYNAPSE_VENV: synapseVenv,
         },
+      },
+    );
+    configFile = path.join(path.dirname(envFile), "Pulumi.local.yaml");
+    fs.copyFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), configFile);
+    execFileSync(
+      path.join(engine.pulumiBinDir, "pulumi"),
+      [
+        "config",
+        "set",
+        "--secret",
+        "sovereign:powerdnsApiKey",
+        "--stack",
+        "local",
+        "--config-file",
+        configFile,
+      ],
+      {
+        cwd: repoRoot(),
+        input: service.apiKey,
+        env: { ...process.env, ...engine.env, PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo" },
       },
     );
   });
 
   it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {
-    const up = await stack.up({ color: "never" });
+    const up = await stack.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.strictEqual(up.outputs.zone.value, "demo.coop.test.");
     assert.strictEqual(up.outputs.apps.value.forgejo, "https://git.demo.coop.test/");
@@ -76,17 +87,10 @@ describe("the local site stack on the real engine and PowerDNS", function () {
     assert.deepStrictEqual(await dig(pdns(), "media1.demo.coop.test", "AAAA"), ["fd00::11"]);
     const cname = await dig(pdns(), "git.demo.coop.test", "CNAME");
     assert.deepStrictEqual(cname, ["web1.demo.coop.test."]);
-    assert.deepStrictEqual(await dig(pdns(), "_matrix._tcp.demo.coop.test", "SRV"), [
-      "10 0 8448 matrix.demo.coop.test.",
-    ]);
-    const matrixUrl = String((up.outputs.matrixHomeservers.value as Record<string, string>).matrix);
-    assert.strictEqual(matrixUrl, "http://127.0.0.11:8008");
-    const versions = await fetch(`${matrixUrl}/_matrix/client/versions`);
-    assert.strictEqual(versions.status, 200);
   });
 
   it("a second preview changes nothing", async () => {
-    const preview = await stack.preview({ color: "never" });
+    const preview = await stack.preview({ color: "never", configFile });
     assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
   });
 

@@ -1,16 +1,17 @@
 import { stopAndRemove } from "./lifecycle";
+import { startGarage } from "./garage";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
-import type { ServiceName, ServiceRecord } from "./env-state";
+import { serviceHome, type ServiceName, type ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
 
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -28,7 +29,9 @@ function record(service: RunningService, name: ServiceName, details: Details): S
 export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
   switch (name) {
     case "powerdns": {
-      const pdns = await startPowerDns();
+      // Same data, ports and key on every `up`: the local stack's state keeps matching it.
+      const home = serviceHome(name);
+      const pdns = await startPowerDns({ home });
       return record(pdns, name, {
         endpoints: {
           apiUrl: pdns.apiUrl,
@@ -37,6 +40,7 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
           dnsPort: pdns.dnsPort,
         },
         credentials: { apiKey: pdns.apiKey },
+        home,
       });
     }
     case "zfs": {
@@ -60,6 +64,19 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         },
         credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
         stopSignal: "SIGINT",
+      });
+    }
+    case "garage": {
+      const garage = await startGarage();
+      return record(garage, name, {
+        endpoints: {
+          s3Endpoint: garage.s3Endpoint,
+          adminUrl: garage.adminUrl,
+          webEndpoint: garage.webEndpoint,
+          region: garage.region,
+          zone: garage.zone,
+        },
+        credentials: { adminToken: garage.adminToken },
       });
     }
     case "sshd": {
@@ -89,5 +106,10 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
-  await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
+  await stopAndRemove({
+    pids: livePids(recorded),
+    dir: recorded.dir,
+    signal: recorded.stopSignal,
+    keepDir: recorded.home !== undefined,
+  });
 }

@@ -60,3 +60,20 @@ export interface SshdService extends RunningService {
   /** A known_hosts file that holds this server's host key for [127.0.0.1]:port. */
   readonly knownHostsPath: string;
 }
+
+export interface GarageService extends RunningService {
+  /** S3 API, path-style, e.g. http://127.0.0.1:3900 */
+  readonly s3Endpoint: string;
+  /** Static websites: Host "<bucket>.<webRootDomain>". */
+  readonly webEndpoint: string;
+  readonly webRootDomain: string;
+  /** Admin API v2, e.g. http://127.0.0.1:3903 */
+  readonly adminUrl: string;
+  readonly adminToken: string;
+  /** S3 region Garage answers to. */
+  readonly region: string;
+  /** Layout zone of its single node ("datacenter"). */
+  readonly zone: string;
+  readonly binary: string;
+  readonly configFile: string;
+}

@@ -23,6 +23,7 @@ const rawSite = fc
       name: fc.constant("s1"),
       domain: fc.constant("coop.example"),
       datacenter: fc.constant("dc"),
+      dns: fc.constant({ endpoint: "local" }),
       hosts: fc.constant(hosts),
       apps: fc.uniqueArray(
         fc
@@ -74,6 +75,7 @@ describe("planSiteRecords", () => {
       name: "s1",
       domain: "coop.example",
       datacenter: "dc",
+      dns: { endpoint: "local" },
       hosts: [{ name: "web1", address: "192.0.2.1" }],
       apps: [{ app: "nextcloud", host: "web1" }],
       externalServices: ["postgresql", "smtp", "objectStorage"],
