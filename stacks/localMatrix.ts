@@ -4,7 +4,6 @@
  * postgres` started and the venv that scripts/synapse.sh installed (npm run demo does both).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { FediService, SynapseHomeserver } from "../sdk/apps";
@@ -49,16 +48,10 @@ function localPostgres(repoRoot: string): {
   return { host, port, user, password, psql };
 }
 
-function synapseVenv(): string {
-  const given = process.env.SOVEREIGN_SYNAPSE_VENV;
-  const tools = process.env.SOVEREIGN_TOOLS_DIR ?? path.join(os.homedir(), ".cache", "sovereign");
-  const venv = given ?? path.join(tools, "synapse-1.163.2", "venv");
-  if (
-    !fs.existsSync(path.join(venv, "bin", "python")) ||
-    (!given && !fs.existsSync(path.join(venv, "..", ".complete")))
-  ) {
+function synapseVenv(venv: string): string {
+  if (!fs.existsSync(path.join(venv, "bin", "python"))) {
     throw new Error(
-      `the site runs Matrix but Synapse is not installed at ${venv}; run scripts/synapse.sh (npm run demo does) or set SOVEREIGN_SYNAPSE_VENV`,
+      `SOVEREIGN_SYNAPSE_VENV is ${venv} but holds no Synapse; run scripts/synapse.sh (npm run demo does) and pass the dir it prints`,
     );
   }
   return venv;
@@ -73,8 +66,17 @@ export function localMatrixHomeservers(
 ): Record<string, pulumi.Output<string> | string> {
   const matrixApps = config.apps.filter((a) => a.app === "matrix");
   if (matrixApps.length === 0) return {};
+  // The homeserver process is started only where asked for (npm run demo, the site test): other
+  // runs of the local stack (service restarts, resets) keep to DNS and secrets.
+  const given = process.env.SOVEREIGN_SYNAPSE_VENV;
+  if (!given) {
+    pulumi.log.warn(
+      `apps ${matrixApps.map((a) => a.name).join(", ")}: no homeserver is started on this machine; set SOVEREIGN_SYNAPSE_VENV (npm run demo does) to run Synapse`,
+    );
+    return {};
+  }
   const pg = localPostgres(repoRoot);
-  const venv = synapseVenv();
+  const venv = synapseVenv(given);
   return Object.fromEntries(
     matrixApps.map((app) => {
       const matrix = site.appServices[app.name];

@@ -3,12 +3,11 @@
  * health URL answers. The local site's minimal installer (see spec.ts); PlainHost replaces it on real
  * hosts. Inputs (which hold secrets) are kept encrypted; outputs hold no file contents.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../shared/lazyProvider";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { ServiceCommand, ServiceFile } from "./spec";
 
-const serviceProvider = lazyProvider(path.join(__dirname, "serviceProvider"));
+const serviceProvider = providerAt(providerSpecifier("localservice/serviceProvider"));
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 

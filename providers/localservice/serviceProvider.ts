@@ -147,3 +147,6 @@ async function remove(_id: string, props: Props): Promise<void> {
 }
 
 export { remove as delete };
+
+// No credentials: the shared configure (stack config store) keeps every provider module alike.
+export { configure } from "../shared/credentials";

@@ -2,12 +2,11 @@
  * `GeneratedSecret`: a secret made once by the built-in provider with Node's crypto, for sites whose
  * engine cannot download the random/tls plugins. Private parts are secret outputs in the state.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../shared/lazyProvider";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { SECRET_OUTPUT_NAMES, type SecretKind } from "./generate";
 
-const secretProvider = lazyProvider(path.join(__dirname, "secretProvider"));
+const secretProvider = providerAt(providerSpecifier("secrets/secretProvider"));
 
 export interface GeneratedSecretArgs {
   kind: pulumi.Input<SecretKind>;

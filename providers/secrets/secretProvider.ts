@@ -42,3 +42,6 @@ export async function delete_(): Promise<void> {
 }
 
 export { delete_ as delete };
+
+// No credentials: the shared configure (stack config store) keeps every provider module alike.
+export { configure } from "../shared/credentials";

@@ -150,7 +150,8 @@ export const siteSchema = section({
     .describe("Services the site's apps use from outside the site (e.g. an SMTP relay)."),
   secrets: z
     .enum(["plugins", "builtin"], {
-      error: 'must be "plugins" (@pulumi/random and @pulumi/tls) or "builtin" (Node crypto, no plugin downloads)',
+      error:
+        'must be "plugins" (@pulumi/random and @pulumi/tls) or "builtin" (Node crypto, no plugin downloads)',
     })
     .optional()
     .describe('How apps\' identity secrets are generated: "plugins" (default) or "builtin".'),

@@ -331,7 +331,10 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     checks.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
   for (const dup of duplicates(apps.map((a) => a.subdomain))) {
     const users = apps.filter((a) => a.subdomain === dup).map((a) => `"${a.name}"`);
-    checks.add("site.apps", `subdomain "${dup}" is used by apps ${users.join(" and ")}; give each its own subdomain`);
+    checks.add(
+      "site.apps",
+      `subdomain "${dup}" is used by apps ${users.join(" and ")}; give each its own subdomain`,
+    );
   }
   apps.forEach((app, i) => {
     if (hostNames.has(app.subdomain)) {
@@ -342,9 +345,14 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     }
   });
   const storage = parseStorage(p, site.storage);
-  const externalServices = (Array.isArray(site.externalServices) ? site.externalServices : []) as Dependency[];
+  const externalServices = (
+    Array.isArray(site.externalServices) ? site.externalServices : []
+  ) as Dependency[];
   // A site with a storage section has its own Garage: apps needing object storage are served.
-  const provided: Dependency[] = [...externalServices, ...(site.storage !== undefined ? ["objectStorage" as const] : [])];
+  const provided: Dependency[] = [
+    ...externalServices,
+    ...(site.storage !== undefined ? ["objectStorage" as const] : []),
+  ];
   placementProblems(hosts, apps, provided, checks, (i) => `site.apps[${rawIndex[i]}]`);
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   const typed = site as RawSiteConfig;

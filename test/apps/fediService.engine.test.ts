@@ -11,6 +11,7 @@ import { startPowerDns, useService } from "../harness";
 import { dig } from "../harness/dig";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { createTestStack, TestStack } from "../harness/workspace";
+import { setPowerDnsKey } from "../providers/powerdns/helpers";
 import { testZone } from "./zone";
 
 const quiet = { color: "never" as const };
@@ -56,6 +57,8 @@ describe("FediService on the real engine and PowerDNS", function () {
         padState: pad.state.map((s) => `${s.kind} ${s.name} ${s.strategy}`),
       };
     });
+    // The providers read the PowerDNS API key from the stack config (a secret).
+    await setPowerDnsKey(t, pdns().apiKey);
   });
 
   let first: Record<string, { value: unknown; secret: boolean }>;

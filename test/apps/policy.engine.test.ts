@@ -9,6 +9,7 @@ import { Site } from "../../sdk/site";
 import { builtinSecrets } from "../../sdk/secrets";
 import { startPowerDns, useService } from "../harness";
 import { createTestStack, TestStack } from "../harness/workspace";
+import { setPowerDnsKey } from "../providers/powerdns/helpers";
 
 const quiet = { color: "never" as const };
 
@@ -19,6 +20,7 @@ const validSite = (): Raw => ({
   domain: "policy.test",
   datacenter: "local",
   protect: false,
+  dns: { endpoint: "local" },
   hosts: [
     { name: "web1", address: "127.0.0.20", memoryMiB: 4096 },
     { name: "tiny", address: "127.0.0.21", memoryMiB: 256 },
@@ -46,10 +48,12 @@ describe("app policy at preview (real engine)", function () {
       const s = pdns();
       new Site(site.name, {
         config: site,
-        dns: { apiUrl: s.apiUrl, apiKey: s.apiKey, serverId: s.serverId },
+        dns: { apiUrl: s.apiUrl, serverId: s.serverId },
         secrets: builtinSecrets(),
       });
     });
+    // The providers read the PowerDNS API key from the stack config (a secret).
+    await setPowerDnsKey(t, pdns().apiKey);
   });
 
   /** Previews `site` and returns the engine's error text (fails the test if the preview passes). */

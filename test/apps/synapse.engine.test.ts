@@ -15,6 +15,7 @@ import { builtinSecrets } from "../../sdk/secrets";
 import { freePort, repoRoot, startPostgres, startPowerDns, useService } from "../harness";
 import { backendFilesText } from "../harness/stateFiles";
 import { createTestStack, TestStack } from "../harness/workspace";
+import { setPowerDnsKey } from "../providers/powerdns/helpers";
 import { testZone } from "./zone";
 
 const quiet = { color: "never" as const };
@@ -83,6 +84,8 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
         signingKeyFile: matrix.app.secrets["signing-key"],
       };
     });
+    // The providers read the PowerDNS API key from the stack config (a secret).
+    await setPowerDnsKey(t, pdns().apiKey);
   });
 
   let outputs: Record<string, { value: unknown; secret: boolean }>;

@@ -50,7 +50,7 @@ describe("AppService and FediService with plugin secrets (mocks)", function () {
 
   const zone = () =>
     new dns.DnsZone("zone", {
-      connection: { apiUrl: "http://127.0.0.1:8081", apiKey: "key" },
+      connection: { apiUrl: "http://127.0.0.1:8081" },
       zone: "coop.example.",
       nameservers: ["ns1.coop.example."],
     });
