@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the embedded local defaults: installs what is missing, starts the local services
-# (PowerDNS on loopback), applies the `local` site stack with the real Pulumi engine and prints
-# its outputs. Run it again: the second `up` changes nothing. `npm run env -- down` stops the services
-# and keeps their data and ports (.state/services), so the next demo finds everything as it was.
+# (PowerDNS and PostgreSQL on loopback, a real Matrix Synapse), applies the `local` site stack with
+# the real Pulumi engine and prints its outputs. Run it again: the second `up` changes nothing.
+# `npm run env -- down` stops the services and keeps their data and ports (.state/services), so the
+# next demo finds everything as it was (Synapse is stopped by destroying the stack).
 #
 #   npm run demo -- --reset   start the local site from scratch: forget the stack AND wipe the
 #                             services' data, together (never one without the other)
@@ -19,7 +20,10 @@ done
 
 bash scripts/setup.sh
 rm -rf bin && npx tsc -p tsconfig.json
-bash scripts/env.sh up powerdns netbox
+bash scripts/env.sh up powerdns netbox postgres
+# The demo site runs a real Matrix Synapse (cached venv; the first install takes a few minutes).
+SOVEREIGN_SYNAPSE_VENV="$(bash scripts/synapse.sh)"
+export SOVEREIGN_SYNAPSE_VENV
 use_engine
 # The local stack's secrets are encrypted with this passphrase unless you set your own.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
@@ -27,7 +31,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-dem
 stack=local
 if [ -n "$reset" ]; then
   bash scripts/reset-local.sh "$stack"
-  bash scripts/env.sh up powerdns netbox
+  bash scripts/env.sh up powerdns netbox postgres
 fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
 # The providers read the PowerDNS API key from the stack config (a secret). The local server's key
@@ -51,3 +55,4 @@ secret_from_env sovereign:netboxToken netbox token
 pulumi up --stack "$stack" --config-file "$run_config" --yes --non-interactive --refresh
 log "outputs of stack '$stack':"
 pulumi stack output --stack "$stack" --json
+log "Matrix homeserver(s): $(pulumi stack output --stack "$stack" matrixHomeservers --json | tr -d '\n ')"

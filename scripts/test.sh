@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -24,9 +24,13 @@ for suite in "${@:-all}"; do
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
     netbox) specs+=("bin/test/unit/netbox/**/*.test.js" "bin/test/providers/netbox/**/*.test.js") ;;
     hosts) specs+=("bin/test/unit/hosts/**/*.test.js" "bin/test/nix/**/*.test.js" "bin/test/hosts/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts)" ;;
+    apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps)" ;;
   esac
 done
+
+# Suites that run Synapse (apps, and the demo site in engine) need its venv: installed once, cached.
+case " ${*:-all} " in *" all "* | *" apps "* | *" engine "*) bash scripts/synapse.sh >/dev/null ;; esac
 
 export SOVEREIGN_TEST_SUMMARY="${SOVEREIGN_TEST_SUMMARY:-$REPO_ROOT/.state/test-summary.json}"
 rm -f "$SOVEREIGN_TEST_SUMMARY"

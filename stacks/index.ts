@@ -8,6 +8,8 @@ import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
 import { localNetboxUrl, reachableLocalPowerDns } from "./localServices";
+import { builtinSecrets, pluginSecrets } from "../sdk/secrets";
+import { localMatrixHomeservers } from "./localMatrix";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
@@ -34,14 +36,28 @@ function inventoryConnection(): { url: string } | undefined {
   };
 }
 
+const secrets = site.secrets === "builtin" ? builtinSecrets() : pluginSecrets();
 const deployed = new Site(site.name, {
   config: site,
   dns: dnsConnection(),
   inventory: inventoryConnection(),
+  secrets,
 });
+const repoRoot = path.resolve(__dirname, "../..");
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
 export const apps = deployed.appUrls;
 export const hosts = deployed.hostAddresses;
 export const hostConfigurations = deployed.hostConfigurationHashes;
+/** Public identity of the federating apps (Matrix verify keys), for checking what the servers publish. */
+export const matrixVerifyKeys = Object.fromEntries(
+  Object.entries(deployed.appServices).flatMap(([name, s]) =>
+    "matrixVerifyKey" in s && s.matrixVerifyKey
+      ? [[name, { keyId: s.matrixVerifyKey.keyId, key: s.matrixVerifyKey.publicKey }]]
+      : [],
+  ),
+);
+/** The local site's real Matrix homeservers (Synapse on the hosts' loopback addresses), by app name. */
+export const matrixHomeservers =
+  site.dns.endpoint === "local" ? localMatrixHomeservers(repoRoot, site, deployed, secrets) : {};

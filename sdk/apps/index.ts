@@ -1,3 +1,10 @@
+export * from "./types";
 export * from "./catalog";
 export * from "./refused";
-export * from "./swot";
+export * from "./policy";
+export * from "./deployment";
+export { AppService, type AppServiceArgs, type PublicKeyOutput } from "./appService";
+export { FediService, type FediServiceArgs } from "./fediService";
+export * from "./report";
+export { SynapseHomeserver, type SynapseHomeserverArgs, type SynapseDatabaseArgs } from "./synapseHomeserver";
+export { renderHomeserverYaml, synapseDatabaseSql, type SynapseConfigInput } from "./synapseConfig";

@@ -1,53 +1,43 @@
 /**
  * What each catalog app needs from the host it runs on, so that a host too small for its apps is
- * refused at preview. Figures are the upstream projects' documented minimums for a small instance
- * (rounded up), plus the database they bring along.
+ * refused at preview and its firewall opens the right ports. Read from the app's catalog entry
+ * (`requirements`, `ports`): the catalog is the one place these figures live.
  */
-import type { AppId } from "./catalog";
+import { appDefinition, type AppId } from "./catalog";
 
 export interface AppNeeds {
   /** Memory, MiB. */
   readonly memoryMiB: number;
   /** Disk for the app and its data at start, GiB. */
   readonly diskGiB: number;
-  /** TCP ports the app's front end listens on (behind the host's reverse proxy). */
+  /** Public TCP ports (the firewall opens them). */
   readonly tcpPorts: readonly number[];
-  /** UDP ports the app needs open (media, streaming). */
+  /** Public UDP ports (media, streaming). */
   readonly udpPorts: readonly number[];
 }
-
-const WEB = [80, 443] as const;
-
-const needs: Record<AppId, AppNeeds> = {
-  nextcloud: { memoryMiB: 512, diskGiB: 10, tcpPorts: WEB, udpPorts: [] },
-  forgejo: { memoryMiB: 256, diskGiB: 5, tcpPorts: [...WEB, 22], udpPorts: [] },
-  hedgedoc: { memoryMiB: 256, diskGiB: 2, tcpPorts: WEB, udpPorts: [] },
-  edumeet: { memoryMiB: 1024, diskGiB: 2, tcpPorts: WEB, udpPorts: [40000] },
-  webmail: { memoryMiB: 128, diskGiB: 1, tcpPorts: WEB, udpPorts: [] },
-  documents: { memoryMiB: 512, diskGiB: 5, tcpPorts: WEB, udpPorts: [] },
-  planning: { memoryMiB: 128, diskGiB: 1, tcpPorts: WEB, udpPorts: [] },
-  matrix: { memoryMiB: 1024, diskGiB: 10, tcpPorts: [...WEB, 8448], udpPorts: [] },
-  mastodon: { memoryMiB: 2048, diskGiB: 20, tcpPorts: WEB, udpPorts: [] },
-  pixelfed: { memoryMiB: 1024, diskGiB: 20, tcpPorts: WEB, udpPorts: [] },
-  peertube: { memoryMiB: 2048, diskGiB: 50, tcpPorts: [...WEB, 1935], udpPorts: [] },
-  owncast: { memoryMiB: 1024, diskGiB: 10, tcpPorts: [...WEB, 1935], udpPorts: [] },
-  castopod: { memoryMiB: 512, diskGiB: 10, tcpPorts: WEB, udpPorts: [] },
-};
 
 /** What the host's operating system itself takes before any app. */
 export const BASE_NEEDS = { memoryMiB: 512, diskGiB: 4 } as const;
 
 export function appNeeds(app: AppId): AppNeeds {
-  return needs[app];
+  const entry = appDefinition(app);
+  const publicPorts = (protocol: "tcp" | "udp"): number[] => [
+    ...new Set(entry.ports.filter((p) => p.public && p.protocol === protocol).map((p) => p.port)),
+  ];
+  return {
+    memoryMiB: entry.requirements.memoryMiB,
+    diskGiB: entry.requirements.diskGiB,
+    tcpPorts: publicPorts("tcp"),
+    udpPorts: publicPorts("udp"),
+  };
 }
 
 /** The sum over a host's apps, plus the base system. */
 export function hostNeeds(apps: readonly AppId[]): { memoryMiB: number; diskGiB: number } {
-  return apps.reduce<{ memoryMiB: number; diskGiB: number }>(
-    (sum, app) => ({
-      memoryMiB: sum.memoryMiB + needs[app].memoryMiB,
-      diskGiB: sum.diskGiB + needs[app].diskGiB,
-    }),
-    { memoryMiB: BASE_NEEDS.memoryMiB, diskGiB: BASE_NEEDS.diskGiB },
-  );
+  return apps
+    .map(appNeeds)
+    .reduce<{ memoryMiB: number; diskGiB: number }>(
+      (sum, need) => ({ memoryMiB: sum.memoryMiB + need.memoryMiB, diskGiB: sum.diskGiB + need.diskGiB }),
+      { memoryMiB: BASE_NEEDS.memoryMiB, diskGiB: BASE_NEEDS.diskGiB },
+    );
 }

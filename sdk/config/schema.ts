@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { appIds } from "../apps/catalog";
+import { DEPENDENCIES } from "../apps/types";
 
 /**
  * A config mapping whose unknown keys are errors (siteConfig.ts words them, with a suggestion).
@@ -127,6 +128,12 @@ const hostSection = section({
     .describe(
       "Extra NixOS modules, imported as they are: { name, inline: <Nix text> } or { name, file: <path relative to the project dir> }. They receive the host's facts as the module argument `hostFacts`.",
     ),
+  memoryMiB: z
+    .number({ error: "must be a whole number of MiB, e.g. 4096" })
+    .int({ error: "must be a whole number of MiB, e.g. 4096" })
+    .positive({ error: "must be a whole number of MiB, e.g. 4096" })
+    .optional()
+    .describe("Memory the host gives its apps, in MiB; apps whose catalog minimum is larger are refused."),
 });
 
 const appSection = section({
@@ -139,6 +146,12 @@ const appSection = section({
     .string({ error: 'must be a DNS label such as "cloud"' })
     .optional()
     .describe("Where it is published under the site's domain; default from the catalog (e.g. cloud, git)."),
+  domain: z
+    .string({ error: 'must be a domain name such as "coop.example"' })
+    .optional()
+    .describe(
+      "Federating apps only (Matrix, ActivityPub): the federated identity's domain (Matrix server_name, acct:user@domain). It can never change.",
+    ),
 });
 
 const inventorySection = section(
@@ -184,6 +197,19 @@ export const siteSchema = section({
     .min(1, { error: "must list at least one host" })
     .describe("The machines of the site."),
   apps: z.array(appSection, { error: "must be a list" }).optional().describe("The apps the site runs."),
+  externalServices: z
+    .array(z.enum(DEPENDENCIES, { error: `must be one of ${DEPENDENCIES.join(", ")}` }), {
+      error: `must be a list of services from ${DEPENDENCIES.join(", ")}`,
+    })
+    .optional()
+    .describe("Services the site's apps use from outside the site (e.g. an SMTP relay)."),
+  secrets: z
+    .enum(["plugins", "builtin"], {
+      error:
+        'must be "plugins" (@pulumi/random and @pulumi/tls) or "builtin" (Node crypto, no plugin downloads)',
+    })
+    .optional()
+    .describe('How apps\' identity secrets are generated: "plugins" (default) or "builtin".'),
   // Checked field by field in storageConfig.ts (parseStorage).
   storage: z
     .record(z.string(), z.unknown(), { error: "must be a mapping with garage and buckets" })

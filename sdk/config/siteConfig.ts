@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import { checkZoneInputs } from "../../providers/powerdns/validate";
 import { normalizeContent } from "../../providers/powerdns/records";
-import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
-import { refusal } from "../apps/refused";
+import { AppId, appDefinition } from "../apps/catalog";
+import { chooseApp, placementProblems } from "../apps/policy";
+import type { Dependency } from "../apps/types";
 import { ConfigProblems } from "./problems";
 import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "./hostPlacement";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
@@ -20,6 +21,8 @@ export interface HostConfig extends HostPlacementConfig {
   readonly address6?: string;
   /** Proxmox node that hosts an lxc/vm host. */
   readonly proxmoxNode?: string;
+  /** Memory the host gives its apps; apps whose minimum is larger are refused at preview. */
+  readonly memoryMiB?: number;
 }
 
 export interface AppConfig {
@@ -28,6 +31,8 @@ export interface AppConfig {
   readonly app: AppId;
   readonly host: string;
   readonly subdomain: string;
+  /** A federating app's permanent identity (Matrix server_name, ActivityPub/WebFinger domain). */
+  readonly domain?: string;
 }
 
 /**
@@ -57,6 +62,10 @@ export interface SiteConfig {
   readonly storage?: StorageConfig;
   /** Optional: the NetBox the site registers its hosts and apps in (inventoryConfig.ts). */
   readonly inventory?: InventoryConfig;
+  /** Services the site uses from outside (e.g. an SMTP relay), so apps needing them are accepted. */
+  readonly externalServices?: readonly Dependency[];
+  /** How identity secrets are made: @pulumi/random + @pulumi/tls plugins (default) or the built-in provider. */
+  readonly secrets?: "plugins" | "builtin";
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -248,6 +257,7 @@ class SemanticChecks {
       ...(address6 !== undefined ? { address6 } : {}),
       ...(stringAt(raw, "proxmoxNode") !== undefined ? { proxmoxNode: stringAt(raw, "proxmoxNode") } : {}),
       ...parseHostPlacement((f, m) => this.add(f, m), raw, field),
+      ...(typeof raw.memoryMiB === "number" ? { memoryMiB: raw.memoryMiB } : {}),
     };
   }
 
@@ -266,13 +276,9 @@ class SemanticChecks {
     if (!isObject(raw)) return undefined;
     const field = `site.apps[${i}]`;
     const appName = stringAt(raw, "app") ?? "";
-    const refused = refusal(appName);
-    if (refused) {
-      this.add(`${field}.app`, `"${appName}" is refused: ${refused.reason}; use ${refused.instead}`);
-      return undefined;
-    }
-    if (appName && !isAppId(appName)) {
-      this.add(`${field}.app`, `"${appName}" is not in the catalog; choose one of ${appIds.join(", ")}`);
+    const choice = appName ? chooseApp(appName) : undefined;
+    if (choice && !choice.ok) {
+      this.add(`${field}.app`, choice.message);
       return undefined;
     }
     const app = appName as AppId;
@@ -286,7 +292,10 @@ class SemanticChecks {
     const subdomain = stringAt(raw, "subdomain") ?? (appName ? appDefinition(app).defaultSubdomain : "");
     if (subdomain && !LABEL.test(subdomain))
       this.add(`${field}.subdomain`, `"${subdomain}" is not a DNS label (a-z, 0-9, "-")`);
-    return { name: stringAt(raw, "name") ?? appName, app, host, subdomain };
+    const domain = stringAt(raw, "domain")?.replace(/\.$/, "").toLowerCase();
+    if (domain !== undefined && !(domain.includes(".") && domain.split(".").every((l) => LABEL.test(l))))
+      this.add(`${field}.domain`, `"${domain}" is not a domain name; write it like "coop.example"`);
+    return { name: stringAt(raw, "name") ?? appName, app, host, subdomain, ...(domain ? { domain } : {}) };
   }
 }
 
@@ -315,19 +324,28 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   const rawHosts = Array.isArray(site.hosts) ? site.hosts : [];
   const hosts = rawHosts.map((h, i) => checks.host(h, i)).filter((h): h is HostConfig => h !== undefined);
   const hostNames = new Set(hosts.map((h) => h.name));
-  const apps = (Array.isArray(site.apps) ? site.apps : [])
-    .map((a, i) => checks.app(a, i, hostNames))
-    .filter((a): a is AppConfig => a !== undefined);
+  const parsedApps = (Array.isArray(site.apps) ? site.apps : []).map((a, i) => ({
+    app: checks.app(a, i, hostNames),
+    i,
+  }));
+  const apps = parsedApps.map((x) => x.app).filter((a): a is AppConfig => a !== undefined);
+  // Problems name the app's place in the config, also when an earlier entry was refused.
+  const rawIndex = parsedApps.filter((x) => x.app !== undefined).map((x) => x.i);
   for (const dup of duplicates(hosts.map((h) => h.name)))
     checks.add("site.hosts", `host name "${dup}" is used twice`);
   for (const dup of duplicates(apps.map((a) => a.name)))
     checks.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
-  for (const dup of duplicates(apps.map((a) => a.subdomain)))
-    checks.add("site.apps", `subdomain "${dup}" is used twice`);
+  for (const dup of duplicates(apps.map((a) => a.subdomain))) {
+    const users = apps.filter((a) => a.subdomain === dup).map((a) => `"${a.name}"`);
+    checks.add(
+      "site.apps",
+      `subdomain "${dup}" is used by apps ${users.join(" and ")}; give each its own subdomain`,
+    );
+  }
   apps.forEach((app, i) => {
     if (hostNames.has(app.subdomain)) {
       checks.add(
-        `site.apps[${i}].subdomain`,
+        `site.apps[${rawIndex[i]}].subdomain`,
         `"${app.subdomain}" is also a host name (a CNAME cannot share a name); pick another subdomain`,
       );
     }
@@ -342,6 +360,15 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
         `"netbox" takes the address from site.inventory.prefix, which is not set; set it or give an IPv4 address`,
       );
   });
+  const externalServices = (
+    Array.isArray(site.externalServices) ? site.externalServices : []
+  ) as Dependency[];
+  // A site with a storage section has its own Garage: apps needing object storage are served.
+  const provided: Dependency[] = [
+    ...externalServices,
+    ...(site.storage !== undefined ? ["objectStorage" as const] : []),
+  ];
+  placementProblems(hosts, apps, provided, checks, (i) => `site.apps[${rawIndex[i]}]`);
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   const typed = site as RawSiteConfig;
   return {
@@ -354,5 +381,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     hosts,
     apps,
     protect: typed.protect !== false,
+    ...(externalServices.length > 0 ? { externalServices } : {}),
+    ...(typed.secrets ? { secrets: typed.secrets } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The NixOS options each catalog app sets. Every option path here is a real option of the NixOS
- * module named in the app's catalog entry (`nixosService`); the reference is the NixOS manual's
+ * module named in the app's catalog entry (`nixos.module`); the reference is the NixOS manual's
  * option list (search.nixos.org/options, channel nixos-24.11), section given per app below.
  */
 import { AppId, appDefinition } from "../apps/catalog";
@@ -15,7 +15,7 @@ export interface AppContext {
 
 export interface AppFragment {
   readonly app: AppId;
-  /** Options under the app's module, relative to `nixosService`. */
+  /** Options under the app's module, relative to the catalog's `nixos.module`. */
   readonly options: NixAttrs;
   /** A local port the reverse proxy forwards to, for apps that do not configure nginx themselves. */
   readonly proxyPort?: number;
@@ -123,7 +123,7 @@ const fragments: Partial<Record<AppId, FragmentOf>> = {
 /** The NixOS fragment of an app, or undefined for apps without a NixOS module (they need a PlainHost). */
 export function appFragment(app: AppId, ctx: AppContext): AppFragment | undefined {
   const of = fragments[app];
-  if (!appDefinition(app).nixosService || !of) return undefined;
+  if (!appDefinition(app).nixos || !of) return undefined;
   return { app, ...of(ctx) };
 }
 

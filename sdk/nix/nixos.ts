@@ -214,7 +214,7 @@ export function renderNixosConfiguration(model: NixosHostModel): RenderedConfigu
       : []),
     ...fragments.flatMap(({ a, f }): [string, NixValue][] => {
       if (!f) return [];
-      const service = appDefinition(a.app).nixosService as string;
+      const service = (appDefinition(a.app).nixos as { module: string }).module;
       const entries: [string, NixValue][] = [[service, comment(`${a.app}: ${f.source}`, f.options)]];
       if (f.proxyPort !== undefined) {
         entries.push([`services.nginx.virtualHosts."${a.fqdn}"`, proxyVirtualHost(f.proxyPort)]);

@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
+import { AppService } from "../apps/appService";
+import { appDefinition } from "../apps/catalog";
+import { FediService } from "../apps/fediService";
+import type { SecretGenerator } from "../secrets/generator";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
 import { NixOSHost } from "../hosts/nixosHost";
 import { hostSpecOf } from "../config/hostPlacement";
@@ -18,6 +22,8 @@ export interface SiteArgs {
   config: SiteConfig;
   /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
+  /** How apps' identity secrets are generated; default @pulumi/random + @pulumi/tls. */
+  secrets?: SecretGenerator;
   /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
   garage?: GarageConnection;
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
@@ -41,6 +47,8 @@ export class Site extends pulumi.ComponentResource {
   readonly hostConfigurationHashes: Record<string, string>;
   /** The hosts that have a placement (made and reached by the SDK), by host name. */
   readonly nixosHosts: Record<string, NixOSHost>;
+  /** Each app instance, by name: its state declarations, NixOS fragment and secrets. */
+  readonly appServices: Record<string, AppService | FediService>;
   /** The buckets and replications of the config's `storage` section. */
   readonly storage?: SiteStorage;
   /** The site's registration in NetBox, when the config has an inventory. */
@@ -82,6 +90,24 @@ export class Site extends pulumi.ComponentResource {
         `site ${config.name}`,
       );
     }
+    this.appServices = Object.fromEntries(
+      config.apps.map((app) => {
+        // The site published each app's name above (planSiteRecords); the services add the rest.
+        const common = {
+          app: app.app,
+          host: app.host,
+          zone: this.zone,
+          subdomain: app.subdomain,
+          secrets: args.secrets,
+          publishName: false,
+        };
+        const service =
+          app.domain && appDefinition(app.app).federation.length > 0
+            ? new FediService(app.name, { ...common, domain: app.domain }, { parent: this })
+            : new AppService(app.name, common, { parent: this });
+        return [app.name, service];
+      }),
+    );
     this.zoneName = this.zone.zoneName;
     if (config.storage) {
       if (!args.garage)

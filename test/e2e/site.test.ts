@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,7 +17,7 @@ import { backendFilesText } from "../harness/stateFiles";
  * engine against a real PowerDNS: what `npm run demo` does, checked from the outside.
  */
 describe("the local site stack on the real engine and PowerDNS", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let engine: EngineEnv;
   let stack: Stack;
   let envFile: string;
@@ -33,6 +34,8 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   const pdns = useService("powerdns");
   // The demo site registers its hosts and apps in the local NetBox (site.inventory).
   const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
+  // The demo site runs a real Matrix Synapse with its own database on this PostgreSQL.
+  const pg = useService("postgres");
 
   before(async () => {
     engine = makeEngineEnv("site");
@@ -45,8 +48,15 @@ describe("the local site stack on the real engine and PowerDNS", function () {
           credentials: { apiKey: service.apiKey },
         },
         netbox: { endpoints: { url: netbox().url }, credentials: { token: netbox().token } },
+        postgres: {
+          endpoints: { host: pg().host, port: pg().port, binDir: pg().binDir },
+          credentials: { user: pg().user, password: pg().password },
+        },
       },
     };
+    const synapseVenv = execFileSync("bash", [path.join(repoRoot(), "scripts", "synapse.sh")], {
+      encoding: "utf8",
+    }).trim();
     fs.writeFileSync(envFile, JSON.stringify(record), { mode: 0o600 });
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "local", workDir: repoRoot() },
@@ -57,6 +67,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
           ...engine.env,
           PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo",
           SOVEREIGN_ENV_STATE: envFile,
+          SOVEREIGN_SYNAPSE_VENV: synapseVenv,
         },
       },
     );
@@ -75,6 +86,13 @@ describe("the local site stack on the real engine and PowerDNS", function () {
     assert.deepStrictEqual(await dig(pdns(), "media1.demo.coop.test", "AAAA"), ["fd00::11"]);
     const cname = await dig(pdns(), "git.demo.coop.test", "CNAME");
     assert.deepStrictEqual(cname, ["web1.demo.coop.test."]);
+    assert.deepStrictEqual(await dig(pdns(), "_matrix._tcp.demo.coop.test", "SRV"), [
+      "10 0 8448 matrix.demo.coop.test.",
+    ]);
+    const matrixUrl = String((up.outputs.matrixHomeservers.value as Record<string, string>).matrix);
+    assert.strictEqual(matrixUrl, "http://127.0.0.11:8008");
+    const versions = await fetch(`${matrixUrl}/_matrix/client/versions`);
+    assert.strictEqual(versions.status, 200);
   });
 
   it("the site's hosts and apps appear in NetBox", async () => {

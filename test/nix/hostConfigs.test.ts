@@ -37,7 +37,7 @@ describe("rendered host configurations (real nix-instantiate)", function () {
       const apps = site.apps.filter((a) => a.host === host).map((a) => a.app);
       assert.deepStrictEqual(Object.keys(facts.apps).sort(), [...apps].sort());
       for (const app of apps) {
-        const service = appDefinition(app).nixosService;
+        const service = appDefinition(app).nixos?.module;
         if (service)
           assert.ok(r.files["configuration.nix"].includes(`${service.split(".")[1]}`), `${host}: ${service}`);
       }

@@ -15,6 +15,7 @@ const valid = () => ({
   dns: { endpoint: "local" },
   hosts: [{ name: "web1", kind: "existing", address: "192.0.2.10" }],
   apps: [{ app: "forgejo", host: "web1" }],
+  externalServices: ["postgresql", "smtp"],
 });
 
 function problemsOf(raw: unknown): readonly string[] {
@@ -58,7 +59,7 @@ describe("parseSiteConfig", () => {
     for (const app of ["gitlab", "Dovecot", "zimbra"]) {
       const problems = problemsOf({ ...valid(), apps: [{ app, host: "web1" }] });
       assert.strictEqual(problems.length, 1);
-      assert.match(problems[0], /^site\.apps\[0\]\.app: .* is refused: open core .*; use /);
+      assert.match(problems[0], /^site\.apps\[0\]\.app: .* is refused: open core\b.*; use .* instead$/);
     }
   });
 
@@ -73,6 +74,7 @@ describe("parseSiteConfig", () => {
         { name: "web1", kind: "lxc", address: "192.0.2.1", proxmoxNode: "pve1" },
       ],
       apps: [{ app: "nosuchapp", host: "web1" }, { app: "hedgedoc", host: "nohost" }, "x"],
+      externalServices: ["postgresql"],
     });
     const fields = problems.map((p) => p.split(":")[0]);
     assert.deepStrictEqual(

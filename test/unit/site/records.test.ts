@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { appIds } from "../../../sdk/apps/catalog";
+import { appDefinition, appIds } from "../../../sdk/apps/catalog";
+import { DEPENDENCIES } from "../../../sdk/apps/types";
 import { parseSiteConfig, SiteConfigError } from "../../../sdk/config";
 import { appUrls, planSiteRecords } from "../../../sdk/site/records";
 
@@ -25,9 +26,16 @@ const rawSite = fc
       dns: fc.constant({ endpoint: "local" }),
       hosts: fc.constant(hosts),
       apps: fc.uniqueArray(
-        fc.record({ app: fc.constantFrom(...appIds), host: fc.constantFrom(...hosts.map((h) => h.name)) }),
+        fc
+          .record({ app: fc.constantFrom(...appIds), host: fc.constantFrom(...hosts.map((h) => h.name)) })
+          // Federating apps need their own identity domain; the others have none.
+          .map((a) =>
+            appDefinition(a.app).federation.length > 0 ? { ...a, domain: `${a.app}.coop.example` } : a,
+          ),
         { selector: (a) => a.app, maxLength: 6 },
       ),
+      // Every dependency provided from outside, so that only the DNS rules decide here.
+      externalServices: fc.constant([...DEPENDENCIES]),
     }),
   );
 
@@ -70,6 +78,7 @@ describe("planSiteRecords", () => {
       dns: { endpoint: "local" },
       hosts: [{ name: "web1", address: "192.0.2.1" }],
       apps: [{ app: "nextcloud", host: "web1" }],
+      externalServices: ["postgresql", "smtp", "objectStorage"],
     });
     assert.deepStrictEqual(appUrls(site), { nextcloud: "https://cloud.coop.example/" });
   });

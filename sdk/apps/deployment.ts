@@ -1,0 +1,180 @@
+/**
+ * Pure planning for one deployed app instance: the state declarations replication and migration
+ * read, the NixOS fragment for its host, and what federation needs (DNS records and the
+ * /.well-known documents the domain must serve). AppService and FediService only wire these.
+ */
+import type { AppDefinition, IdentitySecret, ReplicationStrategy } from "./types";
+
+/** One piece of an instance's state, as the replication and migration planners read it. */
+export interface StateDeclaration {
+  readonly app: string;
+  readonly host: string;
+  readonly kind: "database" | "directory" | "bucket";
+  /** Database or bucket name, or directory path. */
+  readonly name: string;
+  readonly engine?: "postgresql" | "mysql";
+  readonly strategy: ReplicationStrategy;
+  readonly why: string;
+  readonly stopForFinalCopy: readonly string[];
+}
+
+export function planAppState(def: AppDefinition, instance: string, host: string): StateDeclaration[] {
+  const own = instance === def.id;
+  return def.state.map((s): StateDeclaration => {
+    const common = {
+      app: instance,
+      host,
+      strategy: s.strategy,
+      why: s.why,
+      stopForFinalCopy: s.stopForFinalCopy,
+    };
+    switch (s.kind) {
+      case "database":
+        return {
+          ...common,
+          kind: "database",
+          engine: s.engine,
+          name: own ? s.name : instance.replace(/-/g, "_"),
+        };
+      case "bucket":
+        return { ...common, kind: "bucket", name: `${instance}-${s.name}` };
+      case "directory":
+        return { ...common, kind: "directory", name: s.path };
+    }
+  });
+}
+
+/** Where an instance's secret files are installed on its host. */
+export function secretPath(instance: string, secret: IdentitySecret | string): string {
+  return `/run/secrets/sovereign/${instance}/${typeof secret === "string" ? secret : secret.name}`;
+}
+
+export type NixValue =
+  string | number | boolean | null | readonly NixValue[] | { readonly [k: string]: NixValue };
+
+/**
+ * The NixOS side of an app on its host: the options the catalog lists, with the values the SDK knows
+ * (names, URLs, secret file paths). Options left `unresolved` are filled by the host from the site's
+ * services (database host, SMTP relay, bucket credentials).
+ */
+export interface NixosFragment {
+  readonly module: string;
+  readonly values: Readonly<Record<string, NixValue>>;
+  readonly unresolved: readonly string[];
+  readonly secretFiles: Readonly<Record<string, string>>;
+}
+
+export interface InstancePlace {
+  readonly instance: string;
+  /** The app's own name, e.g. "matrix.coop.example" (no trailing dot). */
+  readonly fqdn: string;
+  /** The federated identity's domain (fedi apps), e.g. "coop.example". */
+  readonly domain?: string;
+}
+
+/** Known option suffixes and how their value follows from where the instance is placed. */
+const KNOWN_VALUES: readonly [RegExp, (p: InstancePlace) => NixValue][] = [
+  [/\.enable$/, () => true],
+  [/\.settings\.server_name$/, (p) => p.domain ?? p.fqdn],
+  [/\.localDomain$/, (p) => p.domain ?? p.fqdn],
+  [/\.settings\.public_baseurl$/, (p) => `https://${p.fqdn}/`],
+  [/\.settings\.server\.ROOT_URL$/, (p) => `https://${p.fqdn}/`],
+  [/\.settings\.server\.DOMAIN$/, (p) => p.fqdn],
+  [/\.(hostName|domain|settings\.domain|settings\.hostname|frontendHostname)$/, (p) => p.fqdn],
+  [/\.settings\.httpUnsafeOrigin$/, (p) => `https://${p.fqdn}`],
+  [/\.configureNginx$/, () => true],
+];
+
+export function planNixosFragment(def: AppDefinition, place: InstancePlace): NixosFragment | undefined {
+  if (!def.nixos) return undefined;
+  const values: Record<string, NixValue> = {};
+  const unresolved: string[] = [];
+  for (const option of def.nixos.options) {
+    const known = KNOWN_VALUES.find(([re]) => re.test(option));
+    if (known) values[option] = known[1](place);
+    else unresolved.push(option);
+  }
+  const secretFiles = Object.fromEntries(def.secrets.map((s) => [s.name, secretPath(place.instance, s)]));
+  if (def.id === "matrix") {
+    values["services.matrix-synapse.settings.signing_key_path"] = secretFiles["signing-key"];
+    unresolved.splice(unresolved.indexOf("services.matrix-synapse.settings.signing_key_path"), 1);
+  }
+  return { module: def.nixos.module, values, unresolved, secretFiles };
+}
+
+export type MatrixDelegation = "srv" | "well-known" | "both";
+
+/** A record set federation needs, relative names resolved to absolute ("_matrix._tcp.coop.example."). */
+export interface FederationRecord {
+  readonly name: string;
+  readonly type: "SRV";
+  readonly records: readonly string[];
+}
+
+/** A document the web server of `domain` must serve (or a redirect it must answer with). */
+export interface WellKnownDocument {
+  readonly domain: string;
+  readonly path: string;
+  readonly contentType: "application/json";
+  readonly body?: string;
+  /** Answer with a 301 to this URL (WebFinger on a domain whose app runs elsewhere). */
+  readonly redirect?: string;
+}
+
+export interface FederationPlan {
+  readonly records: readonly FederationRecord[];
+  readonly wellKnown: readonly WellKnownDocument[];
+  /** Where WebFinger (acct:user@domain) is answered. */
+  readonly webfingerHost?: string;
+}
+
+/** Matrix federation listens on 8448 unless delegated elsewhere; the SRV target carries the port. */
+export const MATRIX_FEDERATION_PORT = 8448;
+
+export function planFederation(
+  def: AppDefinition,
+  place: InstancePlace,
+  delegation: MatrixDelegation = "both",
+): FederationPlan {
+  const domain = place.domain;
+  if (!domain || def.federation.length === 0) return { records: [], wellKnown: [] };
+  const records: FederationRecord[] = [];
+  const wellKnown: WellKnownDocument[] = [];
+  if (def.federation.includes("matrix")) {
+    if (delegation !== "well-known") {
+      // Matrix 1.8 looks up _matrix-fed._tcp first; older servers still ask for _matrix._tcp.
+      const target = `10 0 ${MATRIX_FEDERATION_PORT} ${place.fqdn}.`;
+      records.push({ name: `_matrix-fed._tcp.${domain}.`, type: "SRV", records: [target] });
+      records.push({ name: `_matrix._tcp.${domain}.`, type: "SRV", records: [target] });
+    }
+    if (delegation !== "srv") {
+      wellKnown.push({
+        domain,
+        path: "/.well-known/matrix/server",
+        contentType: "application/json",
+        body: JSON.stringify({ "m.server": `${place.fqdn}:443` }),
+      });
+      wellKnown.push({
+        domain,
+        path: "/.well-known/matrix/client",
+        contentType: "application/json",
+        body: JSON.stringify({ "m.homeserver": { base_url: `https://${place.fqdn}` } }),
+      });
+    }
+  }
+  let webfingerHost: string | undefined;
+  if (def.federation.includes("activitypub")) {
+    webfingerHost = place.fqdn;
+    if (domain !== place.fqdn) {
+      for (const path of ["/.well-known/webfinger", "/.well-known/host-meta", "/.well-known/nodeinfo"]) {
+        wellKnown.push({
+          domain,
+          path,
+          contentType: "application/json",
+          redirect: `https://${place.fqdn}${path}`,
+        });
+      }
+    }
+  }
+  return { records, wellKnown, ...(webfingerHost ? { webfingerHost } : {}) };
+}
