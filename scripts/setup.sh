@@ -12,3 +12,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/engine.sh
 [ ! -f scripts/services.sh ] || bash scripts/services.sh
+[ ! -f scripts/keycloak.sh ] || bash scripts/keycloak.sh

@@ -1,8 +1,10 @@
 import { stopAndRemove } from "./lifecycle";
+import { startKeycloak } from "./keycloak";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
+import { removeServiceDir } from "./tempdir";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
 import type { ServiceName, ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
@@ -10,7 +12,7 @@ import type { RunningService } from "./types";
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "extraDirs">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -69,6 +71,23 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         credentials: { privateKeyPath: sshd.privateKeyPath },
       });
     }
+    case "identity": {
+      const keycloak = await startKeycloak();
+      const pg = keycloak.ownPostgres;
+      // Stopped in reverse order: Keycloak first, then its PostgreSQL.
+      const recorded = record(keycloak, name, {
+        endpoints: { url: keycloak.url, managementUrl: keycloak.managementUrl, database: keycloak.database },
+        credentials: { adminUser: keycloak.adminUser, adminPassword: keycloak.adminPassword },
+        extraDirs: pg ? [pg.dir] : [],
+      });
+      return pg
+        ? {
+            ...recorded,
+            pids: [...pg.pids, ...recorded.pids],
+            startTimes: [...pg.pids.map((pid) => processStartTime(pid) ?? ""), ...recorded.startTimes],
+          }
+        : recorded;
+    }
   }
 }
 
@@ -90,4 +109,5 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
   await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
+  for (const dir of recorded.extraDirs ?? []) removeServiceDir(dir);
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd"] as const;
+export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "identity"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {
@@ -22,6 +22,8 @@ export interface ServiceRecord {
   endpoints: Record<string, string | number>;
   credentials: Record<string, string>;
   zfs?: { leaseId: string; pools: ZfsPool[] };
+  /** More dirs the service owns besides `dir` (Keycloak's own PostgreSQL cluster), removed on stop. */
+  extraDirs?: string[];
   startedAt: string;
 }
 

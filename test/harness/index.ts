@@ -23,3 +23,4 @@ export { useService, type UseServiceOptions } from "./use-service";
 export { freePort, isPortFree } from "./ports";
 export { isAlive, stopPid } from "./processes";
 export { repoRoot } from "./repo";
+export { startKeycloak, keycloakInstall, type KeycloakOptions, type KeycloakServiceWithDb } from "./keycloak";
