@@ -24,6 +24,7 @@ const USED = {
   "/admin/realms/{realm}/groups/{id}/role-mappings/realm": ["get", "post", "delete"],
   "/admin/realms/{realm}/users": ["get", "post"],
   "/admin/realms/{realm}/users/{id}": ["get", "put", "delete"],
+  "/admin/realms/{realm}/users/profile": ["get", "put"],
   "/admin/realms/{realm}/users/{id}/reset-password": ["put"],
   "/admin/realms/{realm}/users/{id}/groups": ["get"],
   "/admin/realms/{realm}/users/{id}/groups/{groupId}": ["put", "delete"],

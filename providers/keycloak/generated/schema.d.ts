@@ -855,6 +855,75 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/admin/realms/{realm}/users/profile": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description realm name (not id!) */
+        realm: string;
+      };
+      cookie?: never;
+    };
+    /** @description Get the configuration for the user profile */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description realm name (not id!) */
+          realm: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["UPConfig"];
+          };
+        };
+      };
+    };
+    /** @description Set the configuration for the user profile */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description realm name (not id!) */
+          realm: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          "application/json": components["schemas"]["UPConfig"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["UPConfig"];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/admin/realms/{realm}/users/{id}/reset-password": {
     parameters: {
       query?: never;
@@ -1976,6 +2045,45 @@ export interface components {
       socialProvider?: string;
       socialUserId?: string;
       socialUsername?: string;
+    };
+    UPAttribute: {
+      name?: string;
+      displayName?: string;
+      validations?: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      annotations?: {
+        [key: string]: unknown;
+      };
+      required?: components["schemas"]["UPAttributeRequired"];
+      permissions?: components["schemas"]["UPAttributePermissions"];
+      selector?: components["schemas"]["UPAttributeSelector"];
+      group?: string;
+    };
+    UPAttributePermissions: {
+      view?: string[];
+      edit?: string[];
+    };
+    UPAttributeRequired: {
+      roles?: string[];
+      scopes?: string[];
+    };
+    UPAttributeSelector: {
+      scopes?: string[];
+    };
+    UPConfig: {
+      attributes?: components["schemas"]["UPAttribute"][];
+      groups?: components["schemas"]["UPGroup"][];
+    };
+    UPGroup: {
+      name?: string;
+      displayHeader?: string;
+      displayDescription?: string;
+      annotations?: {
+        [key: string]: unknown;
+      };
     };
     UserConsentRepresentation: {
       clientId?: string;

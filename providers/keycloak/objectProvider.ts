@@ -1,0 +1,144 @@
+/**
+ * One dynamic-provider shape for every Keycloak object kind: `check` runs the kind's pure checks;
+ * `diff` compares the inputs the kind manages and marks the ones that replace; `create` looks for
+ * an object of the same natural key first and continues its own interrupted work, adopts when told
+ * to, or refuses naming the owner; `read` reports what the server holds (so refresh sees drift);
+ * `delete` removes only what the same owner still holds. Admin credentials come from stack config
+ * through `configure` (see credentials.ts), never from resource inputs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { KeycloakAdmin } from "./client";
+import { adminCredentials, setConfig } from "./credentials";
+import { decideTakeOver, mayDelete } from "./ownership";
+import type { InputProblem } from "./validate";
+
+export type Inputs = Record<string, unknown> & { owner: string; adopt?: boolean };
+
+export interface Observed {
+  /** Owner marker found on the object (undefined: none). */
+  owner: string | undefined;
+  /** The managed inputs as the server holds them (same names and normal form as the inputs). */
+  values: Record<string, unknown>;
+  /** Further outputs (ids, secrets) that are not inputs. */
+  outputs?: Record<string, unknown>;
+}
+
+export interface KindSpec {
+  /** e.g. `client "forgejo" in realm "example"`, for messages. */
+  describe(inputs: Inputs): string;
+  problems(inputs: Inputs): InputProblem[];
+  /** Fills defaults and normal forms (sorted lists) so that diffs compare like with like. */
+  normalize(inputs: Inputs): Inputs;
+  /** Inputs this provider keeps equal to the server. */
+  managed: readonly string[];
+  /** Inputs whose change means a new object. */
+  replaceOn: readonly string[];
+  /** Objects without an owner marker of their own (role mappings) skip the ownership rules. */
+  unmarked?: boolean;
+  /** The id of an existing object with the same natural key, if any. */
+  find(api: KeycloakAdmin, inputs: Inputs): Promise<string | undefined>;
+  observe(api: KeycloakAdmin, id: string, inputs: Inputs): Promise<Observed | undefined>;
+  create(api: KeycloakAdmin, inputs: Inputs): Promise<string>;
+  /** Writes the given (defined) managed inputs and the owner marker; leaves everything else as is. */
+  update(api: KeycloakAdmin, id: string, inputs: Inputs, olds?: Inputs): Promise<void>;
+  remove(api: KeycloakAdmin, id: string, inputs: Inputs): Promise<void>;
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function changedInputs(spec: KindSpec, olds: Inputs, news: Inputs): string[] {
+  const a = spec.normalize(olds);
+  const b = spec.normalize(news);
+  return [...spec.managed, ...spec.replaceOn].filter(
+    (key, i, all) =>
+      all.indexOf(key) === i && b[key] !== undefined && canonical(a[key]) !== canonical(b[key]),
+  );
+}
+
+function adminApi(): KeycloakAdmin {
+  return new KeycloakAdmin(adminCredentials());
+}
+
+export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
+  const outputsOf = (id: string, inputs: Inputs, observed: Observed): Record<string, unknown> => {
+    // Adopted objects keep the server's values for inputs the program did not give.
+    const kept = Object.fromEntries(
+      Object.entries(observed.values).filter(([key]) => inputs[key] === undefined),
+    );
+    return { ...inputs, ...kept, ...observed.outputs, objectId: id };
+  };
+
+  const observeOrFail = async (api: KeycloakAdmin, id: string, inputs: Inputs): Promise<Observed> => {
+    const observed = await spec.observe(api, id, inputs);
+    if (!observed)
+      throw new Error(
+        `${spec.describe(inputs)} vanished right after it was written (id ${id}); run the update again`,
+      );
+    return observed;
+  };
+
+  return {
+    configure: async (req) => setConfig(req.config),
+
+    check: async (_olds, news) => {
+      const inputs = spec.normalize(news as Inputs);
+      const failures = spec.problems(inputs);
+      return { inputs, failures };
+    },
+
+    diff: async (_id, olds, news) => {
+      const changes = changedInputs(spec, olds as Inputs, news as Inputs);
+      const replaces = changes.filter((key) => spec.replaceOn.includes(key));
+      return { changes: changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    },
+
+    create: async (raw) => {
+      const inputs = spec.normalize(raw as Inputs);
+      const api = adminApi();
+      const existing = await spec.find(api, inputs);
+      let id: string;
+      if (existing === undefined) {
+        id = await spec.create(api, inputs);
+      } else {
+        const current = await spec.observe(api, existing, inputs);
+        const owner = spec.unmarked ? inputs.owner : current?.owner;
+        decideTakeOver(spec.describe(inputs), true, owner, inputs.owner, inputs.adopt === true);
+        id = existing;
+        await spec.update(api, id, inputs);
+      }
+      return { id, outs: outputsOf(id, inputs, await observeOrFail(api, id, inputs)) };
+    },
+
+    read: async (id, props) => {
+      const inputs = props as Inputs;
+      const observed = await spec.observe(adminApi(), id, inputs);
+      if (!observed) return { id: "" };
+      const values = { ...inputs, ...observed.values, ...observed.outputs, objectId: id };
+      return { id, props: values, inputs: { ...inputs, ...observed.values } };
+    },
+
+    update: async (id, olds, raw) => {
+      const inputs = spec.normalize(raw as Inputs);
+      const api = adminApi();
+      await spec.update(api, id, inputs, olds as Inputs);
+      return { outs: outputsOf(id, inputs, await observeOrFail(api, id, inputs)) };
+    },
+
+    delete: async (id, props) => {
+      const inputs = props as Inputs;
+      const api = adminApi();
+      const observed = await spec.observe(api, id, inputs);
+      if (!observed) return;
+      if (!spec.unmarked && !mayDelete(observed.owner, inputs.owner)) {
+        const who = observed.owner
+          ? `now belongs to ${observed.owner}`
+          : "no longer carries this stack's owner marker";
+        console.warn(`${spec.describe(inputs)} ${who}: left in place, only removed from this stack`);
+        return;
+      }
+      await spec.remove(api, id, inputs);
+    },
+  };
+}
