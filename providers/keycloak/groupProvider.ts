@@ -22,6 +22,7 @@ export const groupKind: KindSpec = {
     ...patternProblems(inputs.name, "name", GROUP_NAME, 'group name (no "/")', "admins"),
   ],
   normalize: (inputs) => inputs,
+  defaults: {},
   managed: ["name"],
   replaceOn: ["realm"],
   find: async (api, inputs) => {

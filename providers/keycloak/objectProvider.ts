@@ -27,8 +27,10 @@ export interface KindSpec {
   /** e.g. `client "forgejo" in realm "example"`, for messages. */
   describe(inputs: Inputs): string;
   problems(inputs: Inputs): InputProblem[];
-  /** Fills defaults and normal forms (sorted lists) so that diffs compare like with like. */
+  /** Normal forms (sorted lists) so that diffs compare like with like; leaves absent inputs absent. */
   normalize(inputs: Inputs): Inputs;
+  /** Values for absent inputs, written to objects this stack made (adopted ones keep the server's). */
+  defaults: Readonly<Record<string, unknown>>;
   /** Inputs this provider keeps equal to the server. */
   managed: readonly string[];
   /** Inputs whose change means a new object. */
@@ -44,6 +46,15 @@ export interface KindSpec {
   remove(api: KeycloakAdmin, id: string, inputs: Inputs): Promise<void>;
 }
 
+/** A list as a sorted set (order carries no meaning for URIs, roles, groups); anything else as is. */
+export function sortedSet(list: unknown): unknown {
+  return Array.isArray(list) ? [...new Set(list as string[])].sort() : list;
+}
+
+function definedOnly(inputs: Inputs): Inputs {
+  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined)) as Inputs;
+}
+
 function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
@@ -57,6 +68,12 @@ export function changedInputs(spec: KindSpec, olds: Inputs, news: Inputs): strin
   );
 }
 
+/** The defaults for absent inputs, except on adopted objects. */
+function withDefaults(spec: KindSpec, inputs: Inputs, adopted: boolean): Inputs {
+  if (adopted) return inputs;
+  return spec.normalize({ ...spec.defaults, ...definedOnly(inputs) });
+}
+
 function adminApi(): KeycloakAdmin {
   return new KeycloakAdmin(adminCredentials());
 }
@@ -67,7 +84,7 @@ export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider 
     const kept = Object.fromEntries(
       Object.entries(observed.values).filter(([key]) => inputs[key] === undefined),
     );
-    return { ...inputs, ...kept, ...observed.outputs, objectId: id };
+    return definedOnly({ ...inputs, ...kept, ...observed.outputs, objectId: id } as Inputs);
   };
 
   const observeOrFail = async (api: KeycloakAdmin, id: string, inputs: Inputs): Promise<Observed> => {
@@ -83,7 +100,7 @@ export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider 
     configure: async (req) => setConfig(req.config),
 
     check: async (_olds, news) => {
-      const inputs = spec.normalize(news as Inputs);
+      const inputs = definedOnly(spec.normalize(news as Inputs));
       const failures = spec.problems(inputs);
       return { inputs, failures };
     },
@@ -99,31 +116,35 @@ export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider 
       const api = adminApi();
       const existing = await spec.find(api, inputs);
       let id: string;
+      let adopted = false;
       if (existing === undefined) {
-        id = await spec.create(api, inputs);
+        id = await spec.create(api, withDefaults(spec, inputs, false));
       } else {
         const current = await spec.observe(api, existing, inputs);
         const owner = spec.unmarked ? inputs.owner : current?.owner;
-        decideTakeOver(spec.describe(inputs), true, owner, inputs.owner, inputs.adopt === true);
+        adopted =
+          decideTakeOver(spec.describe(inputs), true, owner, inputs.owner, inputs.adopt === true) === "adopt";
         id = existing;
-        await spec.update(api, id, inputs);
+        await spec.update(api, id, withDefaults(spec, inputs, adopted));
       }
-      return { id, outs: outputsOf(id, inputs, await observeOrFail(api, id, inputs)) };
+      const outs = outputsOf(id, inputs, await observeOrFail(api, id, inputs));
+      return { id, outs: { ...outs, adopted } };
     },
 
     read: async (id, props) => {
       const inputs = props as Inputs;
       const observed = await spec.observe(adminApi(), id, inputs);
       if (!observed) return { id: "" };
-      const values = { ...inputs, ...observed.values, ...observed.outputs, objectId: id };
-      return { id, props: values, inputs: { ...inputs, ...observed.values } };
+      const values = definedOnly({ ...inputs, ...observed.values, ...observed.outputs, objectId: id });
+      return { id, props: values, inputs: definedOnly({ ...inputs, ...observed.values }) };
     },
 
     update: async (id, olds, raw) => {
       const inputs = spec.normalize(raw as Inputs);
       const api = adminApi();
-      await spec.update(api, id, inputs, olds as Inputs);
-      return { outs: outputsOf(id, inputs, await observeOrFail(api, id, inputs)) };
+      const adopted = (olds as Inputs).adopted === true;
+      await spec.update(api, id, withDefaults(spec, inputs, adopted), olds as Inputs);
+      return { outs: { ...outputsOf(id, inputs, await observeOrFail(api, id, inputs)), adopted } };
     },
 
     delete: async (id, props) => {

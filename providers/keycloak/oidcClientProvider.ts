@@ -5,7 +5,7 @@
  * attribute.
  */
 import { KeycloakAdmin, type ClientRepresentation } from "./client";
-import { objectProvider, type Inputs, type KindSpec } from "./objectProvider";
+import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { CLIENT_ID, patternProblems, realmNameProblems, redirectUriProblems } from "./validate";
 
@@ -41,8 +41,6 @@ function desired(inputs: Inputs, current: ClientRepresentation = {}): ClientRepr
   return rep as ClientRepresentation;
 }
 
-const sorted = (list: unknown) => (Array.isArray(list) ? [...new Set(list as string[])].sort() : list);
-
 export const oidcClientKind: KindSpec = {
   describe: (inputs) => `client ${JSON.stringify(inputs.clientId)} in realm ${JSON.stringify(inputs.realm)}`,
   problems: (inputs) => [
@@ -52,14 +50,18 @@ export const oidcClientKind: KindSpec = {
   ],
   normalize: (inputs) => ({
     ...inputs,
-    enabled: inputs.enabled ?? true,
-    publicClient: inputs.publicClient ?? false,
-    standardFlow: inputs.standardFlow ?? true,
-    directAccessGrants: inputs.directAccessGrants ?? false,
-    serviceAccounts: inputs.serviceAccounts ?? false,
-    redirectUris: sorted(inputs.redirectUris ?? []),
-    webOrigins: sorted(inputs.webOrigins ?? []),
+    redirectUris: sortedSet(inputs.redirectUris),
+    webOrigins: sortedSet(inputs.webOrigins),
   }),
+  defaults: {
+    enabled: true,
+    publicClient: false,
+    standardFlow: true,
+    directAccessGrants: false,
+    serviceAccounts: false,
+    redirectUris: [],
+    webOrigins: [],
+  },
   managed: Object.keys(FIELDS),
   replaceOn: ["realm", "clientId"],
   find: async (api, inputs) => {
@@ -74,8 +76,8 @@ export const oidcClientKind: KindSpec = {
     if (!client) return undefined;
     const values: Record<string, unknown> = {};
     for (const [input, field] of Object.entries(FIELDS)) values[input] = client[field];
-    values.redirectUris = sorted(values.redirectUris);
-    values.webOrigins = sorted(values.webOrigins);
+    values.redirectUris = sortedSet(values.redirectUris);
+    values.webOrigins = sortedSet(values.webOrigins);
     let clientSecret: string | undefined;
     if (!client.publicClient) {
       const { data } = await api.api.GET(

@@ -4,7 +4,7 @@
  * attributes are made admin-editable so users can carry their own marker too.
  */
 import { KeycloakAdmin, type RealmRepresentation } from "./client";
-import { objectProvider, type Inputs, type KindSpec } from "./objectProvider";
+import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { patternProblems, realmNameProblems, ROLE_NAME } from "./validate";
 
@@ -55,12 +55,8 @@ export const realmKind: KindSpec = {
       patternProblems(role, `roles[${i}]`, ROLE_NAME, "role name", "admin"),
     ),
   ],
-  normalize: (inputs) => ({
-    ...inputs,
-    enabled: inputs.enabled ?? true,
-    emailRequired: inputs.emailRequired ?? false,
-    roles: [...new Set((inputs.roles as string[] | undefined) ?? [])].sort(),
-  }),
+  normalize: (inputs) => ({ ...inputs, roles: sortedSet(inputs.roles) }),
+  defaults: { enabled: true, emailRequired: false, roles: [] },
   managed: ["displayName", "enabled", "emailRequired", "roles"],
   replaceOn: ["name"],
   find: async (api, inputs) =>

@@ -5,36 +5,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../lazyProvider";
 import { ownerId } from "./ownership";
-
-type Impl = { provider: Required<pulumi.dynamic.ResourceProvider> };
-
-function lazyProvider(moduleName: string): pulumi.dynamic.ResourceProvider {
-  const modulePath = path.join(__dirname, moduleName);
-  const load = (): Required<pulumi.dynamic.ResourceProvider> => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fs = require("fs") as typeof import("fs");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const p = require("path") as typeof import("path");
-    let target = modulePath;
-    // A state written from another checkout: look for the same module under the program's dir.
-    if (!fs.existsSync(`${target}.js`)) {
-      const candidate = p.join(process.cwd(), "bin", "providers", "keycloak", moduleName);
-      if (fs.existsSync(`${candidate}.js`)) target = candidate;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(target) as Impl).provider;
-  };
-  return {
-    configure: (req) => load().configure(req),
-    check: (olds, news) => load().check(olds, news),
-    diff: (id, olds, news) => load().diff(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    read: (id, props) => load().read(id, props),
-    update: (id, olds, news) => load().update(id, olds, news),
-    delete: (id, props) => load().delete(id, props),
-  };
-}
 
 /** Inputs every Keycloak resource takes. */
 export interface KeycloakObjectArgs {
@@ -54,11 +26,14 @@ function secretOutputs(
 }
 
 const providers = {
-  realm: lazyProvider("realmProvider"),
-  client: lazyProvider("oidcClientProvider"),
-  group: lazyProvider("groupProvider"),
-  user: lazyProvider("userProvider"),
-  roleMapping: lazyProvider("roleMappingProvider"),
+  realm: lazyProvider(path.join(__dirname, "realmProvider"), "providers/keycloak/realmProvider"),
+  client: lazyProvider(path.join(__dirname, "oidcClientProvider"), "providers/keycloak/oidcClientProvider"),
+  group: lazyProvider(path.join(__dirname, "groupProvider"), "providers/keycloak/groupProvider"),
+  user: lazyProvider(path.join(__dirname, "userProvider"), "providers/keycloak/userProvider"),
+  roleMapping: lazyProvider(
+    path.join(__dirname, "roleMappingProvider"),
+    "providers/keycloak/roleMappingProvider",
+  ),
 };
 
 export interface KeycloakRealmArgs extends KeycloakObjectArgs {

@@ -81,6 +81,7 @@ export const roleMappingKind: KindSpec = {
     ),
   ],
   normalize: (inputs) => ({ ...inputs, realmRoles: [...new Set(declared(inputs))].sort() }),
+  defaults: {},
   managed: ["realmRoles"],
   replaceOn: ["realm", "subject", "subjectId"],
   unmarked: true,

@@ -5,7 +5,7 @@
  * The owner marker is an admin-only user attribute (the realm allows it; see realmProvider).
  */
 import { KeycloakAdmin, type UserRepresentation } from "./client";
-import { objectProvider, type Inputs, type KindSpec } from "./objectProvider";
+import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { realmNameProblems, userProblems } from "./validate";
 
@@ -66,17 +66,15 @@ async function syncGroups(
   }
 }
 
-const sorted = (list: unknown) => (Array.isArray(list) ? [...new Set(list as string[])].sort() : list);
-
 export const userKind: KindSpec = {
   describe: (inputs) => `user ${JSON.stringify(inputs.username)} in realm ${JSON.stringify(inputs.realm)}`,
   problems: (inputs) => [...realmNameProblems(inputs.realm, "realm"), ...userProblems(inputs)],
   normalize: (inputs) => ({
     ...inputs,
-    enabled: inputs.enabled ?? true,
-    requiredActions: sorted(inputs.requiredActions ?? []),
-    groups: sorted(inputs.groups ?? []),
+    requiredActions: sortedSet(inputs.requiredActions),
+    groups: sortedSet(inputs.groups),
   }),
+  defaults: { enabled: true, requiredActions: [], groups: [] },
   managed: [...Object.keys(FIELDS), "groups"],
   replaceOn: ["realm", "username"],
   find: async (api, inputs) => {
@@ -94,7 +92,7 @@ export const userKind: KindSpec = {
     if (!user) return undefined;
     const values: Record<string, unknown> = {};
     for (const [input, field] of Object.entries(FIELDS)) values[input] = user[field];
-    values.requiredActions = sorted(values.requiredActions ?? []);
+    values.requiredActions = sortedSet(values.requiredActions ?? []);
     const declared = (inputs.groups as string[] | undefined) ?? [];
     const groups = await memberOf(api, realm, id);
     values.groups = declared.filter((group) => groups.includes(group));
