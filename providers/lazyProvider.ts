@@ -23,12 +23,13 @@ export function lazyProvider(modulePath: string, relativeToRepo: string): pulumi
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const impl = (require(target) as { provider: pulumi.dynamic.ResourceProvider }).provider;
-    const missing = async () => undefined;
-    return {
-      configure: missing,
+    // What an implementation leaves out: nothing to configure, state read back as is, nothing to delete.
+    const fallback = {
+      configure: async () => undefined,
       read: async (id: string, props: unknown) => ({ id, props }),
-      ...impl,
-    } as Required<pulumi.dynamic.ResourceProvider>;
+      delete: async () => undefined,
+    };
+    return { ...fallback, ...impl } as Required<pulumi.dynamic.ResourceProvider>;
   };
   return {
     configure: (req) => load().configure(req),
