@@ -101,10 +101,12 @@ const FILE_FIELDS = ["path", "owner", "group", "mode"] as const;
 export const provider: pulumi.dynamic.ResourceProvider = {
   check: async (_olds, news) => {
     const props = news as Props;
-    return {
-      inputs: { ...props, mode: props.mode ?? DEFAULT_MODE },
-      failures: hostSecretProblems(props, props.value),
-    };
+    // The engine prints the value of the property a failure names (secret or not): a failure about
+    // the secret itself names no property and says "value:" in its text instead.
+    const failures = hostSecretProblems(props, props.value).map((problem) =>
+      problem.property === "value" ? { property: "", reason: `value: ${problem.reason}` } : problem,
+    );
+    return { inputs: { ...props, mode: props.mode ?? DEFAULT_MODE }, failures };
   },
 
   diff: async (_id, olds, news) => {
