@@ -1,6 +1,6 @@
 /** A top-level group of a realm (e.g. the site's admins); the owner marker is a group attribute. */
 import { KeycloakAdmin, type GroupRepresentation } from "./client";
-import { objectProvider, type KindSpec } from "./objectProvider";
+import { objectProvider, unless404, type KindSpec } from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { GROUP_NAME, patternProblems, realmNameProblems } from "./validate";
 
@@ -11,8 +11,7 @@ async function getGroup(
   realm: string,
   id: string,
 ): Promise<GroupRepresentation | undefined> {
-  const { data, response } = await api.api.GET("/admin/realms/{realm}/groups/{id}", groupPath(realm, id));
-  return response.status === 404 ? undefined : data;
+  return unless404(await api.api.GET("/admin/realms/{realm}/groups/{id}", groupPath(realm, id)));
 }
 
 export const groupKind: KindSpec = {

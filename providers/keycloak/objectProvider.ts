@@ -51,6 +51,33 @@ export function sortedSet(list: unknown): unknown {
   return Array.isArray(list) ? [...new Set(list as string[])].sort() : list;
 }
 
+/** The representation with the given inputs written into their fields (absent inputs untouched). */
+export function withFields(
+  rep: object,
+  inputs: Inputs,
+  fields: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...rep };
+  for (const [input, field] of Object.entries(fields))
+    if (inputs[input] !== undefined) out[field] = inputs[input];
+  return out;
+}
+
+/** The inputs as a representation holds them. */
+export function fieldsOf(rep: object, fields: Readonly<Record<string, string>>): Record<string, unknown> {
+  const values = rep as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(fields).map(([input, field]) => [input, values[field]]));
+}
+
+/**
+ * A GET's body, or undefined when the server said 404 (any other error has already thrown). A 404
+ * means "gone" only because the server is known to be Keycloak and reachable: every request first
+ * got an admin token from the same base URL.
+ */
+export function unless404<T>(result: { data?: T; response: Response }): T | undefined {
+  return result.response.status === 404 ? undefined : result.data;
+}
+
 function definedOnly(inputs: Inputs): Inputs {
   return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined)) as Inputs;
 }

@@ -5,7 +5,15 @@
  * attribute.
  */
 import { KeycloakAdmin, type ClientRepresentation } from "./client";
-import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
+import {
+  fieldsOf,
+  objectProvider,
+  sortedSet,
+  unless404,
+  withFields,
+  type Inputs,
+  type KindSpec,
+} from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { CLIENT_ID, patternProblems, realmNameProblems, redirectUriProblems } from "./validate";
 
@@ -29,14 +37,15 @@ async function getClient(
   realm: string,
   id: string,
 ): Promise<ClientRepresentation | undefined> {
-  const { data, response } = await api.api.GET("/admin/realms/{realm}/clients/{id}", clientPath(realm, id));
-  return response.status === 404 ? undefined : data;
+  return unless404(await api.api.GET("/admin/realms/{realm}/clients/{id}", clientPath(realm, id)));
 }
 
 function desired(inputs: Inputs, current: ClientRepresentation = {}): ClientRepresentation {
-  const rep: Record<string, unknown> = { ...current, clientId: inputs.clientId, protocol: "openid-connect" };
-  for (const [input, field] of Object.entries(FIELDS))
-    if (inputs[input] !== undefined) rep[field] = inputs[input];
+  const rep: Record<string, unknown> = withFields(
+    { ...current, clientId: inputs.clientId, protocol: "openid-connect" },
+    inputs,
+    FIELDS,
+  );
   rep.attributes = { ...current.attributes, [OWNER_ATTRIBUTE]: inputs.owner };
   return rep as ClientRepresentation;
 }
@@ -74,8 +83,7 @@ export const oidcClientKind: KindSpec = {
     const realm = inputs.realm as string;
     const client = await getClient(api, realm, id);
     if (!client) return undefined;
-    const values: Record<string, unknown> = {};
-    for (const [input, field] of Object.entries(FIELDS)) values[input] = client[field];
+    const values = fieldsOf(client, FIELDS);
     values.redirectUris = sortedSet(values.redirectUris);
     values.webOrigins = sortedSet(values.webOrigins);
     let clientSecret: string | undefined;

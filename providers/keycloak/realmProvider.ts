@@ -4,7 +4,7 @@
  * attributes are made admin-editable so users can carry their own marker too.
  */
 import { KeycloakAdmin, type RealmRepresentation } from "./client";
-import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
+import { objectProvider, sortedSet, unless404, type Inputs, type KindSpec } from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { patternProblems, realmNameProblems, ROLE_NAME } from "./validate";
 
@@ -12,8 +12,7 @@ const EMAIL_REQUIRED_ATTRIBUTE = "sovereign.emailRequired";
 const realmPath = (realm: string) => ({ params: { path: { realm } } });
 
 async function getRealm(api: KeycloakAdmin, realm: string): Promise<RealmRepresentation | undefined> {
-  const { data, response } = await api.api.GET("/admin/realms/{realm}", realmPath(realm));
-  return response.status === 404 ? undefined : data;
+  return unless404(await api.api.GET("/admin/realms/{realm}", realmPath(realm)));
 }
 
 async function roleNames(api: KeycloakAdmin, realm: string): Promise<string[]> {

@@ -5,7 +5,15 @@
  * The owner marker is an admin-only user attribute (the realm allows it; see realmProvider).
  */
 import { KeycloakAdmin, type UserRepresentation } from "./client";
-import { objectProvider, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
+import {
+  fieldsOf,
+  objectProvider,
+  sortedSet,
+  unless404,
+  withFields,
+  type Inputs,
+  type KindSpec,
+} from "./objectProvider";
 import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
 import { realmNameProblems, userProblems } from "./validate";
 
@@ -26,8 +34,7 @@ async function getUser(
   realm: string,
   id: string,
 ): Promise<UserRepresentation | undefined> {
-  const { data, response } = await api.api.GET("/admin/realms/{realm}/users/{id}", userPath(realm, id));
-  return response.status === 404 ? undefined : data;
+  return unless404(await api.api.GET("/admin/realms/{realm}/users/{id}", userPath(realm, id)));
 }
 
 async function memberOf(api: KeycloakAdmin, realm: string, id: string): Promise<string[]> {
@@ -36,9 +43,7 @@ async function memberOf(api: KeycloakAdmin, realm: string, id: string): Promise<
 }
 
 function desired(inputs: Inputs, current: UserRepresentation = {}): UserRepresentation {
-  const rep: Record<string, unknown> = { ...current, username: inputs.username };
-  for (const [input, field] of Object.entries(FIELDS))
-    if (inputs[input] !== undefined) rep[field] = inputs[input];
+  const rep: Record<string, unknown> = withFields({ ...current, username: inputs.username }, inputs, FIELDS);
   rep.attributes = { ...current.attributes, [OWNER_ATTRIBUTE]: [inputs.owner] };
   return rep as UserRepresentation;
 }
@@ -90,8 +95,7 @@ export const userKind: KindSpec = {
     const realm = inputs.realm as string;
     const user = await getUser(api, realm, id);
     if (!user) return undefined;
-    const values: Record<string, unknown> = {};
-    for (const [input, field] of Object.entries(FIELDS)) values[input] = user[field];
+    const values = fieldsOf(user, FIELDS);
     values.requiredActions = sortedSet(values.requiredActions ?? []);
     const declared = (inputs.groups as string[] | undefined) ?? [];
     const groups = await memberOf(api, realm, id);
