@@ -179,7 +179,7 @@ describe("Keycloak providers through the real engine", function () {
     assert.strictEqual(gone.response.status, 404, "destroy removed the realm");
   });
 
-  it("refuses a client it does not own unless adopt is set, and then keeps the server's values", async () => {
+  it("refuses a client it does not own unless adopt is set, keeps the server's values, resumes its own interrupted create, leaves what another owner took over", async () => {
     const kc = keycloak();
     const admin = adminFor(kc);
     await admin.api.POST("/admin/realms", {
@@ -222,7 +222,42 @@ describe("Keycloak providers through the real engine", function () {
       String(data?.[0].attributes?.["sovereign.owner"]),
       /kc-adopt\/test\/sovereign:keycloak:OidcClient\/wiki$/,
     );
+
+    // A create interrupted before the engine recorded it: the next up continues its own object
+    // (the owner marker is this resource's) without adopt.
+    adopt = false;
+    const exported = await t.stack.exportStack();
+    const deployment = exported.deployment as { resources: { type: string }[] };
+    deployment.resources = deployment.resources.filter((r) => !r.type.endsWith("keycloak:OidcClient"));
+    await t.stack.importStack(exported);
+    const resumed = await t.stack.up(quiet);
+    assert.strictEqual(
+      resumed.summary.resourceChanges?.create,
+      1,
+      "the lost client was taken back, not refused",
+    );
+
+    // Someone else took the client over: destroy leaves it in place.
+    const wiki = (
+      await admin.api.GET("/admin/realms/{realm}/clients", {
+        params: { path: { realm: "site-beta" }, query: { clientId: "wiki" } },
+      })
+    ).data![0];
+    await admin.api.PUT("/admin/realms/{realm}/clients/{id}", {
+      params: { path: { realm: "site-beta", id: wiki.id! } },
+      body: {
+        ...wiki,
+        attributes: {
+          ...wiki.attributes,
+          "sovereign.owner": "other/stack/sovereign:keycloak:OidcClient/wiki",
+        },
+      },
+    });
     await t.stack.destroy(quiet);
+    const kept = await admin.api.GET("/admin/realms/{realm}/clients/{id}", {
+      params: { path: { realm: "site-beta", id: wiki.id! } },
+    });
+    assert.strictEqual(kept.response.status, 200, "a client another stack owns now is not deleted");
     await admin.api.DELETE("/admin/realms/{realm}", { params: { path: { realm: "site-beta" } } });
   });
 });
