@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["bin/**", "node_modules/**", ".tools/**", ".cache/**", ".state/**"] },
+  { ignores: ["bin/**", "node_modules/**", ".tools/**", ".cache/**", ".state/**", "providers/*/generated/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib/common.sh"
 
 SERVICE_DEBS=(pdns-server pdns-backend-sqlite3 sqlite3 zfs-fuse postgresql openssh-server openssh-client
-  bind9-dnsutils rsync age)
+  bind9-dnsutils rsync rclone age)
 POLICY_RC=/usr/sbin/policy-rc.d
 
 missing_debs() {

@@ -11,5 +11,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 bash scripts/engine.sh
+bash scripts/garage.sh
 [ ! -f scripts/services.sh ] || bash scripts/services.sh
 [ ! -f scripts/keycloak.sh ] || bash scripts/keycloak.sh

@@ -7,21 +7,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
-import { localPowerDns } from "./localServices";
+import { reachableLocalPowerDns } from "./localServices";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
 
 function dnsConnection(): DnsConnection {
   if (site.dns.endpoint === "local") {
-    const local = localPowerDns(path.resolve(__dirname, "../.."));
-    return { apiUrl: local.apiUrl, apiKey: pulumi.secret(local.apiKey), serverId: local.serverId };
+    const local = reachableLocalPowerDns(path.resolve(__dirname, "../.."));
+    // The key of the local PowerDNS reaches the stack config through scripts/demo.sh.
+    return { apiUrl: local.apiUrl, serverId: local.serverId };
   }
-  return {
-    apiUrl: site.dns.endpoint.apiUrl,
-    apiKey: config.requireSecret("powerdnsApiKey"),
-    serverId: site.dns.serverId,
-  };
+  // The API key: stack config secret sovereign:powerdnsApiKey, read by the provider (configure).
+  return { apiUrl: site.dns.endpoint.apiUrl, serverId: site.dns.serverId };
 }
 
 const deployed = new Site(site.name, { config: site, dns: dnsConnection() });

@@ -2,9 +2,11 @@
  * A small typed client for the PowerDNS Authoritative HTTP API (4.7). The types mirror the
  * definitions of the server's own Swagger document (`GET /api/docs`; a copy is kept in the
  * project's shared openapi folder), field names as on the wire. Only what the providers use.
- * Errors carry the HTTP status and the server's text, never the API key.
+ * Errors carry the HTTP status and the server's text, never the API key (see ../shared/http).
  */
 import { appendFileSync } from "fs";
+import { requireCredential } from "../shared/credentials";
+import { HttpSettings, isGone, requestJson } from "../shared/http";
 
 /** Swagger `Record`. */
 export interface PdnsRecord {
@@ -114,34 +116,19 @@ export interface PowerDnsEndpoint {
   readonly serverId: string;
 }
 
-/** The server answered with an error status. */
-export class PowerDnsApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly serverText: string,
-  ) {
-    super(`PowerDNS API ${method} ${path} failed with HTTP ${status}: ${serverText}`);
-    this.name = "PowerDnsApiError";
-  }
+export { ApiError as PowerDnsApiError, UnreachableError as PowerDnsUnreachableError } from "../shared/http";
+
+/** Swagger `Metadata`. */
+export interface PdnsMetadata {
+  kind: string;
+  metadata: string[];
 }
 
-/** The server could not be reached, or did not answer in time. */
-export class PowerDnsUnreachableError extends Error {
-  constructor(
-    readonly method: string,
-    readonly url: string,
-    readonly causeText: string,
-  ) {
-    super(
-      `PowerDNS API ${method} ${url} did not answer: ${causeText}. Is pdns_server running with api=yes and webserver=yes at that address? ` +
-        (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(causeText)
-          ? "This request changed nothing; run the update again once the server is reachable."
-          : "This request may or may not have been applied; running the update again converges either way."),
-    );
-    this.name = "PowerDnsUnreachableError";
-  }
+/** Swagger `Server` (the probe that tells a 404 of a zone from a wrong URL or server id). */
+export interface PdnsServer {
+  id: string;
+  daemon_type?: string;
+  version?: string;
 }
 
 /** Requests sent, per method; counted in-process (for tests and the bench). */
@@ -166,13 +153,21 @@ export class PowerDnsClient {
   private readonly base: string;
   private readonly serverPath: string;
 
-  constructor(
-    private readonly endpoint: PowerDnsEndpoint,
-    private readonly timeoutMs = 30_000,
-    private readonly transientRetries = 8,
-  ) {
+  private readonly http: HttpSettings;
+
+  constructor(endpoint: PowerDnsEndpoint, timeoutMs = 30_000) {
     this.base = apiBase(endpoint.apiUrl);
     this.serverPath = `/api/v1/servers/${encodeURIComponent(endpoint.serverId)}`;
+    this.http = {
+      service: "PowerDNS",
+      baseUrl: this.base,
+      headers: { "X-API-Key": endpoint.apiKey },
+      secrets: [endpoint.apiKey],
+      unreachableHint: "Is pdns_server running with api=yes and webserver=yes at that address?",
+      timeoutMs,
+      errorText: serverErrorText,
+      onAttempt: countRequest,
+    };
   }
 
   private zonePath(zoneId: string): string {
@@ -180,16 +175,16 @@ export class PowerDnsClient {
   }
 
   /**
-   * One API call. Idempotent methods are retried on HTTP 500/503 a few times with backoff: with the
-   * SQLite backend, concurrent writers get "database is locked" as a 500 (details only in the
-   * server's log), which clears as soon as the other write commits. POST is never retried.
+   * One API call (shared/http: timeout, retries with backoff on 5xx and connection errors, errors
+   * with the server's text and never the key). With the SQLite backend, concurrent writers get
+   * "database is locked" as a 500, which clears once the other write commits: the retries cover it.
    */
   private async request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    if (method === "GET") return this.withRetries<T>(method, path, body);
+    if (method === "GET") return requestJson<T>(this.http, method, path, body);
     // Writes to one server go one at a time from this process: SQLite-backed servers refuse
     // concurrent writers outright, and batching already keeps writes few.
     const previous = writeChains.get(this.base) ?? Promise.resolve();
-    const mine = previous.then(() => this.withRetries<T>(method, path, body));
+    const mine = previous.then(() => requestJson<T>(this.http, method, path, body));
     const settled = mine.then(
       () => undefined,
       () => undefined,
@@ -201,53 +196,21 @@ export class PowerDnsClient {
     return mine;
   }
 
-  private async withRetries<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    const retries = method === "POST" ? 0 : this.transientRetries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.requestOnce<T>(method, path, body);
-      } catch (e) {
-        if (!(e instanceof PowerDnsApiError && (e.status === 500 || e.status === 503)) || attempt >= retries)
-          throw e;
-        const delay = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  /** GET /servers/{id}: throws unless the server answers there with this server id. */
+  async getServer(): Promise<PdnsServer> {
+    const server = await this.request<PdnsServer>("GET", this.serverPath);
+    if (!server) throw new Error(`PowerDNS API GET ${this.serverPath} returned nothing`);
+    return server;
   }
 
-  private async requestOnce<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    requestCounts[method] = (requestCounts[method] ?? 0) + 1;
-    // Tests and the bench count what a provider process sends from outside it.
-    const log = process.env.SOVEREIGN_PDNS_REQUEST_LOG;
-    if (log) {
-      try {
-        appendFileSync(log, `${method} ${path}\n`);
-      } catch {
-        // counting is best effort; it never fails a request
-      }
-    }
-    const url = this.base + path;
-    let res: Response;
+  /** Runs `get`; a 404 becomes undefined only once the server itself is known to answer here. */
+  private async unlessGone<T>(get: () => Promise<T>): Promise<T | undefined> {
     try {
-      res = await fetch(url, {
-        method,
-        headers: {
-          "X-API-Key": this.endpoint.apiKey,
-          Accept: "application/json",
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      return await get();
     } catch (e) {
-      throw new PowerDnsUnreachableError(method, url, describeFetchError(e, this.timeoutMs));
+      if (await isGone(e, () => this.getServer())) return undefined;
+      throw e;
     }
-    const text = await res.text();
-    if (!res.ok) {
-      throw new PowerDnsApiError(method, path, res.status, serverErrorText(text, res.statusText));
-    }
-    if (res.status === 204 || text === "") return undefined;
-    return JSON.parse(text) as T;
   }
 
   /** GET /servers/{id}/zones?zone=NAME: the zone with that name, if any (rrsets omitted). */
@@ -259,7 +222,7 @@ export class PowerDnsClient {
     return zones?.[0];
   }
 
-  /** GET /servers/{id}/zones/{zone}; undefined on 404. */
+  /** GET /servers/{id}/zones/{zone}; undefined when the zone is gone (a 404 from a server that answers). */
   async getZone(
     zoneId: string,
     opts: { rrsets?: boolean; rrsetName?: string; rrsetType?: string } = {},
@@ -269,12 +232,23 @@ export class PowerDnsClient {
     if (opts.rrsetName) q.set("rrset_name", opts.rrsetName);
     if (opts.rrsetType) q.set("rrset_type", opts.rrsetType);
     const qs = q.toString();
-    try {
-      return await this.request<PdnsZone>("GET", this.zonePath(zoneId) + (qs ? `?${qs}` : ""));
-    } catch (e) {
-      if (e instanceof PowerDnsApiError && (e.status === 404 || e.status === 422)) return undefined;
-      throw e;
-    }
+    return this.unlessGone(() => this.request<PdnsZone>("GET", this.zonePath(zoneId) + (qs ? `?${qs}` : "")));
+  }
+
+  /** GET /zones/{zone}/metadata/{kind}: its values ([] when none; undefined when the zone is gone). */
+  async getMetadata(zoneId: string, kind: string): Promise<string[] | undefined> {
+    const m = await this.unlessGone(() =>
+      this.request<PdnsMetadata>("GET", `${this.zonePath(zoneId)}/metadata/${encodeURIComponent(kind)}`),
+    );
+    return m === undefined ? undefined : (m?.metadata ?? []);
+  }
+
+  /** PUT /zones/{zone}/metadata/{kind}: replaces that kind's values. */
+  async setMetadata(zoneId: string, kind: string, values: string[]): Promise<void> {
+    await this.request("PUT", `${this.zonePath(zoneId)}/metadata/${encodeURIComponent(kind)}`, {
+      kind,
+      metadata: values,
+    });
   }
 
   async createZone(zone: PdnsZoneCreate): Promise<PdnsZone> {
@@ -317,15 +291,33 @@ function serverErrorText(text: string, statusText: string): string {
   return text.trim() || statusText;
 }
 
-function describeFetchError(e: unknown, timeoutMs: number): string {
-  if (e instanceof Error) {
-    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs} ms`;
-    const cause = (e as Error & { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as Error & { code?: string }).code;
-      return code ? `${code} (${cause.message})` : cause.message;
+function countRequest(method: string, path: string): void {
+  requestCounts[method] = (requestCounts[method] ?? 0) + 1;
+  // Tests and the bench count what a provider process sends from outside it.
+  const log = process.env.SOVEREIGN_PDNS_REQUEST_LOG;
+  if (log) {
+    try {
+      appendFileSync(log, `${method} ${path}\n`);
+    } catch {
+      // counting is best effort; it never fails a request
     }
-    return e.message;
   }
-  return String(e);
+}
+
+/** What a resource's state says about its server: the endpoint and the config key holding the API key. */
+export interface StoredEndpoint {
+  readonly apiUrl: string;
+  readonly serverId: string;
+  /** Absent in states written before keys came from the stack config. */
+  readonly apiKeyConfig?: string;
+}
+
+/** The endpoint with its API key from the stack config (see ../shared/credentials). */
+export function endpointFrom(stored: StoredEndpoint): PowerDnsEndpoint {
+  const configKey = stored.apiKeyConfig ?? "sovereign:powerdnsApiKey";
+  return {
+    apiUrl: stored.apiUrl,
+    serverId: stored.serverId,
+    apiKey: requireCredential(configKey, `the API key of the PowerDNS server at ${stored.apiUrl}`),
+  };
 }

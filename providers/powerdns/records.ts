@@ -6,22 +6,43 @@
 import { isIPv4, isIPv6 } from "net";
 import { domainToASCII } from "url";
 
-export const SUPPORTED_RECORD_TYPES = [
+/** Types whose contents are validated and normalised here; every other type goes to the server as given. */
+export const PRECISE_RECORD_TYPES = [
   "A",
   "AAAA",
   "CNAME",
   "MX",
   "TXT",
+  "SPF",
   "SRV",
   "CAA",
   "TLSA",
+  "SMIMEA",
+  "SSHFP",
+  "DS",
   "PTR",
   "NS",
+  "DNAME",
+  "ALIAS",
 ] as const;
-export type RecordType = (typeof SUPPORTED_RECORD_TYPES)[number];
+export type PreciseRecordType = (typeof PRECISE_RECORD_TYPES)[number];
+/** Any type PowerDNS serves (HINFO, LOC, NAPTR, SOA, HTTPS, SVCB, OPENPGPKEY, URI, TYPE65534...). */
+export type RecordType = string;
 
-export function isSupportedRecordType(type: string): type is RecordType {
-  return (SUPPORTED_RECORD_TYPES as readonly string[]).includes(type);
+/** Query-only and transaction types: never stored in a zone. */
+export const META_RECORD_TYPES = ["ANY", "AXFR", "IXFR", "OPT", "TSIG", "TKEY", "MAILA", "MAILB"];
+
+export function isPreciseRecordType(type: string): type is PreciseRecordType {
+  return (PRECISE_RECORD_TYPES as readonly string[]).includes(type);
+}
+
+/** Why a type name cannot be a record set's type, or undefined when it can. */
+export function recordTypeProblem(type: string): string | undefined {
+  if (!/^[A-Z][A-Z0-9]{0,15}$/.test(type))
+    return `type ${JSON.stringify(type)} is not a DNS record type name; use e.g. A, AAAA, MX, TXT, HINFO, NAPTR, SSHFP, HTTPS`;
+  if (META_RECORD_TYPES.includes(type))
+    return `type ${type} is a query or transaction type, not one a zone stores; use a data type such as A or TXT`;
+  return undefined;
 }
 
 /** Result of a rule: the normalised value, or a reason a person can act on. */
@@ -244,6 +265,10 @@ export function canonicalIPv6(address: string): string {
  */
 export function normalizeContent(type: RecordType, content: string, owner: string): Checked<string> {
   const c = content.trim();
+  if (!isPreciseRecordType(type)) {
+    if (c === "") return fail(`the content is empty; give the ${type} record's data in zone-file form`);
+    return ok(c.replace(/\s+/g, " "));
+  }
   switch (type) {
     case "A":
       return isIPv4(c)
@@ -256,6 +281,42 @@ export function normalizeContent(type: RecordType, content: string, owner: strin
         : fail(`"${content}" is not an IPv6 address (AAAA records hold e.g. "2001:db8::10")`);
     case "CNAME":
       return target(c, "CNAME target", true);
+    case "DNAME":
+      return target(c, "DNAME target", true);
+    case "ALIAS":
+      return target(c, "ALIAS target", true);
+    case "SPF":
+      return normalizeTxt(content);
+    case "SSHFP": {
+      const f = fields(c);
+      if (f.length < 3)
+        return fail(
+          `SSHFP content "${content}" must be "<algorithm> <fingerprint type> <hex>", e.g. "4 2 ab12..." (DnsZone.sshfp makes them from a host key)`,
+        );
+      const alg = uint("SSHFP algorithm", f[0], 255);
+      if (!alg.ok) return alg;
+      const fpType = uint("SSHFP fingerprint type", f[1], 255);
+      if (!fpType.ok) return fpType;
+      const fp = hexData("SSHFP fingerprint", f.slice(2).join(""), { 1: 40, 2: 64 }[fpType.value]);
+      if (!fp.ok) return fp;
+      return ok(`${alg.value} ${fpType.value} ${fp.value}`);
+    }
+    case "DS": {
+      const f = fields(c);
+      if (f.length < 4)
+        return fail(
+          `DS content "${content}" must be "<key tag> <algorithm> <digest type> <hex digest>", e.g. "12345 13 2 ab12..."`,
+        );
+      const tag = uint("DS key tag", f[0], 65535);
+      if (!tag.ok) return tag;
+      const alg = uint("DS algorithm", f[1], 255);
+      if (!alg.ok) return alg;
+      const dt = uint("DS digest type", f[2], 255);
+      if (!dt.ok) return dt;
+      const digest = hexData("DS digest", f.slice(3).join(""), { 1: 40, 2: 64, 4: 96 }[dt.value]);
+      if (!digest.ok) return digest;
+      return ok(`${tag.value} ${alg.value} ${dt.value} ${digest.value}`);
+    }
     case "PTR":
       return target(c, "PTR target", true);
     case "NS":
@@ -322,6 +383,7 @@ export function normalizeContent(type: RecordType, content: string, owner: strin
       }
       return ok(`${flags.value} ${tag} "${value}"`);
     }
+    case "SMIMEA":
     case "TLSA": {
       const f = fields(c);
       if (f.length < 4) {
@@ -329,7 +391,7 @@ export function normalizeContent(type: RecordType, content: string, owner: strin
           `TLSA content "${content}" must be "<usage> <selector> <matching type> <hex data>", e.g. "3 1 1 ab12..."`,
         );
       }
-      if (!owner.startsWith("_")) {
+      if (type === "TLSA" && !owner.startsWith("_")) {
         return fail(`TLSA record name "${owner}" must start with _port._proto, e.g. "_443._tcp.${owner}"`);
       }
       const usage = uint("TLSA usage", f[0], 3);
@@ -354,9 +416,32 @@ export function normalizeContent(type: RecordType, content: string, owner: strin
   }
 }
 
+function hexData(what: string, raw: string, digits: number | undefined): Checked<string> {
+  const hex = raw.toLowerCase();
+  if (!/^[0-9a-f]+$/.test(hex) || hex.length % 2 !== 0)
+    return fail(`${what} "${raw}" must be an even number of hex digits`);
+  if (digits !== undefined && hex.length !== digits)
+    return fail(`${what} has ${hex.length} hex digits; this digest type needs ${digits}`);
+  return ok(hex);
+}
+
 /** Canonical form of content read back from the server (lenient: unknown forms are kept as they are). */
 export function canonicalFromServer(type: string, content: string, owner: string): string {
-  if (!isSupportedRecordType(type)) return content;
+  if (!isPreciseRecordType(type)) return content;
   const n = normalizeContent(type, content, owner);
   return n.ok ? n.value : content;
+}
+
+/**
+ * Contents as compared between what we wrote and what the server holds now: sorted; for SOA the
+ * serial is left out (SOA-EDIT-API raises it on every change of the zone).
+ */
+export function comparableContents(type: string, contents: readonly string[]): string {
+  const comparable = contents.map((c) => {
+    if (type !== "SOA") return c;
+    const f = c.trim().split(/\s+/);
+    if (f.length === 7) f[2] = "*";
+    return f.join(" ");
+  });
+  return JSON.stringify(comparable.sort());
 }

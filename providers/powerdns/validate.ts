@@ -2,14 +2,10 @@
  * Pure input checking and diffing for the PowerDNS providers: what `check` returns (normalised inputs
  * or failures naming the field and the fix) and what `diff` decides (update or replace).
  */
-import {
-  isInZone,
-  isSupportedRecordType,
-  normalizeContent,
-  normalizeDomainName,
-  RecordType,
-  SUPPORTED_RECORD_TYPES,
-} from "./records";
+import { isIP } from "net";
+import { configKeyProblem } from "../shared/credentials";
+import { ownerProblem } from "../shared/ownership";
+import { isInZone, normalizeContent, normalizeDomainName, RecordType, recordTypeProblem } from "./records";
 
 /** The engine's placeholder for a value not known yet (preview): such fields are not validated. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -20,26 +16,49 @@ export interface CheckFailure {
   reason: string;
 }
 
+/** The stack config key that holds the API key unless a resource names another (`apiKeyConfig`). */
+export const DEFAULT_API_KEY_CONFIG = "sovereign:powerdnsApiKey";
+
+/** Where the server is, which config key holds its API key, and who owns the object. */
 export interface EndpointInputs {
   apiUrl: string;
-  apiKey: string;
   serverId: string;
+  apiKeyConfig: string;
+  /** `<project>/<stack>/<resource>` (see providers/shared/ownership.ts). */
+  owner: string;
 }
 
 export const ZONE_KINDS = ["Native", "Master", "Slave"] as const;
 export type ZoneKind = (typeof ZONE_KINDS)[number];
 export const SOA_EDIT_API_VALUES = ["DEFAULT", "INCREASE", "EPOCH", "SOA-EDIT", "SOA-EDIT-INCREASE", "OFF"];
 
-export interface ZoneInputs extends EndpointInputs {
-  name: string;
-  kind: ZoneKind;
-  nameservers: string[];
-  masters: string[];
-  soaEditApi: string;
-  account: string;
-  dnssec: boolean;
-  adopt: boolean;
+/** The zone's settings; undefined = not given (a new zone gets the default, an adopted one keeps the server's). */
+export interface ZoneSettingsInputs {
+  kind?: ZoneKind;
+  nameservers?: string[];
+  masters?: string[];
+  soaEditApi?: string;
+  account?: string;
+  dnssec?: boolean;
 }
+
+export interface ZoneInputs extends EndpointInputs, ZoneSettingsInputs {
+  name: string;
+  adopt: boolean;
+  /** Delete the zone even if it was adopted or holds record sets this stack does not own. */
+  forceDelete: boolean;
+}
+
+/** A zone's settings with every value known (what a new zone gets unless given). */
+export type ZoneSettings = Required<ZoneSettingsInputs>;
+
+export const ZONE_DEFAULTS: Omit<ZoneSettings, "nameservers"> = {
+  kind: "Native",
+  masters: [],
+  soaEditApi: "DEFAULT",
+  account: "",
+  dnssec: false,
+};
 
 export interface RecordSetInputs extends EndpointInputs {
   zone: string;
@@ -77,14 +96,15 @@ function checkEndpoint(news: Raw, failures: CheckFailure[]): EndpointInputs {
       });
     }
   }
-  const apiKey = news.apiKey;
-  if (!isUnknown(apiKey) && (typeof apiKey !== "string" || apiKey === "")) {
+  if (news.apiKey !== undefined) {
     failures.push({
       property: "apiKey",
-      reason:
-        "apiKey is missing; pass the server's api-key as a Pulumi secret (config --secret or pulumi.secret())",
+      reason: `apiKey is no longer a resource input (it would be copied into every resource's state); put the key in the stack config: pulumi config set --secret ${DEFAULT_API_KEY_CONFIG} <key> (or name another key with apiKeyConfig)`,
     });
   }
+  const apiKeyConfig = news.apiKeyConfig ?? DEFAULT_API_KEY_CONFIG;
+  const keyProblem = isUnknown(apiKeyConfig) ? undefined : configKeyProblem("apiKeyConfig", apiKeyConfig);
+  if (keyProblem) failures.push({ property: "apiKeyConfig", reason: keyProblem });
   const serverId = news.serverId ?? "localhost";
   if (typeof serverId !== "string" || serverId === "") {
     failures.push({
@@ -92,33 +112,50 @@ function checkEndpoint(news: Raw, failures: CheckFailure[]): EndpointInputs {
       reason: `serverId must be a non-empty string (usually "localhost")`,
     });
   }
+  const ownerIssue = isUnknown(news.owner) ? undefined : ownerProblem(news.owner);
+  if (ownerIssue) failures.push({ property: "owner", reason: ownerIssue });
   return {
     apiUrl:
       typeof apiUrl === "string" ? apiUrl.replace(/\/+$/, "").replace(/\/api\/v1$/, "") : String(apiUrl),
-    apiKey: apiKey as string,
     serverId: serverId as string,
+    apiKeyConfig: apiKeyConfig as string,
+    owner: news.owner as string,
   };
 }
 
-function checkBool(news: Raw, field: string, dflt: boolean, failures: CheckFailure[]): boolean {
+function checkBool(news: Raw, field: string, failures: CheckFailure[]): boolean | undefined {
   const v = news[field];
-  if (v === undefined || v === null) return dflt;
+  if (v === undefined || v === null) return undefined;
   if (typeof v !== "boolean" && !isUnknown(v)) {
     failures.push({ property: field, reason: `${field} must be true or false, not ${JSON.stringify(v)}` });
-    return dflt;
+    return undefined;
   }
   return v as boolean;
 }
 
-function checkStringList(news: Raw, field: string, failures: CheckFailure[]): unknown[] {
+function checkStringList(news: Raw, field: string, failures: CheckFailure[]): unknown[] | undefined {
   const v = news[field];
-  if (v === undefined || v === null) return [];
+  if (v === undefined || v === null) return undefined;
   if (isUnknown(v)) return [UNKNOWN];
   if (!Array.isArray(v)) {
     failures.push({ property: field, reason: `${field} must be a list of strings, e.g. ["..."]` });
     return [];
   }
   return v;
+}
+
+/** A primary's address for a Slave zone: IPv4 or IPv6, optionally with a port (1-65535). */
+export function masterProblem(m: string): string | undefined {
+  const withPort = /^(?:\[([^\]]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d+)$/.exec(m);
+  const host = withPort ? (withPort[1] ?? withPort[2]) : m;
+  if (!isIP(host))
+    return `${JSON.stringify(m)} must be an IP address, optionally with a port: "192.0.2.53", "192.0.2.53:5300" or "[2001:db8::53]:5300"`;
+  if (withPort) {
+    const port = Number(withPort[3]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      return `${JSON.stringify(m)} has port ${withPort[3]}; a port is a number from 1 to 65535`;
+  }
+  return undefined;
 }
 
 export function checkZoneInputs(news: Raw): CheckResult<ZoneInputs> {
@@ -134,77 +171,97 @@ export function checkZoneInputs(news: Raw): CheckResult<ZoneInputs> {
       });
     } else name = n.value;
   }
-  const kind = (news.kind ?? "Native") as ZoneKind;
-  if (!isUnknown(kind) && !ZONE_KINDS.includes(kind)) {
+  const adopt = checkBool(news, "adopt", failures) ?? false;
+  const kind = (news.kind ?? undefined) as ZoneKind | undefined;
+  if (kind !== undefined && !isUnknown(kind) && !ZONE_KINDS.includes(kind)) {
     failures.push({
       property: "kind",
       reason: `kind ${JSON.stringify(kind)} is not supported; use one of ${ZONE_KINDS.join(", ")}`,
     });
   }
-  const nameservers: string[] = [];
-  for (const [i, ns] of checkStringList(news, "nameservers", failures).entries()) {
-    if (isUnknown(ns)) {
-      nameservers.push(UNKNOWN);
-      continue;
+  const effectiveKind = kind ?? (adopt ? undefined : ZONE_DEFAULTS.kind);
+  const rawNameservers = checkStringList(news, "nameservers", failures);
+  let nameservers: string[] | undefined;
+  if (rawNameservers !== undefined) {
+    nameservers = [];
+    for (const [i, ns] of rawNameservers.entries()) {
+      if (isUnknown(ns)) {
+        nameservers.push(UNKNOWN);
+        continue;
+      }
+      const n = typeof ns === "string" ? normalizeDomainName(ns, { what: "nameserver" }) : undefined;
+      if (!n?.ok) {
+        failures.push({
+          property: "nameservers",
+          reason: `nameservers[${i}]: ${n && !n.ok ? n.reason : "must be a host name"}`,
+        });
+      } else nameservers.push(n.value);
     }
-    const n = typeof ns === "string" ? normalizeDomainName(ns, { what: "nameserver" }) : undefined;
-    if (!n?.ok) {
-      failures.push({
-        property: "nameservers",
-        reason: `nameservers[${i}]: ${n && !n.ok ? n.reason : "must be a host name"}`,
-      });
-    } else nameservers.push(n.value);
+    nameservers = [...new Set(nameservers)].sort();
   }
-  if (kind !== "Slave" && nameservers.length === 0 && !isUnknown(news.nameservers)) {
+  if (effectiveKind !== "Slave" && nameservers?.length === 0 && !isUnknown(news.nameservers)) {
     failures.push({
       property: "nameservers",
-      reason: `nameservers is empty; a ${kind} zone needs its name servers, e.g. ["ns1.example.org.", "ns2.example.net."]`,
+      reason: `nameservers is empty; a ${effectiveKind ?? "Native"} zone needs its name servers, e.g. ["ns1.example.org.", "ns2.example.net."]`,
     });
   }
-  const masters: string[] = [];
-  for (const [i, m] of checkStringList(news, "masters", failures).entries()) {
-    if (isUnknown(m) || (typeof m === "string" && /^[0-9a-fA-F.:[\]]+$/.test(m))) masters.push(m as string);
-    else
-      failures.push({
-        property: "masters",
-        reason: `masters[${i}] ${JSON.stringify(m)} must be an IP address`,
-      });
+  if (effectiveKind !== undefined && effectiveKind !== "Slave" && nameservers === undefined && !adopt) {
+    failures.push({
+      property: "nameservers",
+      reason: `nameservers is missing; a ${effectiveKind} zone needs its name servers, e.g. ["ns1.example.org.", "ns2.example.net."] (an adopted zone may leave them out to keep the server's)`,
+    });
   }
-  if (kind === "Slave" && masters.length === 0) {
+  const rawMasters = checkStringList(news, "masters", failures);
+  let masters: string[] | undefined;
+  if (rawMasters !== undefined) {
+    masters = [];
+    for (const [i, m] of rawMasters.entries()) {
+      const problem = isUnknown(m)
+        ? undefined
+        : typeof m === "string"
+          ? masterProblem(m)
+          : "must be a string";
+      if (problem) failures.push({ property: "masters", reason: `masters[${i}] ${problem}` });
+      else masters.push(m as string);
+    }
+  }
+  if (effectiveKind === "Slave" && (rawMasters ?? []).length === 0) {
     failures.push({
       property: "masters",
       reason: `a Slave zone needs masters: the IP addresses it transfers from`,
     });
   }
-  if (kind !== "Slave" && masters.length > 0) {
+  if (effectiveKind !== undefined && effectiveKind !== "Slave" && (rawMasters ?? []).length > 0) {
     failures.push({
       property: "masters",
       reason: `masters only apply to Slave zones; remove them or set kind "Slave"`,
     });
   }
-  const soaEditApi = (news.soaEditApi ?? "DEFAULT") as string;
-  if (!isUnknown(soaEditApi) && !SOA_EDIT_API_VALUES.includes(soaEditApi)) {
+  const soaEditApi = news.soaEditApi as string | undefined;
+  if (soaEditApi !== undefined && !isUnknown(soaEditApi) && !SOA_EDIT_API_VALUES.includes(soaEditApi)) {
     failures.push({
       property: "soaEditApi",
       reason: `soaEditApi ${JSON.stringify(soaEditApi)} is unknown; use one of ${SOA_EDIT_API_VALUES.join(", ")}`,
     });
   }
-  const account = (news.account ?? "") as string;
-  if (typeof account !== "string") failures.push({ property: "account", reason: "account must be a string" });
-  return {
-    inputs: {
-      ...endpoint,
-      name,
-      kind,
-      nameservers: [...new Set(nameservers)].sort(),
-      masters,
-      soaEditApi,
-      account,
-      dnssec: checkBool(news, "dnssec", false, failures),
-      adopt: checkBool(news, "adopt", false, failures),
-    },
-    failures,
+  const account = news.account as string | undefined;
+  if (account !== undefined && typeof account !== "string")
+    failures.push({ property: "account", reason: "account must be a string" });
+  const inputs: ZoneInputs = {
+    ...endpoint,
+    name,
+    kind,
+    nameservers,
+    masters,
+    soaEditApi,
+    account,
+    dnssec: checkBool(news, "dnssec", failures),
+    adopt,
+    forceDelete: checkBool(news, "forceDelete", failures) ?? false,
   };
+  // Not given = not in the inputs at all (the engine drops undefined, and diff ignores absent keys).
+  for (const k of Object.keys(inputs) as (keyof ZoneInputs)[]) if (inputs[k] === undefined) delete inputs[k];
+  return { inputs, failures };
 }
 
 export const MAX_TTL = 2147483647;
@@ -252,20 +309,16 @@ export function checkRecordSetInputs(news: Raw): CheckResult<RecordSetInputs> {
   let typeKnown = false;
   if (!isUnknown(type)) {
     const upper = typeof type === "string" ? type.trim().toUpperCase() : "";
-    if (upper === "SOA") {
-      failures.push({
-        property: "type",
-        reason: "SOA is managed by the zone itself; do not declare it as a record set",
-      });
-    } else if (!isSupportedRecordType(upper)) {
-      failures.push({
-        property: "type",
-        reason: `type ${JSON.stringify(type)} is not supported; use one of ${SUPPORTED_RECORD_TYPES.join(", ")}`,
-      });
+    const problem = recordTypeProblem(upper);
+    if (problem) {
+      failures.push({ property: "type", reason: problem });
     } else {
       type = upper;
       typeKnown = true;
     }
+  }
+  if (typeKnown && type === "SOA" && nameKnown && zoneKnown && name !== zone) {
+    failures.push({ property: "name", reason: `an SOA record set belongs at the zone apex "${zone}"` });
   }
   if (typeKnown && nameKnown && zoneKnown && name === zone) {
     if (type === "CNAME") {
@@ -346,8 +399,8 @@ export function checkRecordSetInputs(news: Raw): CheckResult<RecordSetInputs> {
       type: type as RecordType,
       ttl: ttl as number,
       records: records.includes(UNKNOWN) ? records : [...records].sort(),
-      disabled: checkBool(news, "disabled", false, failures),
-      adopt: checkBool(news, "adopt", false, failures),
+      disabled: checkBool(news, "disabled", failures) ?? false,
+      adopt: checkBool(news, "adopt", failures) ?? false,
     },
     failures,
   };
@@ -379,41 +432,50 @@ function decide(
   return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
 }
 
-/** Zone: moving it (name, server) or changing its kind replaces it; everything else updates in place. */
+/** Stored only; a change is an update that sends nothing (or rewrites a marker, for `owner`). */
+const BOOKKEEPING = ["apiUrl", "serverId", "apiKeyConfig", "owner", "adopt"];
+
+/**
+ * Zone: only a new name replaces it. The endpoint's spelling (apiUrl, serverId), the kind and every
+ * setting update it in place; a setting not given (absent from `news`) keeps what is there.
+ */
 export function diffZone(olds: Raw, news: Raw): DiffDecision {
-  const d = decide(
+  const given = (keys: string[]): string[] => keys.filter((k) => news[k] !== undefined);
+  return decide(
     olds,
     news,
-    ["name", "kind", "apiUrl", "serverId"],
-    ["nameservers", "masters", "soaEditApi", "account", "dnssec", "apiKey", "adopt"],
+    ["name"],
+    [
+      ...BOOKKEEPING,
+      "forceDelete",
+      ...given(["kind", "nameservers", "masters", "soaEditApi", "account", "dnssec"]),
+    ],
     ["nameservers", "masters"],
   );
-  // The same zone name on the same server cannot exist twice: the old one must go first.
-  const sameHome = olds.name === news.name && olds.apiUrl === news.apiUrl && olds.serverId === news.serverId;
-  return { ...d, deleteBeforeReplace: d.replaces.length > 0 && sameHome };
 }
 
-/** Record set: its identity (server, zone, name, type) replaces; ttl, records and disabled update. */
+/** Record set: its identity (zone, name, type) replaces; the endpoint's spelling, ttl, records and disabled update. */
 export function diffRecordSet(olds: Raw, news: Raw): DiffDecision {
   const d = decide(
     olds,
     news,
-    ["apiUrl", "serverId", "zone", "name", "type"],
-    ["ttl", "records", "disabled", "apiKey", "adopt"],
+    ["zone", "name", "type"],
+    [...BOOKKEEPING, "ttl", "records", "disabled"],
     ["records"],
   );
   // A CNAME cannot coexist with other types at its name: turning A into CNAME (or back) at the same
   // name must remove the old record set before the new one can exist.
-  const sameName = olds.name === news.name && olds.zone === news.zone && olds.apiUrl === news.apiUrl;
+  const sameName = olds.name === news.name && olds.zone === news.zone;
   const cnameSwap = olds.type !== news.type && (olds.type === "CNAME" || news.type === "CNAME");
   return { ...d, deleteBeforeReplace: d.replaces.length > 0 && sameName && cnameSwap };
 }
 
-/** Fields whose change needs a request to the server (others, like apiKey or adopt, are only stored). */
+/** Fields whose change needs a write to the server (a new owner rewrites the marker). */
 export function recordSetNeedsWrite(olds: Raw, news: Raw): boolean {
   return (
     olds.ttl !== news.ttl ||
     !sameList(olds.records, news.records) ||
-    Boolean(olds.disabled) !== Boolean(news.disabled)
+    Boolean(olds.disabled) !== Boolean(news.disabled) ||
+    olds.owner !== news.owner
   );
 }

@@ -1,10 +1,31 @@
 /**
- * The zone provider's implementation, loaded by the serialized provider object at call time.
+ * The zone provider's implementation, loaded in the provider process by package specifier (see
+ * resources.ts and ../shared/moduleLocation.ts).
+ *
+ * Ownership: the zone's owner is kept in the zone metadata kind X-SOVEREIGN-OWNER, and also in the
+ * comment of the apex NS record set the creating POST carries, so a zone whose POST reply was lost
+ * (metadata never written) is still recognised as our own on the next `up`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { PdnsCryptokey, PdnsZone, PowerDnsApiError, PowerDnsClient } from "./client";
+import {
+  decideClaim,
+  decideDelete,
+  decideWrite,
+  describeOwner,
+  encodeOwner,
+  Found,
+  ownedByStack,
+  ownerAmong,
+  ownIds,
+} from "../shared/ownership";
+import { apiBase, endpointFrom, PdnsCryptokey, PdnsRRSet, PdnsZone, PowerDnsClient } from "./client";
 import { canonicalFromServer } from "./records";
-import { checkZoneInputs, diffZone, ZoneInputs } from "./validate";
+import { checkZoneInputs, diffZone, ZONE_DEFAULTS, ZoneInputs, ZoneSettings } from "./validate";
+
+export { configure } from "../shared/credentials";
+
+/** The zone metadata kind that holds the owner marker (PowerDNS keeps X- kinds for applications). */
+export const OWNER_METADATA = "X-SOVEREIGN-OWNER";
 
 /** The public part of a DNSSEC key: what a parent zone needs (DS) and what resolvers see (DNSKEY). */
 export interface DnssecKey {
@@ -17,9 +38,18 @@ export interface DnssecKey {
   ds: string[];
 }
 
+/** What the state holds besides the inputs. */
+type ZoneState = ZoneInputs &
+  ZoneSettings & {
+    zoneId: string;
+    dnssecKeys: DnssecKey[];
+    /** Taken over with `adopt` (not created by this stack): deleting it needs `forceDelete`. */
+    adopted: boolean;
+  };
+
 type Props = Record<string, unknown>;
 
-const client = (i: ZoneInputs): PowerDnsClient => new PowerDnsClient(i);
+const client = (i: ZoneInputs): PowerDnsClient => new PowerDnsClient(endpointFrom(i));
 
 /** soaEditApi "OFF" is PowerDNS's empty value. */
 const toServerSoaEditApi = (v: string): string => (v === "OFF" ? "" : v);
@@ -39,64 +69,89 @@ function publicKeys(keys: PdnsCryptokey[]): DnssecKey[] {
     .sort((a, b) => a.id - b.id);
 }
 
-async function dnssecKeys(i: ZoneInputs, zoneId: string, dnssec: boolean): Promise<DnssecKey[]> {
-  return dnssec ? publicKeys(await client(i).listCryptokeys(zoneId)) : [];
-}
-
 function context(action: string, name: string, e: unknown): Error {
   const msg = e instanceof Error ? e.message : String(e);
   return new Error(`${action} zone ${name}: ${msg}`);
 }
 
-/** Brings an existing zone's settings and apex NS to the inputs. */
-async function converge(i: ZoneInputs, zone: PdnsZone, olds?: ZoneInputs): Promise<void> {
-  const c = client(i);
-  const settings = {
-    kind: i.kind,
-    account: i.account,
-    soa_edit_api: toServerSoaEditApi(i.soaEditApi),
-    dnssec: i.dnssec,
-    ...(i.kind === "Slave" ? { masters: i.masters } : {}),
-  };
-  const current = olds ?? {
-    kind: zone.kind,
+const apexNs = (zone: PdnsZone, name: string): PdnsRRSet | undefined =>
+  zone.rrsets?.find((r) => r.type === "NS" && r.name === name);
+
+const nsChange = (name: string, nameservers: string[], owner: string, ttl = 3600): PdnsRRSet => ({
+  name,
+  type: "NS",
+  ttl,
+  records: nameservers.map((content) => ({ content, disabled: false })),
+  comments: [{ content: encodeOwner(owner), account: "sovereign" }],
+});
+
+/** The zone as the server has it (with its apex NS), and who owns it by its markers. */
+async function observe(
+  c: PowerDnsClient,
+  zoneId: string,
+  name: string,
+): Promise<{ zone?: PdnsZone } & Found> {
+  const zone = await c.getZone(zoneId, { rrsetName: name, rrsetType: "NS" });
+  if (!zone) return { exists: false };
+  const meta = await c.getMetadata(zone.id, OWNER_METADATA);
+  const ns = apexNs(zone, name);
+  const owner = ownerAmong([...(meta ?? []), ...(ns?.comments ?? []).map((x) => x.content)]);
+  return { zone, exists: true, owner };
+}
+
+/** The server's values of the settings a zone resource manages. */
+function settingsOf(zone: PdnsZone, name: string): ZoneSettings {
+  return {
+    kind: zone.kind === "Master" || zone.kind === "Slave" ? zone.kind : "Native",
     account: zone.account ?? "",
     soaEditApi: fromServerSoaEditApi(zone.soa_edit_api),
     dnssec: zone.dnssec ?? false,
     masters: zone.masters ?? [],
+    nameservers: (apexNs(zone, name)?.records ?? [])
+      .map((r) => canonicalFromServer("NS", r.content, name))
+      .sort(),
   };
-  if (
-    current.kind !== i.kind ||
-    current.account !== i.account ||
-    current.soaEditApi !== i.soaEditApi ||
-    current.dnssec !== i.dnssec ||
-    JSON.stringify(current.masters) !== JSON.stringify(i.masters)
-  ) {
-    await c.updateZoneSettings(zone.id, settings);
-    await c.flushCache(i.name);
-  }
-  if (i.kind !== "Slave") {
-    const nsNow = await currentNameservers(c, zone.id, i.name);
-    if (JSON.stringify(nsNow) !== JSON.stringify(i.nameservers)) {
-      const ttl =
-        (await c.getZone(zone.id, { rrsetName: i.name, rrsetType: "NS" }))?.rrsets?.[0]?.ttl ?? 3600;
-      await c.patchRRSets(zone.id, [
-        {
-          name: i.name,
-          type: "NS",
-          ttl,
-          changetype: "REPLACE",
-          records: i.nameservers.map((content) => ({ content, disabled: false })),
-        },
-      ]);
-    }
-  }
 }
 
-async function currentNameservers(c: PowerDnsClient, zoneId: string, name: string): Promise<string[]> {
-  const z = await c.getZone(zoneId, { rrsetName: name, rrsetType: "NS" });
-  const rrset = z?.rrsets?.find((r) => r.type === "NS" && r.name === name);
-  return (rrset?.records ?? []).map((r) => canonicalFromServer("NS", r.content, name)).sort();
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Brings the given settings (only those) of an existing zone to the inputs; writes the owner marker. */
+async function converge(c: PowerDnsClient, i: ZoneInputs, zone: PdnsZone): Promise<void> {
+  const now = settingsOf(zone, i.name);
+  const put: Record<string, unknown> = {};
+  if (i.kind !== undefined && i.kind !== now.kind) put.kind = i.kind;
+  if (i.account !== undefined && i.account !== now.account) put.account = i.account;
+  if (i.soaEditApi !== undefined && i.soaEditApi !== now.soaEditApi)
+    put.soa_edit_api = toServerSoaEditApi(i.soaEditApi);
+  if (i.dnssec !== undefined && i.dnssec !== now.dnssec) put.dnssec = i.dnssec;
+  if (i.masters !== undefined && !same([...i.masters].sort(), [...now.masters].sort()))
+    put.masters = i.masters;
+  if (Object.keys(put).length > 0) {
+    await c.updateZoneSettings(zone.id, put);
+    await c.flushCache(i.name);
+  }
+  const kind = i.kind ?? now.kind;
+  if (kind !== "Slave" && i.nameservers !== undefined && !same(i.nameservers, now.nameservers)) {
+    const ttl = apexNs(zone, i.name)?.ttl ?? 3600;
+    await c.patchRRSets(zone.id, [
+      { ...nsChange(i.name, i.nameservers, i.owner, ttl), changetype: "REPLACE" },
+    ]);
+  }
+  await c.setMetadata(zone.id, OWNER_METADATA, [encodeOwner(i.owner)]);
+}
+
+/** What the state records after a create/update/read: inputs, the server's settings, the keys. */
+async function outputs(
+  c: PowerDnsClient,
+  i: ZoneInputs,
+  zoneId: string,
+  adopted: boolean,
+): Promise<ZoneState> {
+  const zone = await c.getZone(zoneId, { rrsetName: i.name, rrsetType: "NS" });
+  if (!zone) throw new Error(`it disappeared from ${i.apiUrl} while it was being written`);
+  const settings = settingsOf(zone, i.name);
+  const dnssecKeys = settings.dnssec ? publicKeys(await c.listCryptokeys(zoneId)) : [];
+  return { ...i, ...settings, zoneId, dnssecKeys, adopted };
 }
 
 export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
@@ -108,85 +163,125 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<pulum
   return diffZone(olds, news);
 }
 
+/** Creates the zone, or continues our own interrupted create, or adopts; refuses anyone else's. */
+async function claim(c: PowerDnsClient, i: ZoneInputs): Promise<{ zoneId: string; adopted: boolean }> {
+  const found = await observe(c, i.name, i.name);
+  const decision = decideClaim(found, i.owner, i.adopt);
+  if (decision.action === "refuse") throw new Error(`${decision.reason} (server ${i.apiUrl})`);
+  if (decision.action === "create") {
+    const kind = i.kind ?? ZONE_DEFAULTS.kind;
+    const created = await c.createZone({
+      name: i.name,
+      kind,
+      ...(kind === "Slave"
+        ? { masters: i.masters ?? [] }
+        : { rrsets: [nsChange(i.name, i.nameservers ?? [], i.owner)] }),
+      soa_edit_api: toServerSoaEditApi(i.soaEditApi ?? ZONE_DEFAULTS.soaEditApi),
+      account: i.account ?? ZONE_DEFAULTS.account,
+      dnssec: i.dnssec ?? ZONE_DEFAULTS.dnssec,
+    });
+    await c.setMetadata(created.id, OWNER_METADATA, [encodeOwner(i.owner)]);
+    return { zoneId: created.id, adopted: false };
+  }
+  // continue: a new zone gets the defaults of what is not given; adopt: keep the server's values.
+  const wanted: ZoneInputs = decision.action === "continue" ? { ...ZONE_DEFAULTS, ...stripUndefined(i) } : i;
+  await converge(c, wanted, found.zone!);
+  return { zoneId: found.zone!.id, adopted: decision.action === "adopt" };
+}
+
+const stripUndefined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
 export async function create(props: Props): Promise<pulumi.dynamic.CreateResult> {
   const i = props as unknown as ZoneInputs;
-  const c = client(i);
-  let zoneId: string;
   try {
-    const existing = await c.getZone(i.name, { rrsets: false });
-    if (existing) {
-      if (!i.adopt) {
-        throw new Error(
-          `it already exists on ${i.apiUrl} (kind ${existing.kind}). Set "adopt: true" to manage it (its records are kept and its settings set to yours), or choose another name`,
-        );
-      }
-      await converge(i, existing);
-      zoneId = existing.id;
-    } else {
-      const created = await c.createZone({
-        name: i.name,
-        kind: i.kind,
-        ...(i.kind === "Slave" ? { masters: i.masters } : { nameservers: i.nameservers }),
-        soa_edit_api: toServerSoaEditApi(i.soaEditApi),
-        account: i.account,
-        dnssec: i.dnssec,
-      });
-      zoneId = created.id;
-    }
-    return { id: zoneId, outs: { ...i, zoneId, dnssecKeys: await dnssecKeys(i, zoneId, i.dnssec) } };
+    const c = client(i);
+    const { zoneId, adopted } = await claim(c, i);
+    return { id: zoneId, outs: await outputs(c, i, zoneId, adopted) };
   } catch (e) {
     throw context("creating", i.name, e);
   }
 }
 
+const sameServer = (a: ZoneInputs, b: ZoneInputs): boolean =>
+  apiBase(a.apiUrl) === apiBase(b.apiUrl) && a.serverId === b.serverId;
+
 export async function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const i = news as unknown as ZoneInputs;
+  const old = olds as unknown as ZoneState;
   try {
-    const zone = await client(i).getZone(id, { rrsets: false });
-    if (!zone)
-      throw new Error(
-        `it no longer exists on ${i.apiUrl}; run "pulumi refresh" and then "pulumi up" to recreate it`,
+    const c = client(i);
+    const found = await observe(c, id, i.name);
+    if (!found.exists) {
+      if (sameServer(old, i))
+        throw new Error(
+          `it no longer exists on ${i.apiUrl}; run "pulumi refresh" and then "pulumi up" to recreate it`,
+        );
+      // Another spelling of the endpoint that does not hold the zone: another server. Create it
+      // there; the copy on the old server stays (it may be unreachable now) and is not deleted.
+      const { zoneId, adopted } = await claim(c, i);
+      console.warn(
+        `warning: zone ${i.name}: created on ${i.apiUrl}; the copy on ${old.apiUrl} (server "${old.serverId}") was left in place`,
       );
-    await converge(i, zone, olds as unknown as ZoneInputs);
-    return { outs: { ...i, zoneId: id, dnssecKeys: await dnssecKeys(i, id, i.dnssec) } };
+      return { outs: await outputs(c, i, zoneId, adopted) };
+    }
+    const decision = decideWrite(found, ownIds(i.owner, old.owner));
+    if (decision.action === "refuse") throw new Error(decision.reason);
+    await converge(c, i, found.zone!);
+    return { outs: await outputs(c, i, id, old.adopted ?? false) };
   } catch (e) {
     throw context("updating", i.name, e);
   }
 }
 
+/** Record sets in the zone that this stack does not own (beyond its SOA and apex NS). */
+function foreignRecordSets(zone: PdnsZone, state: ZoneState): string[] {
+  return (zone.rrsets ?? [])
+    .filter((r) => !(r.name === state.name && (r.type === "SOA" || r.type === "NS")))
+    .filter((r) => !ownedByStack(ownerAmong((r.comments ?? []).map((x) => x.content)), state.owner))
+    .map(
+      (r) => `${r.name} ${r.type} (${describeOwner(ownerAmong((r.comments ?? []).map((x) => x.content)))})`,
+    );
+}
+
 export async function remove(id: string, props: Props): Promise<void> {
-  const i = props as unknown as ZoneInputs;
+  const s = props as unknown as ZoneState;
   try {
-    await client(i).deleteZone(id);
+    const c = client(s);
+    const found = await observe(c, id, s.name);
+    const decision = decideDelete(found, ownIds(s.owner));
+    if (decision.action === "gone") return;
+    if (decision.action === "leave") {
+      console.warn(`warning: zone ${s.name} on ${s.apiUrl}: ${decision.warning}`);
+      return;
+    }
+    if (s.forceDelete) return await c.deleteZone(id);
+    const howTo =
+      `set "forceDelete: true" on the zone and run "pulumi up" before deleting it, ` +
+      `or keep the zone and drop it from this stack only: pulumi state delete <urn of the zone>`;
+    if (s.adopted) throw new Error(`refused: this stack adopted the zone, it did not create it; ${howTo}`);
+    const zone = await c.getZone(id);
+    const foreign = zone ? foreignRecordSets(zone, s) : [];
+    if (foreign.length > 0) {
+      const shown =
+        foreign.slice(0, 5).join(", ") + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : "");
+      throw new Error(`refused: it holds record sets this stack does not own: ${shown}; ${howTo}`);
+    }
+    await c.deleteZone(id);
   } catch (e) {
-    if (e instanceof PowerDnsApiError && e.status === 404) return;
-    throw context("deleting", i.name, e);
+    throw context("deleting", s.name, e);
   }
 }
 export { remove as delete };
 
 export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-  const i = props as unknown as ZoneInputs;
-  const c = client(i);
+  const s = props as unknown as ZoneState;
   try {
-    const zone = await c.getZone(id, { rrsets: false });
+    const c = client(s);
+    const zone = await c.getZone(id, { rrsetName: s.name, rrsetType: "NS" });
     if (!zone) return { id: "", props: {} };
-    const nameservers = i.kind === "Slave" ? i.nameservers : await currentNameservers(c, id, i.name);
-    const dnssec = zone.dnssec ?? false;
-    return {
-      id,
-      props: {
-        ...props,
-        kind: zone.kind,
-        account: zone.account ?? "",
-        soaEditApi: fromServerSoaEditApi(zone.soa_edit_api),
-        dnssec,
-        masters: zone.masters ?? [],
-        nameservers,
-        dnssecKeys: await dnssecKeys(i, id, dnssec),
-      },
-    };
+    return { id, props: { ...(await outputs(c, s, id, s.adopted ?? false)) } };
   } catch (e) {
-    throw context("reading", i.name, e);
+    throw context("reading", s.name, e);
   }
 }

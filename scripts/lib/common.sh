@@ -10,6 +10,8 @@ TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sovereign}"
 PULUMI_VERSION="3.248.0"
 LANGHOST_VERSION="3.68.0"
 ENGINE_DIR="$TOOLS_DIR/pulumi-v$PULUMI_VERSION"
+# Garage (object store) built from crates.io by scripts/garage.sh.
+GARAGE_VERSION="2.5.0"
 
 log() { printf '[sovereign] %s\n' "$*" >&2; }
 die() { printf '[sovereign] error: %s\n' "$*" >&2; exit 1; }

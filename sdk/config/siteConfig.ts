@@ -1,8 +1,11 @@
-import * as net from "net";
-import { domainToASCII } from "url";
+import type { z } from "zod";
+import { checkZoneInputs } from "../../providers/powerdns/validate";
+import { normalizeContent } from "../../providers/powerdns/records";
 import { AppId, appDefinition, appIds, isAppId } from "../apps/catalog";
 import { refusal } from "../apps/refused";
 import { ConfigProblems } from "./problems";
+import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
+import { parseStorage, type StorageConfig } from "./storageConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -25,7 +28,10 @@ export interface AppConfig {
   readonly subdomain: string;
 }
 
-/** Where the site's authoritative DNS lives. `local` means the harness's PowerDNS on loopback. */
+/**
+ * Where the site's authoritative DNS lives. `local` (written explicitly in the config) means the
+ * PowerDNS that `npm run env -- up powerdns` starts on loopback.
+ */
 export interface DnsConfig {
   readonly provider: "powerdns";
   readonly endpoint: "local" | { readonly apiUrl: string };
@@ -45,149 +51,237 @@ export interface SiteConfig {
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;
+  /** The site's Garage and its buckets (storageConfig.ts). */
+  readonly storage?: StorageConfig;
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-type Raw = Record<string, unknown>;
-
-function isObject(value: unknown): value is Raw {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function str(p: ConfigProblems, obj: Raw, key: string, field: string, fallback?: string): string {
-  const value = obj[key] ?? fallback;
-  if (typeof value !== "string" || value.length === 0) {
-    p.add(`${field}.${key}`, `is required and must be a non-empty string`);
-    return "";
-  }
-  return value;
-}
-
-function name(p: ConfigProblems, obj: Raw, key: string, field: string, fallback?: string): string {
-  const value = str(p, obj, key, field, fallback);
-  if (value && !NAME.test(value)) {
-    p.add(`${field}.${key}`, `"${value}" must be lowercase letters, digits and "-", starting with a letter`);
-  }
-  return value;
-}
-
-function parseDomain(p: ConfigProblems, raw: Raw): string {
-  const given = str(p, raw, "domain", "site").replace(/\.$/, "");
-  const ascii = domainToASCII(given.toLowerCase());
-  if (given && (!ascii || !ascii.includes(".") || !ascii.split(".").every((l) => LABEL.test(l)))) {
-    p.add("site.domain", `"${given}" is not a domain name; write it like "coop.example"`);
-  }
-  return ascii;
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function parseDns(p: ConfigProblems, raw: unknown): DnsConfig {
-  const dns = isObject(raw) ? raw : {};
-  if (raw !== undefined && !isObject(raw)) p.add("site.dns", "must be a mapping");
-  const provider = dns.provider ?? "powerdns";
-  if (provider !== "powerdns")
-    p.add("site.dns.provider", `"${String(provider)}" is not supported; use "powerdns"`);
-  let endpoint: DnsConfig["endpoint"] = "local";
-  if (dns.apiUrl !== undefined) {
-    const url = typeof dns.apiUrl === "string" ? parseUrl(dns.apiUrl) : undefined;
-    if (!url || !/^https?:$/.test(url.protocol)) {
-      p.add("site.dns.apiUrl", `must be an http(s) URL such as "https://ns1.coop.example:8081"`);
-    } else endpoint = { apiUrl: dns.apiUrl as string };
-  }
-  const ttl = dns.ttl ?? 3600;
-  if (!Number.isInteger(ttl) || (ttl as number) < 60 || (ttl as number) > 604800) {
-    p.add("site.dns.ttl", `${JSON.stringify(ttl)} must be a whole number of seconds from 60 to 604800`);
-  }
-  const nameservers = dns.nameservers ?? [];
-  if (!Array.isArray(nameservers) || nameservers.some((n) => typeof n !== "string")) {
-    p.add("site.dns.nameservers", `must be a list of host names such as ["ns1.coop.example."]`);
-  }
-  return {
-    provider: "powerdns",
-    endpoint,
-    serverId: typeof dns.serverId === "string" ? dns.serverId : "localhost",
-    ttl: ttl as number,
-    nameservers: Array.isArray(nameservers) ? (nameservers as string[]) : [],
-  };
-}
-
-function parseHost(p: ConfigProblems, raw: unknown, i: number): HostConfig | undefined {
-  const field = `site.hosts[${i}]`;
-  if (!isObject(raw)) {
-    p.add(field, "must be a mapping with name, kind and address");
-    return undefined;
-  }
-  const kind = raw.kind ?? "existing";
-  if (kind !== "existing" && kind !== "lxc" && kind !== "vm") {
-    p.add(`${field}.kind`, `"${String(kind)}" is not one of existing, lxc, vm`);
-  }
-  const address = str(p, raw, "address", field);
-  if (address && !net.isIPv4(address))
-    p.add(`${field}.address`, `"${address}" is not an IPv4 address (e.g. 192.0.2.10)`);
-  const address6 = raw.address6;
-  if (address6 !== undefined && (typeof address6 !== "string" || !net.isIPv6(address6))) {
-    p.add(`${field}.address6`, `"${String(address6)}" is not an IPv6 address (e.g. 2001:db8::10)`);
-  }
-  if ((kind === "lxc" || kind === "vm") && typeof raw.proxmoxNode !== "string") {
-    p.add(`${field}.proxmoxNode`, `is required for kind "${kind}": the Proxmox node to create it on`);
-  }
-  return {
-    name: name(p, raw, "name", field),
-    kind: kind as HostKind,
-    address,
-    ...(typeof address6 === "string" ? { address6 } : {}),
-    ...(typeof raw.proxmoxNode === "string" ? { proxmoxNode: raw.proxmoxNode } : {}),
-  };
-}
-
-function parseApp(
-  p: ConfigProblems,
-  raw: unknown,
-  i: number,
-  hosts: ReadonlySet<string>,
-): AppConfig | undefined {
-  const field = `site.apps[${i}]`;
-  if (!isObject(raw)) {
-    p.add(field, "must be a mapping with app and host");
-    return undefined;
-  }
-  const appName = str(p, raw, "app", field);
-  const refused = refusal(appName);
-  if (refused) {
-    p.add(`${field}.app`, `"${appName}" is refused: ${refused.reason}; use ${refused.instead}`);
-    return undefined;
-  }
-  if (appName && !isAppId(appName)) {
-    p.add(`${field}.app`, `"${appName}" is not in the catalog; choose one of ${appIds.join(", ")}`);
-    return undefined;
-  }
-  const app = appName as AppId;
-  const host = str(p, raw, "host", field);
-  if (host && !hosts.has(host)) {
-    p.add(
-      `${field}.host`,
-      `"${host}" is not a host of this site; declare it under site.hosts or use one of ${[...hosts].join(", ") || "(none)"}`,
-    );
-  }
-  const subdomain = str(
-    p,
-    raw,
-    "subdomain",
-    field,
-    appName ? appDefinition(app).defaultSubdomain : undefined,
+/** A field path as people read it: `site.hosts[0].address`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}.${String(key)}`),
+    "site",
   );
-  if (subdomain && !LABEL.test(subdomain))
-    p.add(`${field}.subdomain`, `"${subdomain}" is not a DNS label (a-z, 0-9, "-")`);
-  return { name: name(p, raw, "name", field, appName), app, host, subdomain };
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known key closest to `key`, if it is close enough to be a typo of it. */
+export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  let best: { key: string; d: number } | undefined;
+  for (const candidate of known) {
+    const d = Math.min(
+      distance(key.toLowerCase(), candidate.toLowerCase()),
+      candidate.toLowerCase().startsWith(key.toLowerCase()) ? 1 : Infinity,
+    );
+    if (!best || d < best.d) best = { key: candidate, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+type AnySchema = z.ZodType;
+
+/** The object schema at `path` inside the site schema (through lists and optionals). */
+function schemaAt(path: readonly PropertyKey[]): AnySchema | undefined {
+  const unwrap = (schema: AnySchema | undefined): AnySchema | undefined => {
+    let s = schema as { def?: { type?: string; innerType?: AnySchema } } | undefined;
+    while (s?.def && (s.def.type === "optional" || s.def.type === "default" || s.def.type === "nullable"))
+      s = s.def.innerType as typeof s;
+    return s as AnySchema | undefined;
+  };
+  let current = unwrap(siteSchema);
+  for (const key of path) {
+    const def = (
+      current as { def?: { type?: string; shape?: Record<string, AnySchema>; element?: AnySchema } }
+    )?.def;
+    if (def?.type === "object" && typeof key === "string") current = unwrap(def.shape?.[key]);
+    else if (def?.type === "array") current = unwrap(def.element);
+    else return undefined;
+  }
+  return current;
+}
+
+/** Known keys of the mapping at `path`, for unknown-key messages. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  const def = (schemaAt(path) as { def?: { shape?: Record<string, unknown> } } | undefined)?.def;
+  return Object.keys(def?.shape ?? {});
+}
+
+/** Hints for keys that were valid in earlier versions of the config. */
+const RENAMED: Record<string, string> = {
+  "site.dns.apiUrl": 'the PowerDNS URL is now written as `endpoint: "https://..."` (or `endpoint: local`)',
+};
+
+/** The schema's findings, one problem per field (unknown keys one per key, with a suggestion). */
+function shapeProblems(p: ConfigProblems, raw: unknown): Set<string> {
+  const reported = new Set<string>();
+  const result = siteSchema.safeParse(raw);
+  if (result.success) return reported;
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(issue.path);
+      for (const key of issue.keys) {
+        const field = fieldPath([...issue.path, key]);
+        const suggestion = didYouMean(key, known);
+        const hint =
+          RENAMED[field] ??
+          (suggestion ? `did you mean "${suggestion}"?` : `the keys here are ${known.join(", ")}`);
+        p.add(field, `is not a known key; ${hint}`);
+        reported.add(field);
+      }
+      continue;
+    }
+    const field = fieldPath(issue.path);
+    if (reported.has(field)) continue;
+    p.add(field, issue.message);
+    reported.add(field);
+  }
+  return reported;
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (value: unknown): value is Raw =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const stringAt = (obj: Raw, key: string): string | undefined =>
+  typeof obj[key] === "string" ? (obj[key] as string) : undefined;
+
+/**
+ * The checks beyond the shape, each reported only where the shape was right (`skip` holds the
+ * fields the schema already reported), so one run lists every problem once.
+ */
+class SemanticChecks {
+  constructor(
+    private readonly p: ConfigProblems,
+    private readonly skip: ReadonlySet<string>,
+  ) {}
+
+  add(field: string, message: string): void {
+    if (![...this.skip].some((s) => field === s || field.startsWith(`${s}.`) || field.startsWith(`${s}[`)))
+      this.p.add(field, message);
+  }
+
+  /** Domain, endpoint, server id and name servers, through the PowerDNS provider's own zone check. */
+  dns(site: Raw): { domain: string; dns: DnsConfig } {
+    const given = (stringAt(site, "domain") ?? "").replace(/\.$/, "");
+    const dns = isObject(site.dns) ? site.dns : {};
+    const endpointText = stringAt(dns, "endpoint");
+    const local = endpointText === "local";
+    const nameservers = Array.isArray(dns.nameservers) ? dns.nameservers : [];
+    const checked = checkZoneInputs({
+      // "local" is resolved later (from .state/env.json): check the rest with a stand-in URL.
+      apiUrl: local || endpointText === undefined ? "http://127.0.0.1:8081" : endpointText,
+      serverId: dns.serverId ?? "localhost",
+      name: `${given}.`,
+      // Without given name servers the default (ns1.<domain>.) stands or falls with the domain.
+      nameservers: nameservers.length > 0 ? nameservers : ["ns1.example.org."],
+    });
+    const fields: Record<string, string> = {
+      apiUrl: "site.dns.endpoint",
+      serverId: "site.dns.serverId",
+      name: "site.domain",
+      nameservers: "site.dns.nameservers",
+    };
+    const reported = new Set<string>();
+    for (const failure of checked.failures) {
+      const field = fields[failure.property];
+      // One problem per field: the first is the cause (an invalid entry makes the list "empty" too).
+      if (!field || reported.has(field)) continue;
+      reported.add(field);
+      const reason =
+        failure.property === "apiUrl"
+          ? `${JSON.stringify(endpointText)} is neither "local" nor an http(s) URL such as "https://ns1.coop.example:8081"`
+          : failure.reason;
+      this.add(field, reason);
+    }
+    const zone = checked.failures.some((f) => f.property === "name")
+      ? given
+      : checked.inputs.name.replace(/\.$/, "");
+    if (given && !reported.has("site.domain") && !zone.includes("."))
+      this.add("site.domain", `"${given}" is not a domain name; write it like "coop.example"`);
+    return {
+      domain: zone,
+      dns: {
+        provider: "powerdns",
+        endpoint: local ? "local" : { apiUrl: checked.inputs.apiUrl },
+        serverId: checked.inputs.serverId,
+        ttl: typeof dns.ttl === "number" ? dns.ttl : 3600,
+        nameservers: nameservers.length > 0 ? (checked.inputs.nameservers ?? []) : [],
+      },
+    };
+  }
+
+  host(raw: unknown, i: number): HostConfig | undefined {
+    if (!isObject(raw)) return undefined;
+    const field = `site.hosts[${i}]`;
+    const kind = (stringAt(raw, "kind") ?? "existing") as HostKind;
+    if (!(IMPLEMENTED_HOST_KINDS as readonly string[]).includes(kind)) {
+      this.add(
+        `${field}.kind`,
+        `"${kind}" hosts are not implemented yet (no component creates them); use kind: existing for a machine that already runs`,
+      );
+    }
+    const address = this.address(`${field}.address`, "A", stringAt(raw, "address"));
+    const address6 = this.address(`${field}.address6`, "AAAA", stringAt(raw, "address6"));
+    return {
+      name: stringAt(raw, "name") ?? "",
+      kind,
+      address: address ?? "",
+      ...(address6 !== undefined ? { address6 } : {}),
+      ...(stringAt(raw, "proxmoxNode") !== undefined ? { proxmoxNode: stringAt(raw, "proxmoxNode") } : {}),
+    };
+  }
+
+  /** An address as the record provider will store it (canonical IPv6), or its refusal. */
+  private address(field: string, type: "A" | "AAAA", value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const checked = normalizeContent(type, value, "host.");
+    if (!checked.ok) {
+      this.add(field, checked.reason.replace(/ \((A|AAAA) records hold (e\.g\. .*)\)$/, " ($2)"));
+      return value;
+    }
+    return checked.value;
+  }
+
+  app(raw: unknown, i: number, hosts: ReadonlySet<string>): AppConfig | undefined {
+    if (!isObject(raw)) return undefined;
+    const field = `site.apps[${i}]`;
+    const appName = stringAt(raw, "app") ?? "";
+    const refused = refusal(appName);
+    if (refused) {
+      this.add(`${field}.app`, `"${appName}" is refused: ${refused.reason}; use ${refused.instead}`);
+      return undefined;
+    }
+    if (appName && !isAppId(appName)) {
+      this.add(`${field}.app`, `"${appName}" is not in the catalog; choose one of ${appIds.join(", ")}`);
+      return undefined;
+    }
+    const app = appName as AppId;
+    const host = stringAt(raw, "host") ?? "";
+    if (host && !hosts.has(host)) {
+      this.add(
+        `${field}.host`,
+        `"${host}" is not a host of this site; declare it under site.hosts or use one of ${[...hosts].join(", ") || "(none)"}`,
+      );
+    }
+    const subdomain = stringAt(raw, "subdomain") ?? (appName ? appDefinition(app).defaultSubdomain : "");
+    if (subdomain && !LABEL.test(subdomain))
+      this.add(`${field}.subdomain`, `"${subdomain}" is not a DNS label (a-z, 0-9, "-")`);
+    return { name: stringAt(raw, "name") ?? appName, app, host, subdomain };
+  }
 }
 
 function duplicates(values: readonly string[]): string[] {
@@ -196,7 +290,9 @@ function duplicates(values: readonly string[]): string[] {
 
 /**
  * Turns the stack's `sovereign:site` config into a typed, validated SiteConfig. Every problem is
- * reported at once, naming the field and the fix, before any resource exists.
+ * reported at once, naming the field and the fix, before any resource exists: first the shape
+ * (sdk/config/schema.ts: types, unknown keys with a suggestion), then the values, with the same
+ * normalisers the providers use.
  */
 export function parseSiteConfig(raw: unknown): SiteConfig {
   const p = new ConfigProblems();
@@ -208,40 +304,39 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     p.throwIfAny("the site config");
   }
   const site = raw as Raw;
+  const checks = new SemanticChecks(p, shapeProblems(p, site));
+  const { domain, dns } = checks.dns(site);
   const rawHosts = Array.isArray(site.hosts) ? site.hosts : [];
-  if (!Array.isArray(site.hosts) || rawHosts.length === 0) p.add("site.hosts", "must list at least one host");
-  const hosts = rawHosts.map((h, i) => parseHost(p, h, i)).filter((h): h is HostConfig => h !== undefined);
+  const hosts = rawHosts.map((h, i) => checks.host(h, i)).filter((h): h is HostConfig => h !== undefined);
   const hostNames = new Set(hosts.map((h) => h.name));
-  const rawApps = site.apps ?? [];
-  if (!Array.isArray(rawApps)) p.add("site.apps", "must be a list");
-  const apps = (Array.isArray(rawApps) ? rawApps : [])
-    .map((a, i) => parseApp(p, a, i, hostNames))
+  const apps = (Array.isArray(site.apps) ? site.apps : [])
+    .map((a, i) => checks.app(a, i, hostNames))
     .filter((a): a is AppConfig => a !== undefined);
   for (const dup of duplicates(hosts.map((h) => h.name)))
-    p.add("site.hosts", `host name "${dup}" is used twice`);
+    checks.add("site.hosts", `host name "${dup}" is used twice`);
   for (const dup of duplicates(apps.map((a) => a.name)))
-    p.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
+    checks.add("site.apps", `app name "${dup}" is used twice; give one a "name"`);
   for (const dup of duplicates(apps.map((a) => a.subdomain)))
-    p.add("site.apps", `subdomain "${dup}" is used twice`);
+    checks.add("site.apps", `subdomain "${dup}" is used twice`);
   apps.forEach((app, i) => {
     if (hostNames.has(app.subdomain)) {
-      p.add(
+      checks.add(
         `site.apps[${i}].subdomain`,
         `"${app.subdomain}" is also a host name (a CNAME cannot share a name); pick another subdomain`,
       );
     }
   });
-  if (site.protect !== undefined && typeof site.protect !== "boolean")
-    p.add("site.protect", "must be true or false");
-  const config: SiteConfig = {
-    name: name(p, site, "name", "site"),
-    domain: parseDomain(p, site),
-    datacenter: name(p, site, "datacenter", "site"),
-    dns: parseDns(p, site.dns),
+  const storage = parseStorage(p, site.storage);
+  p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
+  const typed = site as RawSiteConfig;
+  return {
+    ...(storage ? { storage } : {}),
+    name: typed.name,
+    domain,
+    datacenter: typed.datacenter,
+    dns,
     hosts,
     apps,
-    protect: site.protect !== false,
+    protect: typed.protect !== false,
   };
-  p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
-  return config;
 }

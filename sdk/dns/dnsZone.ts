@@ -17,13 +17,18 @@ import {
   spfRecord,
   SpfPolicy,
 } from "./mail";
+import { sshfpRecords } from "./sshfp";
 
+/**
+ * Where the zone's PowerDNS is. Its API key comes from the stack config (a secret), not from here:
+ * `pulumi config set --secret sovereign:powerdnsApiKey <key>`, or the key `apiKeyConfig` names.
+ */
 export interface DnsConnection {
   /** Base URL of the PowerDNS web server, e.g. "http://127.0.0.1:8081". */
   apiUrl: pulumi.Input<string>;
-  /** The API key; pass a secret (it is made one in any case). */
-  apiKey: pulumi.Input<string>;
   serverId?: pulumi.Input<string>;
+  /** Stack config key of the API key; default "sovereign:powerdnsApiKey". */
+  apiKeyConfig?: pulumi.Input<string>;
 }
 
 export interface DnsZoneArgs {
@@ -99,7 +104,7 @@ export class DnsZone extends pulumi.ComponentResource {
     if (!zoneName.ok) throw new Error(`DnsZone ${name}: ${zoneName.reason}`);
     this.zoneName = zoneName.value;
     this.baseName = name;
-    this.connection = { ...args.connection, apiKey: pulumi.secret(args.connection.apiKey) };
+    this.connection = args.connection;
     this.defaultTtl = args.defaultTtl ?? 3600;
     this.zone = new PowerDnsZone(
       name,
@@ -181,6 +186,17 @@ export class DnsZone extends pulumi.ComponentResource {
     if (out.length === 0)
       throw new Error(`DnsZone ${this.zoneName}: host ${name} has neither ipv4 nor ipv6 addresses`);
     return out;
+  }
+
+  /**
+   * A host's SSH host keys as SSHFP records (SHA-1 and SHA-256 of each key), so clients can check
+   * the key through DNS (`VerifyHostKeyDNS`) instead of trusting it on first use.
+   */
+  sshfp(name: string, publicKeys: string[], ttl?: number, by = `host ${name} SSH keys`): PowerDnsRecordSet {
+    if (publicKeys.length === 0)
+      throw new Error(`DnsZone ${this.zoneName}: sshfp(${name}) needs at least one public key`);
+    const records = [...new Set(publicKeys.flatMap((k) => sshfpRecords(k)))];
+    return this.record({ name, type: "SSHFP", records, ttl }, by);
   }
 
   /** An app's name pointing at the host that serves it (CNAME): moving the app is this one record. */

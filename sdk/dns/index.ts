@@ -5,6 +5,7 @@
 export { DnsZone, publishConflict } from "./dnsZone";
 export type { DnsZoneArgs, DnsConnection, RecordArgs, MailArgs } from "./dnsZone";
 export { spfRecord, dkimRecord, dmarcRecord, mxRecords } from "./mail";
+export { sshfpRecords, SSHFP_ALGORITHMS } from "./sshfp";
 export type { SpfPolicy, DkimKey, DmarcPolicy, MxHost } from "./mail";
 export { planTtlSwitch, recordAt, runTtlSwitch } from "./ttlSwitch";
 export type {

@@ -6,9 +6,15 @@
  */
 import * as fs from "fs";
 import { LocalExecutor, SshExecutor, type Executor } from "./executor";
+import { forceAllowed, recordForceToken } from "./forceToken";
+import { withHostLock } from "./hostLock";
 import { assertValidJobSpec, type JobEndpoint, type JobSpec } from "./jobSpec";
 import { DivergedTargetError } from "./zfsPlan";
 import { finalSync, planReplication, prune, replicate, type ReplicationJob } from "./zfsRunner";
+
+export { validateJobSpec } from "./jobSpec";
+
+const DEFAULT_LOCK_TIMEOUT_SECONDS = 600;
 
 function executorFor(endpoint: JobEndpoint): Executor {
   return endpoint.ssh ? new SshExecutor(endpoint.ssh) : new LocalExecutor();
@@ -18,40 +24,65 @@ export async function runJob(spec: JobSpec, log: (line: string) => void): Promis
   assertValidJobSpec(spec);
   const source = executorFor(spec.source);
   const target = executorFor(spec.target);
-  const job: ReplicationJob = {
-    source: { executor: source, dataset: spec.source.dataset },
-    target: { executor: target, dataset: spec.target.dataset },
-    snapshotPrefix: spec.snapshotPrefix,
-    force: spec.force,
-    log,
-  };
   try {
-    switch (spec.action) {
-      case "plan": {
-        const { plan, capabilities } = await planReplication(job);
-        return { action: "plan", plan, capabilities };
-      }
-      case "prune":
-        return { action: "prune", prune: await prune(job, spec.retention!) };
-      case "replicate": {
-        const report = await replicate(job);
-        const pruned = spec.retention ? await prune(job, spec.retention) : undefined;
-        return { action: "replicate", report, pruned: pruned?.destroyed ?? [] };
-      }
-      case "final-sync": {
-        const report = await finalSync(job, {
-          stopApp: spec.stopApp,
-          promoteTarget: spec.promoteTarget,
-          warmPasses: spec.warmPasses,
-        });
-        if (!report.sourceQuiesced)
-          throw new Error(`${spec.source.dataset} changed after the final snapshot: stop the app and rerun`);
-        return { action: "final-sync", report };
-      }
-    }
+    // The timer's runs and `pulumi up`'s runs of jobs on this source take turns.
+    return await withHostLock(
+      source,
+      spec.source.dataset,
+      spec.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+      () => runLocked(spec, source, target, log),
+    );
   } finally {
     source.close();
     target.close();
+  }
+}
+
+async function runLocked(
+  spec: JobSpec,
+  source: Executor,
+  target: Executor,
+  log: (line: string) => void,
+): Promise<unknown> {
+  const targetEndpoint = { executor: target, dataset: spec.target.dataset };
+  const force = await forceAllowed(targetEndpoint, spec.forceToken);
+  if (spec.forceToken !== undefined && !force)
+    log(`forceToken ${spec.forceToken} was used before on ${spec.target.dataset}: this run is not forced`);
+  const job: ReplicationJob = {
+    source: { executor: source, dataset: spec.source.dataset },
+    target: targetEndpoint,
+    snapshotPrefix: spec.snapshotPrefix,
+    force,
+    log,
+  };
+  const result = await runAction(spec, job);
+  if (spec.forceToken !== undefined && spec.action !== "plan")
+    await recordForceToken(targetEndpoint, spec.forceToken);
+  return result;
+}
+
+async function runAction(spec: JobSpec, job: ReplicationJob): Promise<unknown> {
+  switch (spec.action) {
+    case "plan": {
+      const { plan, capabilities } = await planReplication(job);
+      return { action: "plan", plan, capabilities };
+    }
+    case "prune":
+      return { action: "prune", prune: await prune(job, spec.retention!) };
+    case "replicate": {
+      const report = await replicate(job);
+      const pruned = spec.retention ? await prune(job, spec.retention) : undefined;
+      return { action: "replicate", report, pruned: pruned?.destroyed ?? [] };
+    }
+    case "final-sync": {
+      const report = await finalSync(job, {
+        stopApp: spec.stopApp,
+        startApp: spec.startApp,
+        promoteTarget: spec.promoteTarget,
+        warmPasses: spec.warmPasses,
+      });
+      return { action: "final-sync", report };
+    }
   }
 }
 

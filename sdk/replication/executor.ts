@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Transform } from "stream";
+import { sshConnectionProblems, type HostKeyPolicy } from "./sshTarget";
 
 export interface CommandResult {
   readonly code: number;
@@ -77,17 +78,17 @@ export class LocalExecutor implements Executor {
   close(): void {}
 }
 
-export interface SshConnection {
+/**
+ * One SSH destination. The host key must be known: `hostKey` (pinned) or `knownHostsPath`;
+ * `trustOnFirstUse: true` is the explicit, warned-about exception (see sshTarget.ts).
+ */
+export interface SshConnection extends HostKeyPolicy {
   readonly host: string;
   readonly port?: number;
   readonly user?: string;
   /** OpenSSH private key text. Written to a 0600 temp file for the ssh client, removed on close. */
   readonly privateKey?: string;
   readonly privateKeyPath?: string;
-  /** A known_hosts file for the host; without it and without `hostKey`, the first key is accepted. */
-  readonly knownHostsPath?: string;
-  /** A host public key line (`ssh-ed25519 AAAA...`) to pin instead of a known_hosts file. */
-  readonly hostKey?: string;
   readonly connectTimeoutSeconds?: number;
 }
 
@@ -109,6 +110,9 @@ export class SshExecutor implements Executor {
   private readonly baseArgs: string[];
 
   constructor(readonly connection: SshConnection) {
+    // Never build a command line from a destination that ssh could read as an option.
+    const problems = sshConnectionProblems("ssh", connection);
+    if (problems.length > 0) throw new Error(`refusing to connect over SSH: ${problems.join("; ")}`);
     const user = connection.user ?? "root";
     const port = connection.port ?? 22;
     this.description = `${user}@${connection.host}:${port}`;
@@ -154,12 +158,15 @@ export class SshExecutor implements Executor {
     if (knownHosts) {
       this.baseArgs.push("-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes");
     } else {
+      // Only reachable with trustOnFirstUse: true (checked above). The accepted key is remembered
+      // in the user's known_hosts, so a later change is refused.
       this.baseArgs.push("-o", "StrictHostKeyChecking=accept-new");
     }
   }
 
+  /** `--` ends ssh's options: nothing after it (the host, the command) is read as one. */
   sshArgv(argv: readonly string[]): string[] {
-    return ["ssh", ...this.baseArgs, this.connection.host, "--", argv.map(shellQuote).join(" ")];
+    return ["ssh", ...this.baseArgs, "--", this.connection.host, argv.map(shellQuote).join(" ")];
   }
 
   run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {

@@ -4,6 +4,7 @@
  * Validation lives here so that the component, the CLI and the renderer give the same messages.
  */
 import type { SshConnection } from "./executor";
+import { sshConnectionProblems } from "./sshTarget";
 import {
   validateDatasetName,
   validateRetention,
@@ -24,13 +25,21 @@ export interface JobSpec {
   readonly source: JobEndpoint;
   readonly target: JobEndpoint;
   readonly snapshotPrefix?: string;
-  readonly force?: boolean;
+  /**
+   * Overwrite a diverged target, once: the token is recorded on the target after the run, and a
+   * later run with the same token is not forced again. Give a new token for another forced run.
+   */
+  readonly forceToken?: string;
   /** Applied on both sides after a successful replicate / final sync, or alone with `prune`. */
   readonly retention?: RetentionPolicy;
   /** final-sync: argv run on the source host to stop the app. */
   readonly stopApp?: readonly string[];
+  /** final-sync: argv run on the source host to start the app again when the final sync fails. */
+  readonly startApp?: readonly string[];
   readonly promoteTarget?: boolean;
   readonly warmPasses?: number;
+  /** How long to wait for another run of a job on the same source dataset (default 600). */
+  readonly lockTimeoutSeconds?: number;
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { hourly: 24, daily: 7, weekly: 4, monthly: 6 };
@@ -51,7 +60,7 @@ export function validateJobSpec(spec: JobSpec): string[] {
     const bad = validateDatasetName(endpoint.dataset);
     if (bad) errors.push(`${side}: ${bad}`);
     if (endpoint.ssh) {
-      if (!endpoint.ssh.host) errors.push(`${side}.ssh.host is required`);
+      errors.push(...sshConnectionProblems(`${side}.ssh`, endpoint.ssh));
       if (
         endpoint.ssh.port !== undefined &&
         !(Number.isInteger(endpoint.ssh.port) && endpoint.ssh.port > 0 && endpoint.ssh.port < 65536)
@@ -76,13 +85,49 @@ export function validateJobSpec(spec: JobSpec): string[] {
   }
   if (spec.retention) errors.push(...validateRetention(spec.retention));
   if (spec.action === "prune" && !spec.retention) errors.push("action prune needs retention");
-  if (spec.stopApp !== undefined && (!Array.isArray(spec.stopApp) || spec.stopApp.length === 0)) {
-    errors.push('stopApp must be a non-empty argv array, e.g. ["systemctl", "stop", "nextcloud"]');
+  const force = (spec as { force?: unknown }).force;
+  if (force !== undefined) {
+    errors.push(
+      `force is not a job setting: use forceToken, a string that forces one run only (e.g. "overwrite-dr-2026-11-26")`,
+    );
+  }
+  if (spec.forceToken !== undefined) {
+    const bad = forceTokenProblem(spec.forceToken);
+    if (bad) errors.push(`forceToken ${bad}`);
+  }
+  for (const [key, example] of [
+    ["stopApp", "stop"],
+    ["startApp", "start"],
+  ] as const) {
+    const argv = spec[key];
+    if (
+      argv !== undefined &&
+      (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string"))
+    )
+      errors.push(`${key} must be a non-empty argv array, e.g. ["systemctl", "${example}", "nextcloud"]`);
+  }
+  if (spec.stopApp !== undefined && spec.startApp === undefined) {
+    errors.push(
+      'stopApp needs startApp too (e.g. ["systemctl", "start", "nextcloud"]): it restarts the app on the source if the final sync fails',
+    );
+  }
+  if (
+    spec.lockTimeoutSeconds !== undefined &&
+    !(Number.isInteger(spec.lockTimeoutSeconds) && spec.lockTimeoutSeconds >= 0)
+  ) {
+    errors.push(`lockTimeoutSeconds must be a whole number >= 0, got ${spec.lockTimeoutSeconds}`);
   }
   if (spec.warmPasses !== undefined && !(Number.isInteger(spec.warmPasses) && spec.warmPasses >= 0)) {
     errors.push(`warmPasses must be a whole number >= 0, got ${spec.warmPasses}`);
   }
   return errors;
+}
+
+/** Why a force token is unusable, or undefined (it is stored as a ZFS user property on the target). */
+export function forceTokenProblem(token: unknown): string | undefined {
+  if (typeof token !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$/.test(token))
+    return `${JSON.stringify(token)} must be 1-128 letters, digits, "_", ".", ":", "+", "-" (e.g. "overwrite-dr-2026-11-26")`;
+  return undefined;
 }
 
 export function assertValidJobSpec(spec: JobSpec, what = "ZFS replication job"): void {

@@ -5,6 +5,7 @@
  * Deleting the resource deletes nothing: replicated data and snapshots stay where they are.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { JobSpec } from "./jobSpec";
 
 export interface ReplicationRunInputs {
   /** JobSpec as JSON; pass it as a secret (it holds the SSH keys). */
@@ -32,10 +33,18 @@ const replicationRunProvider: pulumi.dynamic.ResourceProvider<RunState, RunState
       });
     }
     if (typeof news.spec === "string") {
+      let spec: JobSpec | undefined;
       try {
-        JSON.parse(news.spec);
+        spec = JSON.parse(news.spec) as JobSpec;
       } catch (error) {
         failures.push({ property: "spec", reason: `not JSON: ${(error as Error).message}` });
+      }
+      if (spec && failures.length === 0) {
+        // Hosts, users and host keys that were outputs at construction are known here (preview).
+        // The validator comes from the runner module: the provider itself captures nothing.
+        const { validateJobSpec } = (await import(news.runnerModule)) as typeof import("./cli");
+        const problems = validateJobSpec(spec);
+        if (problems.length > 0) failures.push({ property: "spec", reason: problems.join("; ") });
       }
     }
     return { inputs: news, failures };

@@ -18,8 +18,10 @@ export interface ScheduleSpec {
     readonly user?: string;
     /** Path of the SSH key on the source host (never the key itself). */
     readonly privateKeyPath: string;
-    /** Pinned host key line of the target (`ssh-ed25519 AAAA...`). */
+    /** Pinned host key line of the target (`ssh-ed25519 AAAA...`), or a known_hosts file on the source host. */
     readonly hostKey?: string;
+    readonly knownHostsPath?: string;
+    readonly trustOnFirstUse?: boolean;
   };
   /** systemd OnCalendar expression; default `hourly`. */
   readonly onCalendar?: string;
@@ -54,6 +56,8 @@ export function scheduleJobSpec(spec: ScheduleSpec): JobSpec {
         user: spec.target.user,
         privateKeyPath: spec.target.privateKeyPath,
         hostKey: spec.target.hostKey,
+        knownHostsPath: spec.target.knownHostsPath,
+        trustOnFirstUse: spec.target.trustOnFirstUse,
       },
     },
     snapshotPrefix: spec.snapshotPrefix,

@@ -3,6 +3,7 @@
  * snapshot by GUID, decide what to send, whether receiving is safe, and what retention may prune.
  * Nothing here runs a command; zfsRunner.ts executes what these functions decide.
  */
+import { createHash } from "crypto";
 
 /** One snapshot of one dataset, as listed by `zfs list -Hp` or `zfs get -Hp`. */
 export interface ZfsSnapshot {
@@ -20,6 +21,8 @@ export interface ZfsSnapshot {
   readonly used?: number;
   /** Bytes referenced by this snapshot, when listed. */
   readonly referenced?: number;
+  /** Bytes written between the previous snapshot and this one (`written`), where the pool has it. */
+  readonly written?: number;
 }
 
 /** What is known about a dataset's live (head) state, beyond its snapshots. */
@@ -82,6 +85,9 @@ function buildState(dataset: string, rows: Map<string, Map<string, string>>): Da
       creation: parseCount(props.get("creation") ?? "", `${name} creation`),
       used: optionalCount(props.get("used")),
       referenced: optionalCount(props.get("referenced")),
+      ...(optionalCount(props.get("written")) !== undefined
+        ? { written: optionalCount(props.get("written")) }
+        : {}),
     });
   }
   snapshots.sort((a, b) => a.createtxg - b.createtxg);
@@ -468,4 +474,48 @@ export function validateSnapshotPrefix(prefix: string): string | undefined {
   if (!SNAP_PART_RE.test(prefix))
     return `snapshot prefix ${JSON.stringify(prefix)} may only contain A-Z a-z 0-9 _ . : -`;
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-job snapshot names and the final sync's quiescence check
+
+/**
+ * The default snapshot prefix of one job: `sov_<8 hex>_`, derived from where the job sends to.
+ * Two jobs from one source then never prune each other's snapshots (each prunes its own prefix
+ * only), so neither loses the base its next increment needs. The timer on the source host and a
+ * `pulumi up` run of the same job name the same target, so they share the prefix.
+ */
+export function defaultSnapshotPrefix(targetDescription: string, targetDataset: string): string {
+  const digest = createHash("sha256").update(`${targetDescription}\n${targetDataset}`).digest("hex");
+  return `sov_${digest.slice(0, 8)}_`;
+}
+
+export interface QuiescenceEvidence {
+  /** The final snapshot (taken after the app was stopped), listed after the probe was taken. */
+  readonly final: ZfsSnapshot;
+  /** A probe snapshot taken after the final send: taking it commits every pending write. */
+  readonly probe: ZfsSnapshot;
+  /** `written` of the probe (bytes written between the final snapshot and it), where the pool has it. */
+  readonly probeWritten?: number;
+}
+
+/**
+ * Whether the source was written to between the final snapshot and the probe: the app was not
+ * really stopped, and promoting the target would lose those writes. Exact with `written`; on old
+ * pools (zfs-fuse) any block unique to the final snapshot, or a different size, counts as a write.
+ */
+export function sourceChangedAfterFinal(evidence: QuiescenceEvidence): string | undefined {
+  const { final, probe, probeWritten } = evidence;
+  if (probeWritten !== undefined) {
+    return probeWritten > 0 ? `${probeWritten} bytes were written after @${final.name}` : undefined;
+  }
+  const reasons: string[] = [];
+  if ((final.used ?? 0) > 0) reasons.push(`${final.used} bytes of @${final.name} were overwritten`);
+  if (
+    final.referenced !== undefined &&
+    probe.referenced !== undefined &&
+    final.referenced !== probe.referenced
+  )
+    reasons.push(`its size went from ${final.referenced} to ${probe.referenced} bytes`);
+  return reasons.length > 0 ? reasons.join(", ") : undefined;
 }

@@ -14,6 +14,7 @@ import * as path from "path";
 import { assertValidJobSpec, DEFAULT_RETENTION, type JobAction, type JobSpec } from "./jobSpec";
 import { ReplicationRun } from "./replicationRun";
 import { renderSchedule, type RenderedSchedule } from "./schedule";
+import { sshConnectionProblems, trustOnFirstUseWarning } from "./sshTarget";
 import type { RetentionPolicy } from "./zfsPlan";
 
 export interface ZfsHostArgs {
@@ -24,8 +25,15 @@ export interface ZfsHostArgs {
   readonly user?: pulumi.Input<string>;
   /** OpenSSH private key text; stored as a secret. */
   readonly privateKey: pulumi.Input<string>;
-  /** Pinned host key line (`ssh-ed25519 AAAA...`); without it the first key seen is accepted. */
+  /**
+   * The host's SSH key, pinned: one public key line (`ssh-ed25519 AAAA...`). Required unless
+   * `knownHostsPath` is given or `trustOnFirstUse` is set.
+   */
   readonly hostKey?: pulumi.Input<string>;
+  /** A known_hosts file (on the machine running Pulumi, and on the source host for the timer). */
+  readonly knownHostsPath?: string;
+  /** Accept the first key the host shows (unsafe; preview warns). Only without hostKey/knownHostsPath. */
+  readonly trustOnFirstUse?: boolean;
   readonly dataset: string;
 }
 
@@ -40,8 +48,13 @@ export interface ZfsReplicationArgs {
   /** systemd OnCalendar of the scheduled job. Default `hourly`. */
   readonly onCalendar?: string;
   readonly snapshotPrefix?: string;
-  /** Overwrite a diverged target. Default false: the run fails and names what would be lost. */
-  readonly force?: boolean;
+  /**
+   * Overwrite a diverged target, in ONE run: a token (any new string, e.g. "overwrite-dr-2026-11-26").
+   * The target host records it after that run; later runs with the same token are not forced, so a
+   * target that diverges again is refused again. Default: never forced; the run fails and names
+   * what would be lost.
+   */
+  readonly force?: string;
   /** Run a replication now, during `pulumi up` (default true). */
   readonly runNow?: boolean;
   /** Change it to run again (e.g. each migration phase); the run is also redone when the datasets change. */
@@ -49,6 +62,8 @@ export interface ZfsReplicationArgs {
   /** Makes the run the migration's final sync: stop the app on the source, last increment, verify. */
   readonly finalSync?: {
     readonly stopApp: readonly string[];
+    /** Starts the app again on the source if anything after stopApp fails (the cut-over is called off). */
+    readonly startApp: readonly string[];
     readonly promoteTarget?: boolean;
     readonly warmPasses?: number;
   };
@@ -83,18 +98,49 @@ export class ZfsReplication extends pulumi.ComponentResource {
     const retention = args.retention ?? DEFAULT_RETENTION;
 
     // Validate everything known at construction, before any resource, with every problem listed.
-    assertValidJobSpec(
-      {
-        action,
-        source: { dataset: args.source.dataset },
-        target: { dataset: args.target.dataset, ssh: { host: "target", privateKeyPath: "-" } },
-        snapshotPrefix: args.snapshotPrefix,
-        retention,
-        stopApp: args.finalSync?.stopApp,
-        warmPasses: args.finalSync?.warmPasses,
-      },
-      `ZfsReplication ${name}`,
-    );
+    const problems: string[] = [];
+    for (const side of ["source", "target"] as const) {
+      const host = args[side];
+      // Values known only later (outputs) are checked by the run's provider at preview.
+      const known = <T>(value: pulumi.Input<T> | undefined): T | undefined =>
+        pulumi.Output.isInstance(value) || value instanceof Promise ? undefined : (value as T | undefined);
+      const hostName = known(host.host);
+      problems.push(
+        ...sshConnectionProblems(side, {
+          host: hostName ?? "unknown-yet",
+          user: known(host.user),
+          hostKey: host.hostKey === undefined ? undefined : (known(host.hostKey) ?? "ssh-ed25519 AAAA"),
+          knownHostsPath: host.knownHostsPath,
+          trustOnFirstUse: host.trustOnFirstUse,
+        }),
+      );
+      if (host.trustOnFirstUse && host.hostKey === undefined && host.knownHostsPath === undefined)
+        pulumi.log.warn(trustOnFirstUseWarning(`ZfsReplication ${name} ${side}`, hostName ?? side), this);
+    }
+    if (args.force !== undefined && typeof args.force !== "string")
+      problems.push(
+        `force must be a token string that forces one run only, e.g. force: "overwrite-dr-2026-11-26" (got ${JSON.stringify(args.force)})`,
+      );
+    try {
+      assertValidJobSpec(
+        {
+          action,
+          source: { dataset: args.source.dataset },
+          target: { dataset: args.target.dataset },
+          snapshotPrefix: args.snapshotPrefix,
+          forceToken: typeof args.force === "string" ? args.force : undefined,
+          retention,
+          stopApp: args.finalSync?.stopApp,
+          startApp: args.finalSync?.startApp,
+          warmPasses: args.finalSync?.warmPasses,
+        },
+        `ZfsReplication ${name}`,
+      );
+    } catch (error) {
+      problems.push(...(error as Error).message.split("\n  - ").slice(1));
+    }
+    if (problems.length > 0)
+      throw new Error(`invalid ZfsReplication ${name}; please fix:\n  - ${problems.join("\n  - ")}`);
 
     const rendered: pulumi.Output<RenderedSchedule> = pulumi
       .all([args.target.host, args.target.port, args.target.user, args.target.hostKey])
@@ -108,6 +154,8 @@ export class ZfsReplication extends pulumi.ComponentResource {
             port,
             user,
             hostKey,
+            knownHostsPath: args.target.knownHostsPath,
+            trustOnFirstUse: args.target.trustOnFirstUse,
             privateKeyPath: args.target.keyPathOnSource ?? `/run/secrets/sovereign-zfs-${unitSafe(name)}`,
           },
           onCalendar: args.onCalendar,
@@ -127,7 +175,15 @@ export class ZfsReplication extends pulumi.ComponentResource {
           .all([host.host, host.port, host.user, host.privateKey, host.hostKey])
           .apply(([h, port, user, key, hostKey]) => ({
             dataset: host.dataset,
-            ssh: { host: h, port, user, privateKey: key, hostKey },
+            ssh: {
+              host: h,
+              port,
+              user,
+              privateKey: key,
+              hostKey,
+              knownHostsPath: host.knownHostsPath,
+              trustOnFirstUse: host.trustOnFirstUse,
+            },
           }));
       const spec: pulumi.Output<string> = pulumi.secret(
         pulumi.all([endpoint(args.source), endpoint(args.target)]).apply(([source, target]) => {
@@ -136,9 +192,10 @@ export class ZfsReplication extends pulumi.ComponentResource {
             source,
             target,
             snapshotPrefix: args.snapshotPrefix,
-            force: args.force,
+            forceToken: args.force,
             retention,
             stopApp: args.finalSync?.stopApp,
+            startApp: args.finalSync?.startApp,
             promoteTarget: args.finalSync?.promoteTarget,
             warmPasses: args.finalSync?.warmPasses,
           };
@@ -153,7 +210,7 @@ export class ZfsReplication extends pulumi.ComponentResource {
         args.source.host,
         args.target.host,
         args.runId ?? "",
-        args.force ?? false,
+        args.force ?? "",
       ];
       if ((args.runner ?? "dynamic") === "dynamic") {
         const run = new ReplicationRun(

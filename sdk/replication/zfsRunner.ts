@@ -6,7 +6,7 @@
  */
 import { StreamError, streamBetween, type Executor } from "./executor";
 import {
-  checkDivergence,
+  defaultSnapshotPrefix,
   DivergedTargetError,
   findCommonBase,
   fullSnapshotName,
@@ -17,6 +17,7 @@ import {
   receiveArgs,
   sendArgs,
   snapshotNameFor,
+  sourceChangedAfterFinal,
   type DatasetState,
   type PrunePlan,
   type RetentionPolicy,
@@ -40,7 +41,10 @@ export interface ZfsCapabilities {
 export interface ReplicationJob {
   readonly source: ZfsEndpoint;
   readonly target: ZfsEndpoint;
-  /** Prefix of the snapshots this job makes and prunes. Default `sov_`. */
+  /**
+   * Prefix of the snapshots this job makes and prunes. Default: one per job, `sov_<hash of the
+   * target>_` (see defaultSnapshotPrefix), so that jobs from one source keep each other's bases.
+   */
   readonly snapshotPrefix?: string;
   /** Overwrite a diverged target. Default false: refuse and list what would be lost. */
   readonly force?: boolean;
@@ -79,7 +83,10 @@ export class VerificationError extends Error {
 }
 
 const BASE_PROPS = ["guid", "createtxg", "creation", "type", "used", "referenced"];
-const DEFAULT_PREFIX = "sov_";
+/** The prefix a job's snapshots carry (and the only ones its retention prunes). */
+export function jobSnapshotPrefix(job: Pick<ReplicationJob, "snapshotPrefix" | "target">): string {
+  return job.snapshotPrefix ?? defaultSnapshotPrefix(job.target.executor.description, job.target.dataset);
+}
 
 const poolOf = (dataset: string): string => dataset.split("/")[0];
 
@@ -130,7 +137,7 @@ export async function inspectDataset(
 /** Takes `<dataset>@<prefix><UTC time>`, adding a counter if that name is taken. Returns the name. */
 export async function takeSnapshot(
   endpoint: ZfsEndpoint,
-  prefix: string = DEFAULT_PREFIX,
+  prefix: string,
   now: Date = new Date(),
 ): Promise<string> {
   const existing = await inspectDataset(endpoint.executor, endpoint.dataset, {
@@ -198,7 +205,7 @@ export async function replicate(
   options: ReplicateOptions = {},
 ): Promise<ReplicationReport> {
   const log = job.log ?? (() => undefined);
-  const prefix = job.snapshotPrefix ?? DEFAULT_PREFIX;
+  const prefix = jobSnapshotPrefix(job);
   let snapshotTaken: string | undefined;
   if (options.snapshot ?? true) {
     snapshotTaken = await takeSnapshot(job.source, prefix, options.now);
@@ -330,7 +337,7 @@ export async function prune(
   options: { readonly dryRun?: boolean } = {},
 ): Promise<PruneReport> {
   const log = job.log ?? (() => undefined);
-  const prefix = job.snapshotPrefix ?? DEFAULT_PREFIX;
+  const prefix = jobSnapshotPrefix(job);
   const caps = {
     source: await detectCapabilities(job.source.executor, job.source.dataset),
     target: await detectCapabilities(job.target.executor, job.target.dataset),
@@ -362,8 +369,11 @@ export async function prune(
 export interface FinalSyncOptions extends ReplicateOptions {
   /** Stops the app on the source host (argv run there), e.g. ["systemctl", "stop", "nextcloud"]. */
   readonly stopApp?: readonly string[];
-  /** Or a callback, for apps stopped some other way. */
+  /** Starts it again (argv run on the source host) when anything after stopApp fails. */
+  readonly startApp?: readonly string[];
+  /** Or callbacks, for apps stopped and started some other way. */
   readonly stopAppHook?: () => Promise<void>;
+  readonly startAppHook?: () => Promise<void>;
   /** Incremental passes while the app still runs, to make the stopped window short. Default 1. */
   readonly warmPasses?: number;
   /** Make the target writable after the final sync (it becomes the primary). Default false. */
@@ -373,15 +383,55 @@ export interface FinalSyncOptions extends ReplicateOptions {
 export interface FinalSyncReport {
   readonly warm: readonly ReplicationReport[];
   readonly final: ReplicationReport;
-  /** The source did not change after the final snapshot (the app really was stopped). */
-  readonly sourceQuiesced: boolean;
+  /** Verified: the source did not change after the final snapshot (the app really was stopped). */
+  readonly sourceQuiesced: true;
   readonly promoted: boolean;
+}
+
+/** The app wrote to the source after it was "stopped": the target would miss those writes. */
+export class SourceNotQuiescedError extends Error {
+  constructor(
+    readonly dataset: string,
+    readonly evidence: string,
+  ) {
+    super(
+      `${dataset} changed after the final snapshot (${evidence}): the app did not stop. ` +
+        "The target was not promoted (it stays read-only) and the app was started again on the source; " +
+        "check stopApp and run the final sync again",
+    );
+    this.name = "SourceNotQuiescedError";
+  }
+}
+
+/** Takes a probe snapshot after the final send (committing every pending write) and compares. */
+async function verifyQuiesced(job: ReplicationJob, final: ReplicationReport): Promise<void> {
+  const finalName = final.finalSnapshot.split("@")[1];
+  const probeName = await takeSnapshot(job.source, `${jobSnapshotPrefix(job)}probe_`);
+  try {
+    const caps = await detectCapabilities(job.source.executor, job.source.dataset);
+    const source = await inspectDataset(job.source.executor, job.source.dataset, caps);
+    const finalSnap = source.snapshots.find((s) => s.name === finalName);
+    const probe = source.snapshots.find((s) => s.name === probeName);
+    if (!finalSnap || !probe) {
+      throw new VerificationError(
+        `${job.source.dataset}@${finalName} or its probe snapshot vanished during the final sync`,
+      );
+    }
+    const changed = sourceChangedAfterFinal({ final: finalSnap, probe, probeWritten: probe.written });
+    if (changed) throw new SourceNotQuiescedError(job.source.dataset, changed);
+  } finally {
+    await job.source.executor.run(["zfs", "destroy", `${job.source.dataset}@${probeName}`], {
+      allowFailure: true,
+    });
+  }
 }
 
 /**
  * The migration path: warm passes (a full send first if the target is empty, then increments)
- * while the app runs, then stop the app, take the final snapshot, send the last increment, verify,
- * and check that the source did not change after the final snapshot.
+ * while the app runs, then stop the app, take the final snapshot, send the last increment, verify
+ * it, and verify that the source did not change after the final snapshot. Only then is the target
+ * promoted. Any failure after the app was asked to stop starts it again on the source, so a failed
+ * cut-over leaves the old primary serving and the target read-only.
  */
 export async function finalSync(
   job: ReplicationJob,
@@ -391,19 +441,34 @@ export async function finalSync(
   const warm: ReplicationReport[] = [];
   for (let i = 0; i < (options.warmPasses ?? 1); i++) warm.push(await replicate(job, options));
   log(`stopping the app on ${job.source.executor.description}`);
-  if (options.stopApp) await job.source.executor.run(options.stopApp);
-  if (options.stopAppHook) await options.stopAppHook();
-  const final = await replicate({ ...job, force: false }, options);
-  const caps = await detectCapabilities(job.source.executor, job.source.dataset);
-  const source = await inspectDataset(job.source.executor, job.source.dataset, caps);
-  // The source's own head compared to its final snapshot: the same check as target divergence.
-  const sourceQuiesced = !checkDivergence(source, source).headModified;
-  if (!sourceQuiesced)
-    log(`warning: ${job.source.dataset} changed after the final snapshot: was the app stopped?`);
-  let promoted = false;
-  if (options.promoteTarget) {
-    await setReadonly(job.target, false);
-    promoted = true;
+  try {
+    if (options.stopApp) await job.source.executor.run(options.stopApp);
+    if (options.stopAppHook) await options.stopAppHook();
+    const final = await replicate({ ...job, force: false }, options);
+    await verifyQuiesced(job, final);
+    let promoted = false;
+    if (options.promoteTarget) {
+      await setReadonly(job.target, false);
+      promoted = true;
+    }
+    return { warm, final, sourceQuiesced: true, promoted };
+  } catch (error) {
+    throw await restartApp(job, options, error);
   }
-  return { warm, final, sourceQuiesced, promoted };
+}
+
+/** Starts the app again after a failed final sync; returns the error to throw (both, if that fails too). */
+async function restartApp(job: ReplicationJob, options: FinalSyncOptions, cause: unknown): Promise<unknown> {
+  const log = job.log ?? (() => undefined);
+  log(`final sync failed; starting the app again on ${job.source.executor.description}`);
+  // The target must not stay writable next to a serving source.
+  await setReadonly(job.target, true).catch(() => undefined);
+  try {
+    if (options.startApp) await job.source.executor.run(options.startApp);
+    if (options.startAppHook) await options.startAppHook();
+    return cause;
+  } catch (startError) {
+    const message = `${cause instanceof Error ? cause.message : String(cause)}; AND starting the app again failed: ${(startError as Error).message}`;
+    return new Error(message, { cause });
+  }
 }

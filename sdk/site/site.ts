@@ -1,13 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../config/siteConfig";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
+import { declareSiteStorage, type GarageConnection, type SiteStorage, type SiteStorageArgs } from "../storage";
 import { appUrls, planSiteRecords } from "./records";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
-  /** The PowerDNS that serves the site's zone; the key should be a secret. */
+  /** The PowerDNS that serves the site's zone (its key comes from the stack config). */
   dns: DnsConnection;
+  /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
+  garage?: GarageConnection;
+  replicationCredentials?: SiteStorageArgs["replicationCredentials"];
 }
 
 /**
@@ -22,6 +26,8 @@ export class Site extends pulumi.ComponentResource {
   readonly appUrls: Record<string, string>;
   /** Each host's published IPv4 address, by host name. */
   readonly hostAddresses: Record<string, string>;
+  /** The buckets and replications of the config's `storage` section. */
+  readonly storage?: SiteStorage;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
@@ -45,6 +51,22 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     this.zoneName = this.zone.zoneName;
+    if (config.storage) {
+      if (!args.garage)
+        throw new Error(`site ${config.name} declares storage but no Garage connection was given (SiteArgs.garage)`);
+      this.storage = declareSiteStorage(
+        name,
+        {
+          storage: config.storage,
+          garage: args.garage,
+          zone: this.zone,
+          replicationHost: config.hosts[0].name,
+          replicationCredentials: args.replicationCredentials,
+          protect: config.protect,
+        },
+        this,
+      );
+    }
     this.appUrls = appUrls(config);
     this.hostAddresses = Object.fromEntries(config.hosts.map((h) => [h.name, h.address]));
     this.registerOutputs({

@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { makeEngineEnv, EngineEnv, pulumiCommand } from "../harness/engine";
-import { startPowerDns, useService } from "../harness";
+import { useService } from "../harness";
 import { repoRoot } from "../harness/repo";
 import { dig } from "../harness/dig";
 import { backendFilesText } from "../harness/stateFiles";
@@ -18,16 +19,17 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   let engine: EngineEnv;
   let stack: Stack;
   let envFile: string;
+  /** A copy of stacks/Pulumi.local.yaml with the API key secret, as scripts/demo.sh makes it. */
+  let configFile: string;
 
-  // Registered before useService's hooks: mocha runs `after` hooks in order, and the stack must be
-  // destroyed while PowerDNS still runs.
+  // The run's shared PowerDNS outlives this suite, so the stack is destroyed while it still runs.
   after(async () => {
-    await stack?.destroy({ color: "never" });
+    await stack?.destroy({ color: "never", configFile });
     engine?.cleanup();
     if (envFile) fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
   });
 
-  const pdns = useService(() => startPowerDns());
+  const pdns = useService("powerdns");
 
   before(async () => {
     engine = makeEngineEnv("site");
@@ -54,10 +56,30 @@ describe("the local site stack on the real engine and PowerDNS", function () {
         },
       },
     );
+    configFile = path.join(path.dirname(envFile), "Pulumi.local.yaml");
+    fs.copyFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), configFile);
+    execFileSync(
+      path.join(engine.pulumiBinDir, "pulumi"),
+      [
+        "config",
+        "set",
+        "--secret",
+        "sovereign:powerdnsApiKey",
+        "--stack",
+        "local",
+        "--config-file",
+        configFile,
+      ],
+      {
+        cwd: repoRoot(),
+        input: service.apiKey,
+        env: { ...process.env, ...engine.env, PULUMI_CONFIG_PASSPHRASE: "sovereign-local-demo" },
+      },
+    );
   });
 
   it("up publishes the zone, a record per host and a CNAME per app, and returns the app URLs", async () => {
-    const up = await stack.up({ color: "never" });
+    const up = await stack.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.strictEqual(up.outputs.zone.value, "demo.coop.test.");
     assert.strictEqual(up.outputs.apps.value.forgejo, "https://git.demo.coop.test/");
@@ -68,7 +90,7 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   });
 
   it("a second preview changes nothing", async () => {
-    const preview = await stack.preview({ color: "never" });
+    const preview = await stack.preview({ color: "never", configFile });
     assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
   });
 

@@ -8,14 +8,16 @@ import {
   isServiceName,
   readEnvState,
   SERVICE_NAMES,
+  serviceHome,
   writeEnvState,
   type ServiceName,
   type ServiceRecord,
 } from "./env-state";
 
-const USAGE = `usage: env.sh up <service...> | status | down [service...]
+const USAGE = `usage: env.sh up <service...> | status | down [service...] | wipe [service...]
 services: ${SERVICE_NAMES.join(", ")}
-state (endpoints, credentials): .state/env.json`;
+state (endpoints, credentials): .state/env.json; data kept across down/up: .state/services/<name>
+wipe: stop and delete the services' data (npm run demo -- --reset does this with the stack)`;
 
 function describe(recorded: ServiceRecord): string {
   const endpoints = Object.entries(recorded.endpoints)
@@ -69,6 +71,17 @@ async function down(names: ServiceName[]): Promise<void> {
   }
 }
 
+/** Stops the services and deletes their persistent data (a fresh start on the next `up`). */
+async function wipe(names: ServiceName[]): Promise<void> {
+  await down(names);
+  for (const name of names.length > 0 ? names : SERVICE_NAMES) {
+    const home = serviceHome(name);
+    if (!fs.existsSync(home)) continue;
+    fs.rmSync(home, { recursive: true, force: true });
+    console.log(`${name.padEnd(9)} data deleted (${home})`);
+  }
+}
+
 /** Two `env.sh` runs at once must not record over each other. */
 function whileHoldingState(work: () => Promise<void>): Promise<void> {
   fs.mkdirSync(path.dirname(envStateFile()), { recursive: true });
@@ -85,6 +98,8 @@ async function main(argv: string[]): Promise<void> {
       return status();
     case "down":
       return whileHoldingState(() => down(parseNames(rest)));
+    case "wipe":
+      return whileHoldingState(() => wipe(parseNames(rest)));
     default:
       throw new Error(USAGE);
   }

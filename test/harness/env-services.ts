@@ -1,4 +1,5 @@
 import { stopAndRemove } from "./lifecycle";
+import { startGarage } from "./garage";
 import { startKeycloak } from "./keycloak";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
@@ -6,13 +7,13 @@ import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
 import { removeServiceDir } from "./tempdir";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
-import type { ServiceName, ServiceRecord } from "./env-state";
+import { serviceHome, type ServiceName, type ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
 
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "extraDirs">;
+type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home" | "extraDirs">;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -30,7 +31,9 @@ function record(service: RunningService, name: ServiceName, details: Details): S
 export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
   switch (name) {
     case "powerdns": {
-      const pdns = await startPowerDns();
+      // Same data, ports and key on every `up`: the local stack's state keeps matching it.
+      const home = serviceHome(name);
+      const pdns = await startPowerDns({ home });
       return record(pdns, name, {
         endpoints: {
           apiUrl: pdns.apiUrl,
@@ -39,6 +42,7 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
           dnsPort: pdns.dnsPort,
         },
         credentials: { apiKey: pdns.apiKey },
+        home,
       });
     }
     case "zfs": {
@@ -62,6 +66,19 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         },
         credentials: { user: pg.user, password: pg.password, connectionString: pg.connectionString },
         stopSignal: "SIGINT",
+      });
+    }
+    case "garage": {
+      const garage = await startGarage();
+      return record(garage, name, {
+        endpoints: {
+          s3Endpoint: garage.s3Endpoint,
+          adminUrl: garage.adminUrl,
+          webEndpoint: garage.webEndpoint,
+          region: garage.region,
+          zone: garage.zone,
+        },
+        credentials: { adminToken: garage.adminToken },
       });
     }
     case "sshd": {
@@ -108,6 +125,11 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
-  await stopAndRemove({ pids: livePids(recorded), dir: recorded.dir, signal: recorded.stopSignal });
+  await stopAndRemove({
+    pids: livePids(recorded),
+    dir: recorded.dir,
+    signal: recorded.stopSignal,
+    keepDir: recorded.home !== undefined,
+  });
   for (const dir of recorded.extraDirs ?? []) removeServiceDir(dir);
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "identity"] as const;
+export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage", "identity"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {
@@ -22,6 +22,8 @@ export interface ServiceRecord {
   endpoints: Record<string, string | number>;
   credentials: Record<string, string>;
   zfs?: { leaseId: string; pools: ZfsPool[] };
+  /** A persistent home (see serviceHome): `down` keeps it, `wipe` deletes it. */
+  home?: string;
   /** More dirs the service owns besides `dir` (Keycloak's own PostgreSQL cluster), removed on stop. */
   extraDirs?: string[];
   startedAt: string;
@@ -34,6 +36,14 @@ export interface EnvState {
 /** `<repo>/.state/env.json`; SOVEREIGN_ENV_STATE points elsewhere (the harness's own tests use that). */
 export function envStateFile(): string {
   return process.env.SOVEREIGN_ENV_STATE ?? path.join(repoRoot(), ".state", "env.json");
+}
+
+/**
+ * Where a local service keeps its data, ports and credentials across `env down` / `env up`:
+ * `.state/services/<name>` beside the state file.
+ */
+export function serviceHome(name: ServiceName): string {
+  return path.join(path.dirname(envStateFile()), "services", name);
 }
 
 export function readEnvState(): EnvState {

@@ -247,6 +247,7 @@ describe("harness: sshd", () => {
   it("lets root in with the generated key, checking the recorded host key", async () => {
     const { stdout } = await runCommand("ssh", [
       ...first().sshArgs,
+      "--",
       "root@127.0.0.1",
       "echo",
       "hello",
@@ -260,7 +261,10 @@ describe("harness: sshd", () => {
     const crossed = second().sshArgs.map((arg) =>
       arg === second().privateKeyPath ? first().privateKeyPath : arg,
     );
-    await assert.rejects(runCommand("ssh", [...crossed, "root@127.0.0.1", "true"]), /Permission denied/);
+    await assert.rejects(
+      runCommand("ssh", [...crossed, "--", "root@127.0.0.1", "true"]),
+      /Permission denied/,
+    );
   });
 
   it("stop() ends the servers and frees their ports", async () => {

@@ -6,12 +6,14 @@ export interface OwnedProcesses {
   dir: string;
   /** Polite signal for these processes (default SIGTERM). */
   signal?: NodeJS.Signals;
+  /** Keep the dir (a persistent service home: its data outlives the processes). */
+  keepDir?: boolean;
 }
 
 /** Stops the pids (in reverse start order) and removes the service's dir. */
 export async function stopAndRemove(owned: OwnedProcesses): Promise<void> {
   for (const pid of [...owned.pids].reverse()) await stopPid(pid, { signal: owned.signal });
-  removeServiceDir(owned.dir);
+  if (!owned.keepDir) removeServiceDir(owned.dir);
 }
 
 /** Makes a stop function idempotent: the first call does the work, later calls await the same result. */

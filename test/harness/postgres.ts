@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
@@ -145,3 +146,10 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    postgres: PostgresServiceWithBin;
+  }
+}
+registerSharedService("postgres", () => startPostgres());

@@ -1,9 +1,11 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
 import { waitUntilHealthy } from "./health";
 import { idempotent, startOrClean, stopAndRemove } from "./lifecycle";
 import { retryOnPortClash } from "./port-clash";
+import { assertRecordedPortsFree, openServiceHome } from "./home";
 import { freePort } from "./ports";
 import { randomSecret } from "./secrets";
 import { spawnDetached } from "./spawn";
@@ -16,6 +18,18 @@ export interface PowerDnsOptions {
   /** Extra pdns.conf lines (key=value), appended after the harness's own. */
   extraConfig?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * A persistent home (the local site's `.state/services/powerdns`): data, ports and API key are
+   * chosen on the first start, recorded there, and reused by every later start; `stop()` keeps
+   * them. Without it: a fresh temp dir, removed by `stop()`.
+   */
+  home?: string;
+}
+
+interface PowerDnsSettings {
+  webPort: number;
+  dnsPort: number;
+  apiKey: string;
 }
 
 function pdnsConfig(settings: Record<string, string>): string {
@@ -64,21 +78,32 @@ export function startPowerDns(options: PowerDnsOptions = {}): Promise<PowerDnsSe
   return retryOnPortClash(() => startPowerDnsOnce(options));
 }
 
+async function chooseSettings(): Promise<PowerDnsSettings> {
+  return { webPort: await freePort(), dnsPort: await freePort(true), apiKey: randomSecret() };
+}
+
 async function startPowerDnsOnce(options: PowerDnsOptions = {}): Promise<PowerDnsService> {
   if (!fs.existsSync(POWERDNS_SCHEMA)) {
     throw new Error(`PowerDNS sqlite schema missing at ${POWERDNS_SCHEMA}: run scripts/services.sh`);
   }
-  const dir = makeServiceDir("powerdns");
+  const home = options.home ? await openServiceHome(options.home, chooseSettings) : undefined;
+  const dir = home?.dir ?? makeServiceDir("powerdns");
   const logFile = path.join(dir, "pdns.log");
   const pids: number[] = [];
-  const stop = idempotent(() => stopAndRemove({ pids, dir }));
+  // A persistent home keeps its data; a fresh one that failed to start is removed (new ports next try).
+  const stop = idempotent(() => stopAndRemove({ pids, dir, keepDir: home !== undefined }));
+  const cleanup = async () => {
+    await stop();
+    if (home?.fresh) fs.rmSync(dir, { recursive: true, force: true });
+  };
 
   return startOrClean(async () => {
     const database = path.join(dir, "pdns.sqlite3");
-    await runCommand("sqlite3", [database], { input: fs.readFileSync(POWERDNS_SCHEMA, "utf8") });
-    const apiKey = randomSecret();
-    const webPort = await freePort();
-    const dnsPort = await freePort(true);
+    if (!fs.existsSync(database))
+      await runCommand("sqlite3", [database], { input: fs.readFileSync(POWERDNS_SCHEMA, "utf8") });
+    const { apiKey, webPort, dnsPort } = home?.settings ?? (await chooseSettings());
+    if (home && !home.fresh)
+      await assertRecordedPortsFree("the local PowerDNS", dir, { webPort, dnsPort }, ["dnsPort"]);
     const config = {
       launch: "gsqlite3",
       "gsqlite3-database": database,
@@ -111,5 +136,12 @@ async function startPowerDnsOnce(options: PowerDnsOptions = {}): Promise<PowerDn
       stop,
     };
     return service;
-  }, stop);
+  }, cleanup);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    powerdns: PowerDnsService;
+  }
+}
+registerSharedService("powerdns", () => startPowerDns());

@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
@@ -102,7 +103,7 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
       exited: server.exitDescription,
       timeoutMs: options.timeoutMs,
       check: async () => {
-        await runCommand("ssh", [...sshArgs, `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
+        await runCommand("ssh", [...sshArgs, "--", `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
         return true;
       },
     });
@@ -124,3 +125,10 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    sshd: SshdServiceWithArgs;
+  }
+}
+registerSharedService("sshd", () => startSshd());

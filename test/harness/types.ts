@@ -61,6 +61,23 @@ export interface SshdService extends RunningService {
   readonly knownHostsPath: string;
 }
 
+export interface GarageService extends RunningService {
+  /** S3 API, path-style, e.g. http://127.0.0.1:3900 */
+  readonly s3Endpoint: string;
+  /** Static websites: Host "<bucket>.<webRootDomain>". */
+  readonly webEndpoint: string;
+  readonly webRootDomain: string;
+  /** Admin API v2, e.g. http://127.0.0.1:3903 */
+  readonly adminUrl: string;
+  readonly adminToken: string;
+  /** S3 region Garage answers to. */
+  readonly region: string;
+  /** Layout zone of its single node ("datacenter"). */
+  readonly zone: string;
+  readonly binary: string;
+  readonly configFile: string;
+}
+
 export interface KeycloakService extends RunningService {
   /** Base URL of Keycloak (realms, admin API), e.g. http://127.0.0.1:8080 */
   readonly url: string;

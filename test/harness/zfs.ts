@@ -1,3 +1,4 @@
+import { registerSharedService } from "./shared";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -186,7 +187,20 @@ export async function teardownZfs(owned: {
     await destroyPools(owned.pools.map((pool) => pool.name));
   } finally {
     if (owned.leaseId) await releaseZfs(owned.leaseId);
-    removeServiceDir(owned.dir);
+    await removeUnmountedDir(owned.dir);
+  }
+}
+
+/** zfs-fuse unmounts a destroyed pool's file systems a moment later: EBUSY until then. */
+async function removeUnmountedDir(dir: string, attempts = 40): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      removeServiceDir(dir);
+      return;
+    } catch (error) {
+      if (attempt >= attempts || (error as NodeJS.ErrnoException).code !== "EBUSY") throw error;
+      await sleep(250);
+    }
   }
 }
 
@@ -241,3 +255,10 @@ export async function startZfs(options: ZfsOptions = {}): Promise<ZfsServiceWith
     return service;
   }, stop);
 }
+
+declare module "./shared" {
+  interface SharedServices {
+    zfs: ZfsServiceWithLease;
+  }
+}
+registerSharedService("zfs", () => startZfs());

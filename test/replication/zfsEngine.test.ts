@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { startSshd, startZfs, useService, type SshdService, type ZfsPool } from "../harness";
+import { useService, type SshdService, type ZfsPool } from "../harness";
 import { createTestStack, decryptedState, type TestStack } from "../harness/workspace";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { SshExecutor } from "../../sdk/replication/executor";
@@ -23,9 +23,9 @@ describe("ZfsReplication through the real engine", function () {
   after(async () => {
     for (const t of stacks) await t.dispose();
   });
-  const zfs = useService(() => startZfs(), { timeoutMs: 180_000 });
-  const sshA = useService(() => startSshd());
-  const sshB = useService(() => startSshd());
+  const zfs = useService("zfs", { timeoutMs: 180_000 });
+  const sshA = useService("sshd");
+  const sshB = useService("sshd", { instance: "b" });
   let poolA: ZfsPool;
   let poolB: ZfsPool;
 
@@ -101,5 +101,100 @@ describe("ZfsReplication through the real engine", function () {
     } finally {
       a.close();
     }
+  });
+
+  it("force is a token: it overwrites a diverged target in one run, and the same token later is refused", async () => {
+    const b = new SshExecutor({
+      host: "127.0.0.1",
+      port: sshB().port,
+      privateKey: sshB().privateKey,
+      hostKey: hostKeyOf(sshB()),
+    });
+    try {
+      const source = `${poolA.name}/forced`;
+      const target = `${poolB.name}/forced`;
+      // Both "hosts" are this machine: B's connection can create A's dataset too.
+      await b.run(["zfs", "create", source]);
+      let runId = "1";
+      let force: string | undefined;
+      const host = (ssh: SshdService, dataset: string) => ({
+        host: ssh.host,
+        port: ssh.port,
+        user: ssh.user,
+        privateKey: pulumi.secret(ssh.privateKey),
+        hostKey: hostKeyOf(ssh),
+        dataset,
+      });
+      const t = await createTestStack("zfs-force", async () => {
+        const repl = new ZfsReplication("forced", {
+          source: host(sshA(), source),
+          target: host(sshB(), target),
+          runId,
+          force,
+        });
+        return { guid: repl.replicatedGuid };
+      });
+      stacks.push(t);
+      const diverge = async (name: string) => {
+        await b.run(["zfs", "set", "readonly=off", target]);
+        await b.run(["zfs", "snapshot", `${target}@${name}`]);
+      };
+      await t.stack.up({ color: "never" });
+      await diverge("written-on-target-1");
+      runId = "2";
+      await assert.rejects(
+        t.stack.up({ color: "never" }),
+        /refusing to receive into .*Snapshots that would be lost: .*@written-on-target-1/s,
+      );
+
+      force = "overwrite-1";
+      runId = "3";
+      await t.stack.up({ color: "never" });
+      const caps = { resumable: false, written: false };
+      assert.ok(
+        !(await inspectDataset(b, target, caps)).snapshots.some((s) => s.name === "written-on-target-1"),
+      );
+
+      // The token stays in the program; the next run (new runId) with a new divergence is refused.
+      await diverge("written-on-target-2");
+      runId = "4";
+      await assert.rejects(
+        t.stack.up({ color: "never" }),
+        /Snapshots that would be lost: .*@written-on-target-2/s,
+      );
+      assert.ok(
+        (await inspectDataset(b, target, caps)).snapshots.some((s) => s.name === "written-on-target-2"),
+      );
+    } finally {
+      b.close();
+    }
+  });
+
+  it("trust on first use is warned about at preview", async () => {
+    const t = await createTestStack("zfs-tofu", async () => {
+      new ZfsReplication("tofu", {
+        source: {
+          host: "127.0.0.1",
+          privateKey: pulumi.secret("k"),
+          hostKey: hostKeyOf(sshA()),
+          dataset: "p/a",
+        },
+        target: {
+          host: "127.0.0.1",
+          port: 2222,
+          privateKey: pulumi.secret("k"),
+          trustOnFirstUse: true,
+          dataset: "p/b",
+        },
+        runNow: false,
+      });
+      return {};
+    });
+    stacks.push(t);
+    const preview = await t.stack.preview({ color: "never" });
+    assert.match(
+      preview.stdout,
+      /warning: ZfsReplication tofu target: the SSH host key of 127\.0\.0\.1 is not pinned/,
+    );
   });
 });

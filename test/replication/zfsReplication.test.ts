@@ -6,16 +6,21 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { execFile } from "child_process";
-import { startSshd, startZfs, useService, type SshdService, type ZfsPool } from "../harness";
+import { execFile, spawn } from "child_process";
+import { useService, type SshdService, type ZfsPool } from "../harness";
+import { runJob } from "../../sdk/replication/cli";
 import { SshExecutor, StreamError } from "../../sdk/replication/executor";
+import { lockFileFor } from "../../sdk/replication/hostLock";
+import type { JobSpec } from "../../sdk/replication/jobSpec";
 import { DivergedTargetError } from "../../sdk/replication/zfsPlan";
 import {
   detectCapabilities,
   finalSync,
   inspectDataset,
+  jobSnapshotPrefix,
   prune,
   replicate,
+  SourceNotQuiescedError,
   takeSnapshot,
   type ReplicationJob,
 } from "../../sdk/replication/zfsRunner";
@@ -39,9 +44,9 @@ function hashTree(root: string): Record<string, string> {
 
 describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function () {
   this.timeout(600_000);
-  const zfs = useService(() => startZfs(), { timeoutMs: 180_000 });
-  const sshA = useService(() => startSshd());
-  const sshB = useService(() => startSshd());
+  const zfs = useService("zfs", { timeoutMs: 180_000 });
+  const sshA = useService("sshd");
+  const sshB = useService("sshd", { instance: "b" });
   let poolA: ZfsPool;
   let poolB: ZfsPool;
   const executors: SshExecutor[] = [];
@@ -93,6 +98,29 @@ describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function (
   });
 
   after(() => executors.forEach((e) => e.close()));
+
+  /**
+   * The target refuses writes. (zfs-fuse reports a mounted dataset's `readonly` as "off
+   * temporary" whatever it is set to, so the file system itself is asked.)
+   */
+  const assertReadOnly = (dir: string, message: string) =>
+    assert.throws(
+      () => fs.writeFileSync(path.join(dir, "written-after-cutover.txt"), "x"),
+      /EROFS|read-only/i,
+      message,
+    );
+
+  /** A job endpoint as the CLI reads it: over SSH with the server's known_hosts. */
+  const endpoint = (ssh: SshdService, dataset: string) => ({
+    dataset,
+    ssh: {
+      host: ssh.host,
+      port: ssh.port,
+      user: ssh.user,
+      privateKey: ssh.privateKey,
+      knownHostsPath: ssh.knownHostsPath,
+    },
+  });
 
   it("detects that zfs-fuse has no resumable receive and no `written`", async () => {
     const caps = await detectCapabilities(executorFor(sshA()), poolA.name);
@@ -185,8 +213,8 @@ describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function (
     const common = await replicate(job); // carries @manual-keep along (-I), ends at a new sov_ snapshot
     // Two more source snapshots the target has not received yet.
     fs.writeFileSync(path.join(src, "late.txt"), "late\n");
-    const lateA = await takeSnapshot(job.source);
-    const lateB = await takeSnapshot(job.source);
+    const lateA = await takeSnapshot(job.source, jobSnapshotPrefix(job));
+    const lateB = await takeSnapshot(job.source, jobSnapshotPrefix(job));
 
     const report = await prune(job, { hourly: 1, daily: 0, weekly: 0, monthly: 0 });
     const caps = { resumable: false, written: false };
@@ -227,6 +255,7 @@ describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function (
     const report = await finalSync(job, {
       warmPasses: 2,
       stopApp: ["sh", "-c", `kill ${appPid}; while kill -0 ${appPid} 2>/dev/null; do sleep 0.05; done`],
+      startApp: ["true"],
       promoteTarget: true,
     });
     assert.strictEqual(report.warm[0].steps[0].kind, "full");
@@ -244,16 +273,6 @@ describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function (
     // The target's parent (sites/) does not exist yet: the runner creates it, never the target itself.
     const { job, src, dst } = await pair("cli", {}, "sites/cli");
     fs.writeFileSync(path.join(src, "via-cli.txt"), "through the command line\n");
-    const endpoint = (ssh: SshdService, dataset: string) => ({
-      dataset,
-      ssh: {
-        host: ssh.host,
-        port: ssh.port,
-        user: ssh.user,
-        privateKey: ssh.privateKey,
-        knownHostsPath: ssh.knownHostsPath,
-      },
-    });
     const spec = {
       action: "replicate",
       source: endpoint(sshA(), job.source.dataset),
@@ -316,5 +335,191 @@ describe("ZfsReplication over real SSH between two hosts (zfs-fuse)", function (
     );
     assert.ok(retry.bytes > 48 * 1024 * 1024);
     assert.deepStrictEqual(await targetTree(job, dst), hashTree(src));
+  });
+
+  it("refuses a host whose SSH key is not the pinned one, before running anything there", async () => {
+    const marker = path.join(sshA().dir, "ran-on-wrong-key");
+    // Host A's address and port, but host B's key pinned: what a man in the middle looks like.
+    const wrong = new SshExecutor({
+      host: sshA().host,
+      port: sshA().port,
+      privateKey: sshA().privateKey,
+      hostKey: fs.readFileSync(sshB().knownHostsPath, "utf8").trim().split(" ").slice(1).join(" "),
+    });
+    executors.push(wrong);
+    await assert.rejects(
+      wrong.run(["touch", marker]),
+      /Host key verification failed|REMOTE HOST IDENTIFICATION/,
+    );
+    assert.ok(!fs.existsSync(marker), "no command may run on a host with the wrong key");
+    // The same host with its own key works (the refusal above was the key, not the connection).
+    await executorFor(sshA()).run(["true"]);
+  });
+
+  it("refuses an option-like host (-o...) at validation: ssh never starts", async () => {
+    const marker = path.join(sshA().dir, "proxy-command-ran");
+    const spec: JobSpec = {
+      action: "replicate",
+      source: endpoint(sshA(), `${poolA.name}/never`),
+      target: {
+        dataset: `${poolB.name}/never`,
+        ssh: { ...endpoint(sshB(), "").ssh, host: `-oProxyCommand=touch ${marker}` },
+      },
+    };
+    await assert.rejects(
+      runJob(spec, () => undefined),
+      /target\.ssh\.host "-oProxyCommand=touch .*" starts with "-"/,
+    );
+    assert.throws(() => new SshExecutor(spec.target.ssh!), /refusing to connect over SSH/);
+    assert.ok(!fs.existsSync(marker));
+  });
+
+  it("final sync with a source that will not stop: the target stays read-only and the app runs on", async () => {
+    const { job, a, src, dst } = await pair("nostop");
+    const journal = path.join(src, "journal.log");
+    const restarted = path.join(sshA().dir, "app-restarted");
+    const started = await a.run([
+      "sh",
+      "-c",
+      `while :; do date +%s%N >> ${journal}; sleep 0.02; done >/dev/null 2>&1 & echo $!`,
+    ]);
+    const appPid = started.stdout.trim();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await assert.rejects(
+        finalSync(job, {
+          warmPasses: 1,
+          // "Stops" the app, says so, and does not: the app keeps writing.
+          stopApp: ["true"],
+          startApp: ["sh", "-c", `echo started >> ${restarted}`],
+          promoteTarget: true,
+        }),
+        (error: Error) => {
+          assert.ok(error instanceof SourceNotQuiescedError, String(error));
+          assert.match(error.message, /changed after the final snapshot .*the app did not stop/);
+          return true;
+        },
+      );
+      assertReadOnly(dst, "the target must not be promoted");
+      assert.strictEqual(fs.readFileSync(restarted, "utf8"), "started\n", "startApp ran once");
+      assert.strictEqual(
+        (await a.run(["kill", "-0", appPid], { allowFailure: true })).code,
+        0,
+        "the app still runs",
+      );
+
+      // A stop command that fails: the same, the app is started again and nothing is promoted.
+      fs.rmSync(restarted);
+      await assert.rejects(
+        finalSync(job, {
+          warmPasses: 0,
+          stopApp: ["sh", "-c", "echo cannot stop >&2; exit 3"],
+          startApp: ["sh", "-c", `echo started >> ${restarted}`],
+          promoteTarget: true,
+        }),
+        /cannot stop/,
+      );
+      assert.strictEqual(fs.readFileSync(restarted, "utf8"), "started\n");
+      assertReadOnly(dst, "a failed stop must not promote the target");
+    } finally {
+      await a.run(["kill", appPid], { allowFailure: true });
+    }
+  });
+
+  it("two jobs from one source keep each other's base through retention", async () => {
+    const { job: toOne, a, src } = await pair("shared", {}, "shared-one");
+    const toTwo: ReplicationJob = {
+      ...toOne,
+      target: { ...toOne.target, dataset: `${poolB.name}/shared-two` },
+    };
+    assert.notStrictEqual(jobSnapshotPrefix(toOne), jobSnapshotPrefix(toTwo));
+    const keepOne = { hourly: 1, daily: 0, weekly: 0, monthly: 0 };
+    fs.writeFileSync(path.join(src, "a.txt"), "1\n");
+    await replicate(toOne);
+    const two = await replicate(toTwo);
+    // Job one runs several times and prunes hard in between; job two's base must survive it.
+    for (let i = 0; i < 3; i++) {
+      fs.writeFileSync(path.join(src, `one-${i}.txt`), `${i}\n`);
+      await replicate(toOne);
+      await prune(toOne, keepOne);
+    }
+    const source = await inspectDataset(a, toOne.source.dataset, { resumable: false, written: false });
+    assert.ok(
+      source.snapshots.some((s) => s.guid === two.finalGuid),
+      `job two's base ${two.finalSnapshot} was pruned by job one`,
+    );
+    fs.writeFileSync(path.join(src, "two.txt"), "two\n");
+    const next = await replicate(toTwo);
+    assert.strictEqual(next.steps[0].kind, "incremental", "job two continues from its base, no full resend");
+    await prune(toTwo, keepOne);
+    const again = await replicate(toOne);
+    assert.strictEqual(again.steps[0].kind, "incremental", "and job one from its own");
+  });
+
+  it("a run waits for the lock on the source host: timer and pulumi-up runs do not interleave", async () => {
+    const { job } = await pair("locked");
+    const spec: JobSpec = {
+      action: "replicate",
+      source: endpoint(sshA(), job.source.dataset),
+      target: endpoint(sshB(), job.target.dataset),
+      lockTimeoutSeconds: 1,
+    };
+    // Another run (here: flock itself, as the scheduled job would hold it) holds the lock.
+    fs.mkdirSync("/run/lock", { recursive: true });
+    const holder = spawn("flock", [lockFileFor(job.source.dataset), "sleep", "60"], {
+      stdio: "ignore",
+      detached: true,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await assert.rejects(
+        runJob(spec, () => undefined),
+        /another replication run holds .*sovereign-zfs-.*\.lock/,
+      );
+      const state = await inspectDataset(job.source.executor, job.source.dataset, {
+        resumable: false,
+        written: false,
+      });
+      assert.strictEqual(state.snapshots.length, 0, "the refused run took no snapshot");
+    } finally {
+      // flock's child (sleep) holds the lock too: end the whole group.
+      const exited = new Promise((r) => holder.once("exit", r));
+      process.kill(-holder.pid!, "SIGTERM");
+      await exited;
+    }
+    const result = (await runJob(spec, () => undefined)) as { report: { steps: { kind: string }[] } };
+    assert.strictEqual(result.report.steps[0].kind, "full");
+  });
+
+  it("a force token forces one run only; the same token later is refused again", async () => {
+    const { job, b, src, dst } = await pair("token");
+    const spec = (forceToken?: string): JobSpec => ({
+      action: "replicate",
+      source: endpoint(sshA(), job.source.dataset),
+      target: endpoint(sshB(), job.target.dataset),
+      forceToken,
+    });
+    const diverge = async (what: string) => {
+      await b.run(["zfs", "set", "readonly=off", job.target.dataset]);
+      await b.run(["zfs", "snapshot", `${job.target.dataset}@${what}`]);
+    };
+    fs.writeFileSync(path.join(src, "f.txt"), "1\n");
+    await runJob(spec("first-overwrite"), () => undefined); // nothing to force: the token is used up
+    await diverge("local-1");
+    await assert.rejects(
+      runJob(spec("first-overwrite"), () => undefined),
+      DivergedTargetError,
+    );
+    await runJob(spec("second-overwrite"), () => undefined);
+    await diverge("local-2");
+    await assert.rejects(
+      runJob(spec("second-overwrite"), () => undefined),
+      /Snapshots that would be lost: .*@local-2/,
+    );
+    await assert.rejects(
+      runJob(spec(), () => undefined),
+      DivergedTargetError,
+    );
+    assert.ok(fs.existsSync(dst));
   });
 });

@@ -5,14 +5,13 @@
 import * as assert from "assert";
 import { startPowerDns, useService } from "../../harness";
 import type { PowerDnsService } from "../../harness/types";
-import { createTestStack } from "../../harness/workspace";
 import {
   PowerDnsRecordSet,
   PowerDnsRecordSetArgs,
   PowerDnsZone,
   PowerDnsZoneArgs,
 } from "../../../providers/powerdns";
-import { clientFor, zoneSnapshot } from "./helpers";
+import { clientFor, powerDnsStack, zoneSnapshot } from "./helpers";
 
 type Case =
   | { what: string; rrset: Partial<PowerDnsRecordSetArgs>; expect: RegExp }
@@ -102,7 +101,17 @@ const CASES: Case[] = [
     { apiUrl: "127.0.0.1:8081" },
     /apiUrl "127\.0\.0\.1:8081" is not an http\(s\) URL/,
   ),
-  rr("empty API key", { apiKey: "" }, /apiKey is missing; pass the server's api-key as a Pulumi secret/),
+  rr(
+    "API key config that is no config key",
+    { apiKeyConfig: "powerdnsApiKey" },
+    /apiKeyConfig "powerdnsApiKey" must name a stack config key such as "sovereign:powerdnsApiKey"/,
+  ),
+  rr(
+    "SOA below the apex",
+    { type: "SOA", records: ["a. b. 1 2 3 4 5"] },
+    /an SOA record set belongs at the zone apex/,
+  ),
+  rr("a meta type", { type: "AXFR" }, /type AXFR is a query or transaction type/),
   {
     what: "unknown zone kind",
     zone: { kind: "Primary" as "Native" },
@@ -128,7 +137,7 @@ const CASES: Case[] = [
 
 function programFor(s: PowerDnsService, c: Case) {
   return async () => {
-    const conn = { apiUrl: s.apiUrl, apiKey: s.apiKey };
+    const conn = { apiUrl: s.apiUrl };
     if ("zone" in c) {
       new PowerDnsZone("zone", { ...conn, name: "new.test.", nameservers: ["ns1.new.test."], ...c.zone });
     } else {
@@ -168,7 +177,7 @@ describe("PowerDNS bad inputs fail at preview through the real engine", function
     const before = await zoneSnapshot(s, Z);
     const problems: string[] = [];
     await inBatches(CASES, 4, async (bad) => {
-      const t = await createTestStack("pdns-bad", programFor(s, bad));
+      const t = await powerDnsStack("pdns-bad", s, programFor(s, bad));
       try {
         const outcome = await t.stack.preview({ color: "never" }).then(
           () => "the preview succeeded",

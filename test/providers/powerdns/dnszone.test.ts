@@ -4,7 +4,8 @@
  */
 import * as assert from "assert";
 import { startPowerDns, useService } from "../../harness";
-import { createTestStack, TestStack } from "../../harness/workspace";
+import type { TestStack } from "../../harness/workspace";
+import { powerDnsStack } from "./helpers";
 import { DnsZone } from "../../../sdk/dns/dnsZone";
 import {
   planTtlSwitch,
@@ -33,9 +34,9 @@ describe("DnsZone through the real engine", function () {
       lowTtl: 1,
     };
     let phase: TtlSwitchPhase | "not-started" = "not-started";
-    t = await createTestStack("pdns-dnszone", async () => {
+    t = await powerDnsStack("pdns-dnszone", s, async () => {
       const zone = new DnsZone("site", {
-        connection: { apiUrl: s.apiUrl, apiKey: s.apiKey },
+        connection: { apiUrl: s.apiUrl },
         zone: "site.test",
         nameservers: ["ns1.site.test."],
         protect: false,
@@ -87,9 +88,9 @@ describe("DnsZone through the real engine", function () {
 
   it("refuses to publish a CNAME beside other records of the same name, at preview", async () => {
     const s = pdns();
-    const bad = await createTestStack("pdns-dnszone-bad", async () => {
+    const bad = await powerDnsStack("pdns-dnszone-bad", s, async () => {
       const zone = new DnsZone("bad", {
-        connection: { apiUrl: s.apiUrl, apiKey: s.apiKey },
+        connection: { apiUrl: s.apiUrl },
         zone: "bad.test.",
         nameservers: ["ns1.bad.test."],
         protect: false,

@@ -9,13 +9,14 @@ import * as path from "path";
 import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
 import { startPowerDns, useService } from "../../harness";
 import type { PowerDnsService } from "../../harness/types";
-import { createTestStack, TestStack } from "../../harness/workspace";
+import { TestStack } from "../../harness/workspace";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../../providers/powerdns";
 import {
   backendFilesText,
   clientFor,
   cliStackExport,
   dig,
+  powerDnsStack,
   requestLog,
   restartServer,
   stopServer,
@@ -44,7 +45,7 @@ function program(service: () => PowerDnsService, spec: () => ProgramSpec) {
   return async (): Promise<Record<string, unknown>> => {
     const s = service();
     const p = spec();
-    const conn = { apiUrl: s.apiUrl, apiKey: s.apiKey };
+    const conn = { apiUrl: s.apiUrl };
     const zone = new PowerDnsZone("zone", {
       ...conn,
       name: p.zone,
@@ -72,7 +73,7 @@ describe("PowerDNS providers through the real engine", function () {
   });
   const pdns = useService(() => startPowerDns({ extraConfig: { "gsqlite3-dnssec": "yes" } }));
   async function stackFor(name: string, spec: () => ProgramSpec): Promise<TestStack> {
-    const t = await createTestStack(name, program(pdns, spec));
+    const t = await powerDnsStack(name, pdns(), program(pdns, spec));
     stacks.push(t);
     return t;
   }
@@ -158,13 +159,17 @@ describe("PowerDNS providers through the real engine", function () {
       (await zoneSnapshot(s, "lifecycle.test.")).includes("ftp.lifecycle.test. A 3600 192.0.2.9 (disabled)"),
     );
 
-    // The API key: encrypted in every file the backend wrote, and in a user's `pulumi stack export`.
+    // The API key: only in the stack config, encrypted; in no file the backend wrote, in no export.
     const onDisk = backendFilesText(t.engine.backendDir);
     assert.ok(onDisk.includes("lifecycle.test."), "the state files were found");
     assert.ok(!onDisk.includes(s.apiKey), "the API key appears in plain text in the backend's files");
     const exported = cliStackExport(t.engine.env, t.workDir);
-    assert.ok(exported.includes('"apiKey"') && exported.includes("ciphertext"));
     assert.ok(!exported.includes(s.apiKey), "the API key appears in plain text in `pulumi stack export`");
+    assert.ok(!exported.includes('"apiKey"'), "no resource carries the key, even encrypted");
+    const stackConfig = fs.readFileSync(path.join(t.workDir, "Pulumi.test.yaml"), "utf8");
+    assert.match(stackConfig, /sovereign:powerdnsApiKey:\s+secure: /);
+    assert.ok(!stackConfig.includes(s.apiKey));
+    assert.ok(!exported.includes(path.resolve(__dirname, "../../..")), "no machine path in the state");
 
     await t.stack.destroy(quiet);
     assert.strictEqual(await clientFor(s).getZone("lifecycle.test."), undefined, "destroy removed the zone");
@@ -395,8 +400,8 @@ describe("PowerDNS providers through the real engine", function () {
 
   it("creates Master and Slave zones with their settings", async () => {
     const s = pdns();
-    const t = await createTestStack("pdns-kinds", async () => {
-      const conn = { apiUrl: s.apiUrl, apiKey: s.apiKey };
+    const t = await powerDnsStack("pdns-kinds", s, async () => {
+      const conn = { apiUrl: s.apiUrl };
       new PowerDnsZone("primary", {
         ...conn,
         name: "primary.test.",

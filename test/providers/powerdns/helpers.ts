@@ -3,6 +3,8 @@ import type { PowerDnsService } from "../../harness/types";
 import { launchPdnsServer } from "../../harness/powerdns";
 import { stopPid } from "../../harness/processes";
 import { PowerDnsClient } from "../../../providers/powerdns/client";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { createTestStack, TestStack } from "../../harness/workspace";
 
 export function clientFor(service: PowerDnsService): PowerDnsClient {
   return new PowerDnsClient({ apiUrl: service.apiUrl, apiKey: service.apiKey, serverId: service.serverId });
@@ -39,4 +41,24 @@ export async function stopServer(service: PowerDnsService): Promise<void> {
 /** The requests a provider process sent, from the log the client writes when asked to. */
 export function requestLog(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+}
+
+/** Puts the server's API key into the test stack's config, as a secret, where the providers read it. */
+export async function setPowerDnsKey(
+  t: TestStack,
+  key: string,
+  configKey = "sovereign:powerdnsApiKey",
+): Promise<void> {
+  await t.stack.setConfig(configKey, { value: key, secret: true });
+}
+
+/** A test stack whose config holds the server's API key. */
+export async function powerDnsStack(
+  name: string,
+  service: PowerDnsService,
+  program: PulumiFn,
+): Promise<TestStack> {
+  const t = await createTestStack(name, program);
+  await setPowerDnsKey(t, service.apiKey);
+  return t;
 }

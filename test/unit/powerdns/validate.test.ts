@@ -9,7 +9,7 @@ import {
   UNKNOWN,
 } from "../../../providers/powerdns/validate";
 
-const endpoint = { apiUrl: "http://127.0.0.1:8081", apiKey: "k" };
+const endpoint = { apiUrl: "http://127.0.0.1:8081", owner: "proj/stack/res" };
 const rrset = (over: Record<string, unknown> = {}) =>
   checkRecordSetInputs({
     ...endpoint,
@@ -31,8 +31,9 @@ describe("powerdns validate: record sets", () => {
     assert.deepStrictEqual(r.failures, []);
     assert.deepStrictEqual(r.inputs, {
       apiUrl: "http://127.0.0.1:8081",
-      apiKey: "k",
       serverId: "localhost",
+      apiKeyConfig: "sovereign:powerdnsApiKey",
+      owner: "proj/stack/res",
       zone: "example.org.",
       name: "www.example.org.",
       type: "A",
@@ -51,10 +52,22 @@ describe("powerdns validate: record sets", () => {
     const props = (over: Record<string, unknown>) => rrset(over).failures.map((f) => f.property);
     assert.deepStrictEqual(props({ records: ["1.2.3"] }), ["records"]);
     assert.deepStrictEqual(props({ ttl: -5 }), ["ttl"]);
-    assert.deepStrictEqual(props({ type: "BOGUS" }), ["type"]);
+    assert.deepStrictEqual(props({ type: "B@D" }), ["type"]);
+    assert.deepStrictEqual(
+      props({ type: "HINFO", records: ['"PC" "Linux"'] }),
+      [],
+      "any type the server knows",
+    );
+    assert.deepStrictEqual(
+      props({ type: "SSHFP", records: ["4 2 abcd"] }),
+      ["records"],
+      "SHA-256 needs 64 digits",
+    );
+    assert.deepStrictEqual(props({ owner: "x" }), ["owner"]);
     assert.deepStrictEqual(props({ name: "www.other.org." }), ["name"]);
     assert.deepStrictEqual(props({ apiUrl: "ftp://x" }), ["apiUrl"]);
-    assert.deepStrictEqual(props({ apiKey: "" }), ["apiKey"]);
+    assert.deepStrictEqual(props({ apiKey: "k" }), ["apiKey"], "the key belongs in the stack config");
+    assert.deepStrictEqual(props({ apiKeyConfig: "nocolon" }), ["apiKeyConfig"]);
     assert.deepStrictEqual(props({ disabled: "yes" }), ["disabled"]);
     assert.deepStrictEqual(props({ type: "CNAME", records: ["a.example.org.", "b.example.org."] }), [
       "records",
@@ -65,7 +78,7 @@ describe("powerdns validate: record sets", () => {
   });
 
   it("does not judge values the engine does not know yet (preview)", () => {
-    const r = rrset({ zone: UNKNOWN, records: [UNKNOWN, "192.0.2.1"], apiKey: UNKNOWN });
+    const r = rrset({ zone: UNKNOWN, records: [UNKNOWN, "192.0.2.1"], apiUrl: UNKNOWN });
     assert.deepStrictEqual(r.failures, []);
     assert.deepStrictEqual(r.inputs.records, [UNKNOWN, "192.0.2.1"]);
     assert.deepStrictEqual(rrset({ records: UNKNOWN }).failures, []);
@@ -97,9 +110,13 @@ describe("powerdns validate: zones", () => {
       nameservers: ["ns2.example.net", "ns1.example.net."],
     });
     assert.deepStrictEqual(z.failures, []);
-    assert.strictEqual(z.inputs.kind, "Native");
+    assert.strictEqual(
+      z.inputs.kind,
+      undefined,
+      "not given: a new zone gets the default, an adopted one keeps its own",
+    );
     assert.deepStrictEqual(z.inputs.nameservers, ["ns1.example.net.", "ns2.example.net."]);
-    assert.strictEqual(z.inputs.soaEditApi, "DEFAULT");
+    assert.strictEqual("soaEditApi" in z.inputs, false);
     const props = (over: Record<string, unknown>) =>
       checkZoneInputs({
         ...endpoint,
@@ -111,6 +128,15 @@ describe("powerdns validate: zones", () => {
     assert.deepStrictEqual(props({ nameservers: [] }), ["nameservers"]);
     assert.deepStrictEqual(props({ kind: "Slave" }), ["masters"]);
     assert.deepStrictEqual(props({ kind: "Slave", masters: ["192.0.2.53"] }), []);
+    assert.deepStrictEqual(props({ kind: "Slave", masters: ["192.0.2.53:5300", "[2001:db8::53]:53"] }), []);
+    assert.deepStrictEqual(props({ kind: "Slave", masters: ["1.1.1.1:111111"] }), ["masters"]);
+    assert.deepStrictEqual(props({ kind: "Slave", masters: ["1.1.1.1:0"] }), ["masters"]);
+    assert.deepStrictEqual(props({ nameservers: undefined }), ["nameservers"], "a new zone needs them");
+    assert.deepStrictEqual(
+      props({ nameservers: undefined, adopt: true }),
+      [],
+      "an adopted zone keeps its own",
+    );
     assert.deepStrictEqual(props({ masters: ["192.0.2.53"] }), ["masters"]);
     assert.deepStrictEqual(props({ soaEditApi: "X" }), ["soaEditApi"]);
     assert.deepStrictEqual(props({ name: "bad name." }), ["name"]);
@@ -120,7 +146,7 @@ describe("powerdns validate: zones", () => {
 describe("powerdns validate: diff", () => {
   const base = rrset().inputs as unknown as Record<string, unknown>;
   it("replaces a record set when its identity changes, updates otherwise", () => {
-    for (const key of ["name", "type", "zone", "apiUrl", "serverId"]) {
+    for (const key of ["name", "type", "zone"]) {
       const d = diffRecordSet(base, { ...base, [key]: "changed" });
       assert.deepStrictEqual(d.replaces, [key]);
       assert.ok(d.changes);
@@ -135,7 +161,15 @@ describe("powerdns validate: diff", () => {
       assert.ok(d.changes);
       assert.ok(recordSetNeedsWrite(base, { ...base, [key]: value }));
     }
-    assert.ok(!recordSetNeedsWrite(base, { ...base, apiKey: "new" }), "a new key is stored, not sent");
+    for (const key of ["apiUrl", "serverId", "owner", "apiKeyConfig"]) {
+      const d = diffRecordSet(base, { ...base, [key]: "changed" });
+      assert.deepStrictEqual([d.changes, d.replaces], [true, []], `${key} is an update`);
+    }
+    assert.ok(
+      recordSetNeedsWrite(base, { ...base, owner: "proj/stack/renamed" }),
+      "a new owner rewrites the marker",
+    );
+    assert.ok(!recordSetNeedsWrite(base, { ...base, apiKeyConfig: "sovereign:other" }));
     assert.strictEqual(
       diffRecordSet(base, { ...base, type: "CNAME" }).deleteBeforeReplace,
       true,
@@ -158,14 +192,21 @@ describe("powerdns validate: diff", () => {
     );
   });
 
-  it("replaces a zone on name or kind, deleting first when the name stays", () => {
+  it("replaces a zone only on a new name; kind, endpoint spelling and settings update in place", () => {
     const z = checkZoneInputs({ ...endpoint, name: "example.org.", nameservers: ["ns1.example.net."] })
       .inputs as unknown as Record<string, unknown>;
     assert.deepStrictEqual(diffZone(z, { ...z, kind: "Master" }), {
       changes: true,
-      replaces: ["kind"],
-      deleteBeforeReplace: true,
+      replaces: [],
+      deleteBeforeReplace: false,
     });
+    assert.deepStrictEqual(diffZone(z, { ...z, apiUrl: "http://localhost:8081" }).replaces, []);
+    const { dnssec: _dnssec, ...notGiven } = { ...z, dnssec: undefined };
+    assert.strictEqual(
+      diffZone({ ...z, dnssec: true }, notGiven).changes,
+      false,
+      "not given keeps the server's",
+    );
     assert.deepStrictEqual(diffZone(z, { ...z, name: "example.net." }), {
       changes: true,
       replaces: ["name"],

@@ -49,12 +49,14 @@ describe("ZfsReplication component (mocks)", function () {
       host: "10.0.0.1",
       port: 22,
       privateKey: pulumi.secret("SOURCE KEY"),
+      hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJsourcehostkey",
       dataset: "tank/apps/cloud",
     },
     target: {
       host: "10.1.0.1",
       port: 2222,
       privateKey: pulumi.secret("TARGET KEY"),
+      knownHostsPath: "/etc/sovereign/known_hosts",
       dataset: "backup/apps/cloud",
     },
   };
@@ -81,7 +83,7 @@ describe("ZfsReplication component (mocks)", function () {
       "10.0.0.1",
       "10.1.0.1",
       "phase-1",
-      false,
+      "",
     ]);
   });
 
@@ -128,15 +130,69 @@ describe("ZfsReplication component (mocks)", function () {
   it("a final sync carries the stop command and promotion", async () => {
     const repl = new mod.ZfsReplication("cloud-final", {
       ...hosts,
-      finalSync: { stopApp: ["systemctl", "stop", "nextcloud"], promoteTarget: true },
+      finalSync: {
+        stopApp: ["systemctl", "stop", "nextcloud"],
+        startApp: ["systemctl", "start", "nextcloud"],
+        promoteTarget: true,
+      },
       runner: "command",
     });
     const spec = JSON.parse((await promiseOf((repl.run as command.local.Command).stdin)) ?? "{}") as {
       action: string;
       stopApp: string[];
+      startApp: string[];
     };
     assert.strictEqual(spec.action, "final-sync");
     assert.deepStrictEqual(spec.stopApp, ["systemctl", "stop", "nextcloud"]);
+    assert.deepStrictEqual(spec.startApp, ["systemctl", "start", "nextcloud"]);
+  });
+
+  it("refuses hosts without a known host key, option-like hosts and users, and a boolean force", () => {
+    assert.throws(
+      () =>
+        new mod.ZfsReplication("unsafe", {
+          source: { ...hosts.source, host: "-oProxyCommand=touch /tmp/pwned", hostKey: undefined },
+          target: { ...hosts.target, user: "-lroot", knownHostsPath: undefined },
+          force: true as unknown as string,
+        }),
+      (e: Error) => {
+        assert.match(e.message, /invalid ZfsReplication unsafe; please fix:/);
+        assert.match(e.message, /source\.host "-oProxyCommand=touch \/tmp\/pwned" starts with "-"/);
+        assert.match(e.message, /source needs the host's key: set hostKey .* or knownHostsPath/);
+        assert.match(e.message, /target\.user "-lroot" is not a login name/);
+        assert.match(e.message, /target needs the host's key/);
+        assert.match(e.message, /force must be a token string/);
+        return true;
+      },
+    );
+  });
+
+  it("a final sync without startApp is refused: a failed cut-over must restart the app", () => {
+    assert.throws(
+      () =>
+        new mod.ZfsReplication("no-restart", {
+          ...hosts,
+          finalSync: { stopApp: ["systemctl", "stop", "x"] } as never,
+        }),
+      /stopApp needs startApp too/,
+    );
+  });
+
+  it("trust on first use is an explicit opt-in that warns at preview", () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      new mod.ZfsReplication("tofu", {
+        source: hosts.source,
+        target: { ...hosts.target, knownHostsPath: undefined, trustOnFirstUse: true },
+        runNow: false,
+      });
+    } finally {
+      console.warn = original;
+    }
+    assert.strictEqual(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0], /ZfsReplication tofu target: the SSH host key of 10\.1\.0\.1 is not pinned/);
   });
 
   it("lists every problem before creating anything", () => {
@@ -169,7 +225,12 @@ describe("schedule rendering and job validation", () => {
     const out = renderSchedule({
       name: "mail",
       sourceDataset: "tank/mail",
-      target: { dataset: "dr/mail", host: "dr.example", privateKeyPath: "/run/keys/zfs" },
+      target: {
+        dataset: "dr/mail",
+        host: "dr.example",
+        privateKeyPath: "/run/keys/zfs",
+        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDrhostkey",
+      },
     });
     assert.match(out.systemdTimer, /OnCalendar=hourly/);
     assert.match(
@@ -192,7 +253,7 @@ describe("schedule rendering and job validation", () => {
           name: "Bad Name",
           sourceDataset: "t/a",
           onCalendar: "hourly; rm -rf /",
-          target: { dataset: "t/b", host: "h", privateKeyPath: "/k" },
+          target: { dataset: "t/b", host: "h", privateKeyPath: "/k", hostKey: "ssh-ed25519 AAAA" },
         }),
       /name "Bad Name"[\s\S]*onCalendar/,
     );
@@ -201,8 +262,8 @@ describe("schedule rendering and job validation", () => {
   it("validates job specs with actionable messages", () => {
     const errors = validateJobSpec({
       action: "prune",
-      source: { dataset: "tank/a", ssh: { host: "h", port: 70000 } },
-      target: { dataset: "tank/a", ssh: { host: "h", port: 70000 } },
+      source: { dataset: "tank/a", ssh: { host: "h", port: 70000, hostKey: "ssh-ed25519 AAAA" } },
+      target: { dataset: "tank/a", ssh: { host: "h", port: 70000, hostKey: "ssh-ed25519 AAAA" } },
     });
     assert.ok(errors.some((e) => /source.ssh.port must be 1-65535/.test(e)));
     assert.ok(errors.some((e) => /needs privateKey/.test(e)));

@@ -22,6 +22,7 @@ const rawSite = fc
       name: fc.constant("s1"),
       domain: fc.constant("coop.example"),
       datacenter: fc.constant("dc"),
+      dns: fc.constant({ endpoint: "local" }),
       hosts: fc.constant(hosts),
       apps: fc.uniqueArray(
         fc.record({ app: fc.constantFrom(...appIds), host: fc.constantFrom(...hosts.map((h) => h.name)) }),
@@ -66,6 +67,7 @@ describe("planSiteRecords", () => {
       name: "s1",
       domain: "coop.example",
       datacenter: "dc",
+      dns: { endpoint: "local" },
       hosts: [{ name: "web1", address: "192.0.2.1" }],
       apps: [{ app: "nextcloud", host: "web1" }],
     });

@@ -1,0 +1,249 @@
+/**
+ * The bucket provider's implementation, loaded by the serialized provider object at call time.
+ * Ownership: see owner.ts. A bucket is found again after an interrupted create through its owner's
+ * marker key, so a second `up` continues the same bucket and never makes a duplicate.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { GarageAdmin, UpdateBucketBody } from "./api";
+import type { BucketInfo } from "./client";
+import { bucketOwner, describeOwner, markerKeyName } from "./owner";
+import { BucketInputs, checkBucketInputs, UNKNOWN, CorsRule, diffBucket, Quotas, RESERVED_OWNER_ALIAS, WebsiteInputs } from "./validate";
+
+type Props = Record<string, unknown>;
+
+const admin = (i: BucketInputs): GarageAdmin => new GarageAdmin(i);
+
+function context(action: string, i: BucketInputs, e: unknown): Error {
+  const what = i.globalAliases[0] ?? i.localAliases[0]?.alias ?? "(unnamed)";
+  return new Error(`${action} Garage bucket ${what}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** The managed fields as Garage reports them. */
+export function bucketState(info: BucketInfo, markerKeyId?: string) {
+  const website: WebsiteInputs | undefined = info.websiteAccess
+    ? {
+        indexDocument: info.websiteConfig?.indexDocument ?? "index.html",
+        ...(info.websiteConfig?.errorDocument ? { errorDocument: info.websiteConfig.errorDocument } : {}),
+      }
+    : undefined;
+  const quotas: Quotas = { maxSize: info.quotas.maxSize ?? null, maxObjects: info.quotas.maxObjects ?? null };
+  // Garage's CORS rules are its S3 XML structure in JSON (values are plain strings).
+  const strings = (v: unknown[] | undefined): string[] => (v ?? []).map(String);
+  const cors: CorsRule[] = (info.corsRules ?? []).map((r) => ({
+    allowedOrigins: strings(r.AllowedOrigin),
+    allowedMethods: strings(r.AllowedMethod),
+    allowedHeaders: strings(r.AllowedHeader),
+    exposeHeaders: strings(r.ExposeHeader),
+    maxAgeSeconds: r.MaxAgeSeconds ?? null,
+  }));
+  const localAliases = info.keys
+    .filter((k) => k.accessKeyId !== markerKeyId)
+    .flatMap((k) => k.bucketLocalAliases.map((alias) => ({ accessKeyId: k.accessKeyId, alias })))
+    .sort((a, b) => `${a.accessKeyId}/${a.alias}`.localeCompare(`${b.accessKeyId}/${b.alias}`));
+  return { globalAliases: [...info.globalAliases].sort(), localAliases, website, quotas, cors };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+const NO_QUOTAS: Quotas = { maxSize: null, maxObjects: null };
+
+/**
+ * Brings a bucket to the inputs. Fields the inputs leave out are kept as Garage has them, unless
+ * `olds` managed them (then they go back to Garage's default: no website, no quotas, no CORS).
+ */
+async function converge(i: BucketInputs, info: BucketInfo, markerKeyId: string, olds?: Partial<BucketInputs>) {
+  const g = admin(i);
+  const now = bucketState(info, markerKeyId);
+  for (const alias of i.globalAliases.filter((a) => !now.globalAliases.includes(a)))
+    await g.addGlobalAlias(info.id, alias);
+  for (const alias of now.globalAliases.filter((a) => !i.globalAliases.includes(a)))
+    await g.removeGlobalAlias(info.id, alias);
+  const key = (l: { accessKeyId: string; alias: string }) => `${l.accessKeyId}/${l.alias}`;
+  for (const la of i.localAliases.filter((l) => !now.localAliases.some((n) => key(n) === key(l))))
+    await g.addLocalAlias(info.id, la.accessKeyId, la.alias);
+  const managedBefore = new Set((olds?.localAliases ?? []).map(key));
+  for (const la of now.localAliases.filter((n) => !i.localAliases.some((l) => key(l) === key(n))))
+    if (managedBefore.has(key(la)) || olds === undefined) await g.removeLocalAlias(info.id, la.accessKeyId, la.alias);
+
+  const body: UpdateBucketBody = {};
+  const website = i.website ?? (olds?.website ? undefined : now.website);
+  if (!same(website, now.website))
+    body.websiteAccess = website
+      ? { enabled: true, indexDocument: website.indexDocument, errorDocument: website.errorDocument ?? null }
+      : { enabled: false };
+  const quotas = i.quotas ?? (olds?.quotas ? NO_QUOTAS : now.quotas);
+  if (!same(quotas, now.quotas)) body.quotas = quotas;
+  const cors = i.cors ?? (olds?.cors ? [] : now.cors);
+  if (!same(cors, now.cors))
+    body.corsRules = cors.map((r) => ({
+      AllowedOrigin: r.allowedOrigins,
+      AllowedMethod: r.allowedMethods,
+      AllowedHeader: r.allowedHeaders,
+      ExposeHeader: r.exposeHeaders,
+      ...(r.maxAgeSeconds === null ? {} : { MaxAgeSeconds: r.maxAgeSeconds }),
+    }));
+  if (Object.keys(body).length) await g.updateBucket(info.id, body);
+}
+
+/** Our marker key (made by an earlier, interrupted create) and the bucket it marks, if any. */
+async function findOwnWork(g: GarageAdmin, owner: string): Promise<{ markerKeyId?: string; bucketId?: string }> {
+  const marker = (await g.listKeys()).find((k) => k.name === markerKeyName(owner));
+  if (!marker) return {};
+  const info = await g.key(marker.id);
+  const bucket = info?.buckets.find((b) => b.localAliases.includes(RESERVED_OWNER_ALIAS));
+  return { markerKeyId: marker.id, bucketId: bucket?.id };
+}
+
+const withoutUndefined = (props: Props): Props => JSON.parse(JSON.stringify(props)) as Props;
+
+function outputs(i: BucketInputs, info: BucketInfo, markerKeyId: string): Props {
+  return withoutUndefined({ ...i, bucketId: info.id, markerKeyId, bucketName: i.globalAliases[0] ?? "" });
+}
+
+/**
+ * Names a new bucket would take that another bucket already holds (not ours, no adopt): found at
+ * preview so that nothing is created. Garage unreachable at preview is not a failure here; create
+ * reports it.
+ */
+async function aliasCollisions(i: BucketInputs): Promise<{ property: string; reason: string }[]> {
+  const g = admin(i);
+  const out: { property: string; reason: string }[] = [];
+  try {
+    for (const [index, alias] of i.globalAliases.entries()) {
+      const existing = await g.bucketByAlias(alias);
+      const owner = existing ? bucketOwner(existing)?.owner : undefined;
+      if (existing && owner !== i.owner)
+        out.push({
+          property: `globalAliases[${index}]`,
+          reason: `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(owner)}. Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
+        });
+    }
+  } catch {
+    return out;
+  }
+  return out;
+}
+
+export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  const { inputs, failures } = checkBucketInputs(news);
+  const isNew = olds.bucketId === undefined;
+  const known = [inputs.adminUrl, inputs.adminToken, ...inputs.globalAliases].every((v) => typeof v === "string" && v !== UNKNOWN);
+  if (isNew && failures.length === 0 && !inputs.adopt && known)
+    failures.push(...(await aliasCollisions(inputs)));
+  return { inputs, failures };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  return diffBucket(olds, news);
+}
+
+export async function create(props: Props): Promise<pulumi.dynamic.CreateResult> {
+  const i = props as unknown as BucketInputs;
+  const g = admin(i);
+  try {
+    const own = await findOwnWork(g, i.owner);
+    let info = own.bucketId ? await g.bucketById(own.bucketId) : undefined;
+    for (const alias of i.globalAliases) {
+      const existing = await g.bucketByAlias(alias);
+      if (!existing || existing.id === info?.id) continue;
+      const current = bucketOwner(existing);
+      if (current?.owner === i.owner) {
+        info = existing;
+        continue;
+      }
+      if (!i.adopt)
+        throw new Error(
+          `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(current?.owner)}. ` +
+            `Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
+        );
+      if (info) throw new Error(`"${alias}" belongs to bucket ${existing.id}, another bucket than the rest of its aliases; remove it from one of them first`);
+      info = existing;
+    }
+    const markerKeyId = own.markerKeyId ?? (await g.createKey(markerKeyName(i.owner))).accessKeyId;
+    if (!info) {
+      info = await g.createBucket({
+        ...(i.globalAliases[0] ? { globalAlias: i.globalAliases[0] } : {}),
+        localAlias: { accessKeyId: markerKeyId, alias: RESERVED_OWNER_ALIAS },
+      });
+    } else {
+      const previous = bucketOwner(info);
+      if (previous?.markerKeyId !== markerKeyId) {
+        await g.addLocalAlias(info.id, markerKeyId, RESERVED_OWNER_ALIAS);
+        // Adopted from another stack: its marker no longer marks this bucket.
+        if (previous) await g.deleteKey(previous.markerKeyId);
+      }
+    }
+    await converge(i, info, markerKeyId);
+    return { id: info.id, outs: outputs(i, info, markerKeyId) };
+  } catch (e) {
+    throw context("creating", i, e);
+  }
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  const i = news as unknown as BucketInputs;
+  try {
+    const info = await admin(i).bucketById(id);
+    if (!info)
+      throw new Error(`it no longer exists on ${i.adminUrl}; run "pulumi refresh" and then "pulumi up" to create it again`);
+    const marker = bucketOwner(info);
+    if (marker?.owner !== i.owner)
+      throw new Error(`${describeOwner(marker?.owner)}, so this stack no longer changes it; set "adopt: true" and replace the resource to take it back`);
+    await converge(i, info, marker.markerKeyId, olds as Partial<BucketInputs>);
+    return { outs: outputs(i, info, marker.markerKeyId) };
+  } catch (e) {
+    throw context("updating", i, e);
+  }
+}
+
+export async function remove(id: string, props: Props): Promise<void> {
+  const i = props as unknown as BucketInputs;
+  const g = admin(i);
+  try {
+    const info = await g.bucketById(id);
+    if (!info) return;
+    const marker = bucketOwner(info);
+    if (marker?.owner !== i.owner) {
+      console.warn(
+        `Garage bucket ${i.globalAliases[0] ?? id} was not deleted: ${describeOwner(marker?.owner)} now. It is only forgotten by this stack.`,
+      );
+      return;
+    }
+    if (info.objects > 0)
+      throw new Error(
+        `it still holds ${info.objects} object(s) (${info.bytes} bytes); Garage deletes only empty buckets. Empty it (e.g. rclone purge) or keep it with "protect"`,
+      );
+    // Aliases go with the bucket; Garage refuses to delete a bucket that still has global aliases
+    // other than through DeleteBucket itself, which removes them.
+    await g.deleteBucket(id);
+    await g.deleteKey(marker.markerKeyId);
+  } catch (e) {
+    throw context("deleting", i, e);
+  }
+}
+export { remove as delete };
+
+export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  const i = props as unknown as BucketInputs;
+  try {
+    const info = await admin(i).bucketById(id);
+    if (!info) return { id: "", props: {} };
+    const marker = bucketOwner(info);
+    const now = bucketState(info, marker?.markerKeyId);
+    // Drop undefined values (a field Garage no longer has): the engine's wire format has no undefined.
+    return {
+      id,
+      props: withoutUndefined({
+        ...props,
+        globalAliases: [...i.globalAliases.filter((a) => now.globalAliases.includes(a)), ...now.globalAliases.filter((a) => !i.globalAliases.includes(a))],
+        localAliases: now.localAliases,
+        ...("website" in props ? { website: now.website } : {}),
+        ...("quotas" in props ? { quotas: now.quotas } : {}),
+        ...("cors" in props ? { cors: now.cors } : {}),
+        owner: marker?.owner ?? "",
+      }),
+    };
+  } catch (e) {
+    throw context("reading", i, e);
+  }
+}

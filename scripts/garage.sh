@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Finds or builds the Garage object store (https://garagehq.deuxfleurs.fr) that the harness runs.
+# A `garage` already on PATH with the pinned version is used as it is. Otherwise it is built once
+# from crates.io into $TOOLS_DIR/garage-<version>/bin (outside the clone, keyed by version).
+# A debug build is enough for tests and takes ~5 min on 2 cores (a release build with LTO, 15+).
+#
+#   scripts/garage.sh                 build if needed, then print the version
+#   scripts/garage.sh --print-bin     build if needed, then print only the binary's path
+#   scripts/garage.sh --rebuild       build even if a cached copy exists
+source "$(dirname "$0")/lib/common.sh"
+
+mode="${1:-}"
+GARAGE_DIR="$TOOLS_DIR/garage-$GARAGE_VERSION"
+bin="$GARAGE_DIR/bin/garage"
+
+system_garage() {
+  [ -z "${SOVEREIGN_BUILD_GARAGE:-}" ] || return 1
+  local found
+  found="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vF "$TOOLS_DIR" | paste -sd:)" command -v garage || true)"
+  [ -n "$found" ] && "$found" --version 2>/dev/null | grep -qE "(v|cargo:)${GARAGE_VERSION//./\\.}\b" && printf '%s\n' "$found"
+}
+
+build_garage() {
+  command -v cargo >/dev/null || die "Rust (cargo) is needed to build Garage (no 'garage' v$GARAGE_VERSION on PATH); install Rust >= 1.80"
+  local started=$SECONDS staging="$GARAGE_DIR.partial"
+  log "building Garage v$GARAGE_VERSION from crates.io (first time only; ~5-6 min on 2 cores, debug profile)"
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  cargo install garage --version "$GARAGE_VERSION" --locked --debug --root "$staging" --quiet
+  mkdir -p "$GARAGE_DIR/bin"
+  mv "$staging/bin/garage" "$bin.tmp"
+  mv "$bin.tmp" "$bin" # last: its presence marks a complete build
+  rm -rf "$staging"
+  log "Garage built in $((SECONDS - started)) s"
+}
+
+if [ "$mode" = "--rebuild" ]; then rm -f "$bin"; fi
+
+if found="$(system_garage)"; then
+  bin="$found"
+elif [ ! -x "$bin" ]; then
+  build_garage >&2
+fi
+
+if [ "$mode" = "--print-bin" ]; then
+  printf '%s\n' "$bin"
+else
+  log "garage: $("$bin" --version 2>/dev/null | head -1) ($bin)"
+fi

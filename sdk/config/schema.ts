@@ -1,0 +1,161 @@
+/**
+ * The shape of `sovereign:site` in `stacks/Pulumi.<site>.yaml`, as a zod schema: structure,
+ * types, enums, ranges and unknown keys. `npm run gen:site-schema` turns it into
+ * `stacks/site.schema.json`, which editors use to complete and check the YAML. What needs more
+ * than the shape (names normalised as the PowerDNS provider does, app catalog, cross-references,
+ * duplicates) is checked in siteConfig.ts after this.
+ *
+ * Adding a section (storage, host placements, netbox, ...):
+ *   1. write it below as `const fooSection = section({ ... })`, every field with `.describe()`
+ *      (editors show it) and a message that says how to fix a wrong value;
+ *   2. add `foo: fooSection.optional()` (or required) to `siteSchema`'s shape;
+ *   3. in siteConfig.ts, add the typed result to `SiteConfig` and map it in `parseSiteConfig`
+ *      (with any checks that need other sections or the providers' normalisers);
+ *   4. run `npm run gen:site-schema` and commit stacks/site.schema.json (a unit test compares it).
+ * Use `section()`, never `z.object()`: it refuses unknown keys and suggests the closest known one.
+ */
+import { z } from "zod";
+import { appIds } from "../apps/catalog";
+
+/**
+ * A config mapping whose unknown keys are errors (siteConfig.ts words them, with a suggestion).
+ * `missing` is the message when the mapping is absent or not a mapping: say what to write.
+ */
+export function section<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  missing = "must be a mapping",
+): z.ZodObject<Shape, z.core.$strict> {
+  return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? missing : undefined) });
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+const nameField = (what: string) =>
+  z
+    .string({ error: `is required: ${what}` })
+    .regex(NAME_PATTERN, { error: 'must be lowercase letters, digits and "-", starting with a letter' })
+    .describe(`${what} (lowercase letters, digits and "-", starting with a letter)`);
+
+/** Host kinds a component creates today; the others are known and refused with a message. */
+export const IMPLEMENTED_HOST_KINDS = ["existing"] as const;
+export const PLANNED_HOST_KINDS = ["lxc", "vm"] as const;
+
+const dnsSection = section(
+  {
+    provider: z
+      .literal("powerdns", { error: 'only "powerdns" is supported' })
+      .optional()
+      .describe('The DNS server software. Only "powerdns".'),
+    endpoint: z
+      .string({
+        error:
+          'is required: write `endpoint: local` for the PowerDNS that `npm run env -- up powerdns` starts, or the URL of your PowerDNS API (e.g. "https://ns1.coop.example:8081")',
+      })
+      .describe(
+        '"local" (the PowerDNS that `npm run env -- up powerdns` starts on this machine) or the base URL of the PowerDNS HTTP API, e.g. "https://ns1.coop.example:8081". Its API key is the stack secret `sovereign:powerdnsApiKey`.',
+      ),
+    serverId: z
+      .string({ error: 'must be a string (usually "localhost")' })
+      .min(1, { error: 'must not be empty (usually "localhost")' })
+      .optional()
+      .describe('PowerDNS server id; default "localhost".'),
+    ttl: z
+      .number({ error: "must be a number of seconds, e.g. 3600" })
+      .int({ error: "must be a whole number of seconds" })
+      .min(60, { error: "must be at least 60 seconds" })
+      .max(604800, { error: "must be at most 604800 seconds (a week)" })
+      .optional()
+      .describe("Default TTL of the site's records, in seconds (60 to 604800); default 3600."),
+    nameservers: z
+      .array(z.string({ error: 'must be a host name such as "ns1.coop.example."' }), {
+        error: 'must be a list of host names such as ["ns1.coop.example."]',
+      })
+      .optional()
+      .describe(
+        'The zone\'s NS records, fully qualified (e.g. ["ns1.coop.example."]); default ns1.<domain>.',
+      ),
+  },
+  "is required: write `endpoint: local` under it for the PowerDNS that `npm run env -- up powerdns` starts, or the URL of your PowerDNS API",
+);
+
+const hostSection = section({
+  name: nameField("the host's name, unique in the site"),
+  kind: z
+    .enum([...IMPLEMENTED_HOST_KINDS, ...PLANNED_HOST_KINDS], {
+      error: `must be one of ${[...IMPLEMENTED_HOST_KINDS, ...PLANNED_HOST_KINDS].join(", ")}`,
+    })
+    .optional()
+    .describe(
+      `How the host exists. "existing": a machine that already runs (default). ${PLANNED_HOST_KINDS.join(", ")}: not implemented yet.`,
+    ),
+  address: z
+    .string({ error: "is required: the host's public IPv4 address (e.g. 192.0.2.10)" })
+    .describe("Public IPv4 address: what the site's A record for the host points at."),
+  address6: z
+    .string({ error: "must be an IPv6 address (e.g. 2001:db8::10)" })
+    .optional()
+    .describe("Public IPv6 address (AAAA record)."),
+  proxmoxNode: z
+    .string({ error: "must be the name of a Proxmox node" })
+    .optional()
+    .describe("Proxmox node for lxc/vm hosts."),
+});
+
+const appSection = section({
+  app: z
+    .string({ error: `is required: one of ${appIds.join(", ")}` })
+    .describe(`The app, from the catalog: ${appIds.join(", ")}.`),
+  host: z.string({ error: "is required: the name of one of site.hosts" }).describe("The host it runs on."),
+  name: nameField("instance name, unique in the site; default the app id").optional(),
+  subdomain: z
+    .string({ error: 'must be a DNS label such as "cloud"' })
+    .optional()
+    .describe("Where it is published under the site's domain; default from the catalog (e.g. cloud, git)."),
+});
+
+/** The whole `sovereign:site` mapping. */
+export const siteSchema = section({
+  name: nameField("the site's name"),
+  domain: z
+    .string({ error: 'is required: the site\'s DNS zone, e.g. "coop.example"' })
+    .describe('The site\'s DNS zone, e.g. "coop.example" (IDN allowed).'),
+  datacenter: nameField("the datacenter provider the site runs at; changing it starts a migration"),
+  protect: z
+    .boolean({ error: "must be true or false" })
+    .optional()
+    .describe("Protect stateful resources (zones, datasets, buckets) from deletion; default true."),
+  dns: dnsSection.describe("The site's authoritative DNS."),
+  hosts: z
+    .array(hostSection, { error: "must list at least one host" })
+    .min(1, { error: "must list at least one host" })
+    .describe("The machines of the site."),
+  apps: z.array(appSection, { error: "must be a list" }).optional().describe("The apps the site runs."),
+  // Checked field by field in storageConfig.ts (parseStorage).
+  storage: z
+    .record(z.string(), z.unknown(), { error: "must be a mapping with garage and buckets" })
+    .optional()
+    .describe("The site's Garage (object storage) and its buckets: `garage` and `buckets`."),
+});
+
+export type RawSiteConfig = z.input<typeof siteSchema>;
+
+/** The JSON Schema of a whole stack file (`config: sovereign:site: ...`), for editors. */
+export function stackFileJsonSchema(): Record<string, unknown> {
+  const site = z.toJSONSchema(siteSchema, { io: "input", target: "draft-7" });
+  delete site.$schema;
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "sovereign site stack (stacks/Pulumi.<site>.yaml)",
+    description: "Generated from sdk/config/schema.ts by `npm run gen:site-schema`; do not edit.",
+    type: "object",
+    properties: {
+      config: {
+        type: "object",
+        properties: { "sovereign:site": site },
+        required: ["sovereign:site"],
+      },
+      encryptionsalt: { type: "string" },
+      secretsprovider: { type: "string" },
+      encryptedkey: { type: "string" },
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  GarageAccessKey,
+  GarageBucketPermission,
+  GarageBucketResource,
+  type Permission,
+} from "../../providers/garage";
+import type { DnsZone } from "../dns/dnsZone";
+import { warnIfPlain } from "./plainSecret";
+
+/** A Garage cluster: its admin API (with its token) and where S3 clients reach it. */
+export interface GarageConnection {
+  adminUrl: pulumi.Input<string>;
+  /** Should be a secret; a plain string works but draws a warning. */
+  adminToken: pulumi.Input<string>;
+  /** S3 endpoint, e.g. "https://s3.coop.example" or "http://127.0.0.1:3900". */
+  s3Endpoint: pulumi.Input<string>;
+  /** The S3 region Garage answers to (garage.toml [s3_api] s3_region). */
+  region: pulumi.Input<string>;
+  /** Host name of Garage's web endpoint ([s3_web]): what a website's CNAME points at. */
+  webHost?: pulumi.Input<string>;
+}
+
+export interface GarageBucketWebsite {
+  indexDocument?: string;
+  errorDocument?: string;
+  /** Publish the website at `<subdomain>.<zone>` (a CNAME to the Garage web host). */
+  dns?: { zone: DnsZone; subdomain: string };
+}
+
+export interface GarageBucketArgs {
+  garage: GarageConnection;
+  /** The bucket's S3 name (global alias), e.g. "coop-media". */
+  name: string;
+  /** More global aliases. */
+  aliases?: string[];
+  quotas?: { maxSize?: number | string; maxObjects?: number };
+  cors?: { allowedOrigins: string[]; allowedMethods: string[]; allowedHeaders?: string[]; maxAgeSeconds?: number }[];
+  website?: GarageBucketWebsite;
+  /** What the bucket's own key may do (default read and write). */
+  permissions?: Permission[];
+  /** Take over an existing bucket of that name (its objects are kept). */
+  adopt?: boolean;
+  /** Stateful: protected unless false. */
+  protect?: boolean;
+}
+
+/**
+ * A bucket on Garage with its own access key and that key's permission on it. Outputs what an app
+ * needs: endpoint, region, bucket name and credentials (the secret key stays a secret). With a
+ * website, the bucket is also served over HTTP and, given a zone, published in it.
+ */
+export class GarageBucket extends pulumi.ComponentResource {
+  readonly bucket: GarageBucketResource;
+  readonly accessKey: GarageAccessKey;
+  readonly permission: GarageBucketPermission;
+  readonly endpoint: pulumi.Output<string>;
+  readonly region: pulumi.Output<string>;
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketId: pulumi.Output<string>;
+  readonly accessKeyId: pulumi.Output<string>;
+  readonly secretAccessKey: pulumi.Output<string>;
+  /** http(s)://<host>/ where the website is published, when it is. */
+  readonly websiteHost?: string;
+
+  constructor(name: string, args: GarageBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:storage:GarageBucket", name, {}, opts);
+    warnIfPlain(args.garage.adminToken, `GarageBucket ${name}: garage.adminToken`, this);
+    const conn = { adminUrl: args.garage.adminUrl, adminToken: pulumi.secret(args.garage.adminToken) };
+    const protect = args.protect !== false;
+    const site = args.website?.dns;
+    this.websiteHost = site ? site.zone.fqdn(site.subdomain).replace(/\.$/, "") : undefined;
+    this.bucket = new GarageBucketResource(
+      `${name}-bucket`,
+      {
+        ...conn,
+        adopt: args.adopt,
+        // Garage serves a website by matching the Host header to a global alias.
+        globalAliases: [args.name, ...(args.aliases ?? []), ...(this.websiteHost ? [this.websiteHost] : [])],
+        ...(args.quotas ? { quotas: args.quotas } : {}),
+        ...(args.cors ? { cors: args.cors } : {}),
+        ...(args.website
+          ? { website: { indexDocument: args.website.indexDocument ?? "index.html", errorDocument: args.website.errorDocument } }
+          : {}),
+      },
+      { parent: this, protect },
+    );
+    this.accessKey = new GarageAccessKey(`${name}-key`, { ...conn, name: `${args.name} bucket key` }, { parent: this });
+    this.permission = new GarageBucketPermission(
+      `${name}-permission`,
+      {
+        ...conn,
+        bucketId: this.bucket.bucketId,
+        accessKeyId: this.accessKey.keyId,
+        permissions: args.permissions ?? ["read", "write"],
+      },
+      { parent: this },
+    );
+    if (site && args.garage.webHost) site.zone.alias(site.subdomain, args.garage.webHost, undefined, `GarageBucket ${name}`);
+    this.endpoint = pulumi.output(args.garage.s3Endpoint);
+    this.region = pulumi.output(args.garage.region);
+    this.bucketName = this.bucket.bucketName;
+    this.bucketId = this.bucket.bucketId;
+    // Depends on the permission: the credentials are usable once they are outputs.
+    this.accessKeyId = pulumi.all([this.accessKey.keyId, this.permission.permissions]).apply(([id]) => id);
+    this.secretAccessKey = pulumi.secret(this.accessKey.secretAccessKey);
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      region: this.region,
+      bucketName: this.bucketName,
+      accessKeyId: this.accessKeyId,
+      secretAccessKey: this.secretAccessKey,
+      websiteHost: this.websiteHost,
+    });
+  }
+}
