@@ -62,4 +62,6 @@ export const groupKind: KindSpec = {
   },
 };
 
-export const provider = objectProvider(groupKind);
+/** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
+export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(groupKind);
+export { remove as delete };

@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { KeycloakAdmin } from "./client";
-import { adminCredentials, setConfig } from "./credentials";
+import { adminCredentials, configure } from "./credentials";
 import { decideTakeOver, mayDelete } from "./ownership";
 import type { InputProblem } from "./validate";
 
@@ -105,7 +105,9 @@ function adminApi(): KeycloakAdmin {
   return new KeycloakAdmin(adminCredentials());
 }
 
-export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
+export type ObjectProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "readMethod">>;
+
+export function objectProvider(spec: KindSpec): ObjectProvider {
   const outputsOf = (id: string, inputs: Inputs, observed: Observed): Record<string, unknown> => {
     // Adopted objects keep the server's values for inputs the program did not give.
     const kept = Object.fromEntries(
@@ -124,7 +126,7 @@ export function objectProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider 
   };
 
   return {
-    configure: async (req) => setConfig(req.config),
+    configure,
 
     check: async (_olds, news) => {
       const inputs = definedOnly(spec.normalize(news as Inputs));

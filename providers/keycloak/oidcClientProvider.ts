@@ -116,4 +116,14 @@ export const oidcClientKind: KindSpec = {
   },
 };
 
-export const provider = objectProvider(oidcClientKind);
+/** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
+export const {
+  configure,
+  check,
+  diff,
+  create,
+  read,
+  update,
+  delete: remove,
+} = objectProvider(oidcClientKind);
+export { remove as delete };

@@ -98,4 +98,6 @@ export const realmKind: KindSpec = {
   },
 };
 
-export const provider = objectProvider(realmKind);
+/** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
+export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(realmKind);
+export { remove as delete };

@@ -3,9 +3,8 @@
  * only the path of their implementation module (loaded in the provider process), so the state
  * stays small and holds no credentials; those arrive through `configure` (credentials.ts).
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../lazyProvider";
+import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { ownerId } from "./ownership";
 
 /** Inputs every Keycloak resource takes. */
@@ -26,14 +25,11 @@ function secretOutputs(
 }
 
 const providers = {
-  realm: lazyProvider(path.join(__dirname, "realmProvider"), "providers/keycloak/realmProvider"),
-  client: lazyProvider(path.join(__dirname, "oidcClientProvider"), "providers/keycloak/oidcClientProvider"),
-  group: lazyProvider(path.join(__dirname, "groupProvider"), "providers/keycloak/groupProvider"),
-  user: lazyProvider(path.join(__dirname, "userProvider"), "providers/keycloak/userProvider"),
-  roleMapping: lazyProvider(
-    path.join(__dirname, "roleMappingProvider"),
-    "providers/keycloak/roleMappingProvider",
-  ),
+  realm: providerAt(providerSpecifier("keycloak/realmProvider")),
+  client: providerAt(providerSpecifier("keycloak/oidcClientProvider")),
+  group: providerAt(providerSpecifier("keycloak/groupProvider")),
+  user: providerAt(providerSpecifier("keycloak/userProvider")),
+  roleMapping: providerAt(providerSpecifier("keycloak/roleMappingProvider")),
 };
 
 export interface KeycloakRealmArgs extends KeycloakObjectArgs {

@@ -118,4 +118,14 @@ export const roleMappingKind: KindSpec = {
   },
 };
 
-export const provider = objectProvider(roleMappingKind);
+/** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
+export const {
+  configure,
+  check,
+  diff,
+  create,
+  read,
+  update,
+  delete: remove,
+} = objectProvider(roleMappingKind);
+export { remove as delete };

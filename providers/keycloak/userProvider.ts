@@ -133,4 +133,6 @@ export const userKind: KindSpec = {
   },
 };
 
-export const provider = objectProvider(userKind);
+/** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
+export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(userKind);
+export { remove as delete };

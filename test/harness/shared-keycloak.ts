@@ -1,35 +1,24 @@
 import { readEnvState } from "./env-state";
 import { startKeycloak, type KeycloakServiceWithDb } from "./keycloak";
+import { registerSharedService } from "./shared";
+import { useService } from "./use-service";
 
 /*
- * One Keycloak for every test file of a mocha run that asks for it (a start costs 30-90 s), stopped
- * after the whole run by a root-level hook. A stand-in until the harness's shared-instance
- * mechanism lands; import it from tests only (it registers a mocha hook when loaded).
+ * One Keycloak for every test file of a mocha run that asks for it (a start costs 30-90 s), through
+ * the harness's shared instances (shared.ts): stopped by the root hook after the whole run.
  */
 
-let shared: Promise<KeycloakServiceWithDb> | undefined;
+declare module "./shared" {
+  interface SharedServices {
+    identity: KeycloakServiceWithDb;
+  }
+}
 
-after(async function () {
-  this.timeout(60_000);
-  const running = await shared?.catch(() => undefined);
-  await running?.stop();
-});
+registerSharedService("identity", () => reuseEnvKeycloak() ?? startKeycloak());
 
-/** Like useService(() => startKeycloak()), but the instance is shared by all suites of the run. */
+/** The run's shared Keycloak (started on first use, stopped by the root hook after the run). */
 export function useSharedKeycloak(): () => KeycloakServiceWithDb {
-  let service: KeycloakServiceWithDb | undefined;
-  before(async function () {
-    this.timeout(360_000);
-    try {
-      service = await (shared ??= reuseEnvKeycloak() ?? startKeycloak());
-    } catch (error) {
-      throw new Error(`a real service needed by these tests failed to start: ${(error as Error).message}`);
-    }
-  });
-  return () => {
-    if (!service) throw new Error("Keycloak is not running: call the getter inside a test or hook");
-    return service;
-  };
+  return useService("identity", { timeoutMs: 360_000 });
 }
 
 /**
