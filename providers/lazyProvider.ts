@@ -2,7 +2,8 @@
  * A dynamic provider that Pulumi serializes as a few lines: it holds only where its implementation
  * module is, and loads it inside the provider process when called. The state stays small and holds
  * no credentials, and every resource of one provider process shares the module's state (credentials
- * set by `configure`, caches). A stand-in until providers/shared/ (issue 7) provides the same.
+ * set by `configure`, caches). For implementations outside providers/ (sdk/secrets), which the
+ * package's `exports` do not address; providers/ use providers/shared/moduleLocation instead.
  *
  * `modulePath` is absolute (`path.join(__dirname, "...")`); `relativeToRepo` (e.g.
  * "providers/keycloak/realmProvider") finds the module under the program's dir when the compiled
