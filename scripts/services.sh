@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib/common.sh"
 
 SERVICE_DEBS=(pdns-server pdns-backend-sqlite3 sqlite3 zfs-fuse postgresql openssh-server openssh-client
-  bind9-dnsutils rsync rclone debootstrap redis-server nix-bin lxc lxc-templates)
+  bind9-dnsutils rsync rclone debootstrap redis-server nix-bin lxc lxc-templates age)
 POLICY_RC=/usr/sbin/policy-rc.d
 
 missing_debs() {

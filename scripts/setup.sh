@@ -14,3 +14,4 @@ bash scripts/engine.sh
 bash scripts/garage.sh
 [ ! -f scripts/services.sh ] || bash scripts/services.sh
 [ ! -f scripts/netbox.sh ] || bash scripts/netbox.sh
+[ ! -f scripts/keycloak.sh ] || bash scripts/keycloak.sh

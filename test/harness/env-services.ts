@@ -1,10 +1,12 @@
 import { stopAndRemove } from "./lifecycle";
 import { startGarage } from "./garage";
 import { startNetbox, teardownRecordedNetbox } from "./netbox";
+import { startKeycloak } from "./keycloak";
 import { startPostgres } from "./postgres";
 import { startPowerDns } from "./powerdns";
 import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
+import { removeServiceDir } from "./tempdir";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
 import { serviceHome, type ServiceName, type ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
@@ -12,7 +14,10 @@ import type { RunningService } from "./types";
 /** Pools `env up zfs` makes: one per "datacenter", for replication demos. */
 const ZFS_POOL_PREFIXES = ["dc1", "dc2"];
 
-type Details = Pick<ServiceRecord, "endpoints" | "credentials" | "stopSignal" | "zfs" | "home" | "netbox">;
+type Details = Pick<
+  ServiceRecord,
+  "endpoints" | "credentials" | "stopSignal" | "zfs" | "home" | "netbox" | "extraDirs"
+>;
 
 function record(service: RunningService, name: ServiceName, details: Details): ServiceRecord {
   return {
@@ -101,6 +106,23 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         },
       });
     }
+    case "identity": {
+      const keycloak = await startKeycloak();
+      const pg = keycloak.ownPostgres;
+      // Stopped in reverse order: Keycloak first, then its PostgreSQL.
+      const recorded = record(keycloak, name, {
+        endpoints: { url: keycloak.url, managementUrl: keycloak.managementUrl, database: keycloak.database },
+        credentials: { adminUser: keycloak.adminUser, adminPassword: keycloak.adminPassword },
+        extraDirs: pg ? [pg.dir] : [],
+      });
+      return pg
+        ? {
+            ...recorded,
+            pids: [...pg.pids, ...recorded.pids],
+            startTimes: [...pg.pids.map((pid) => processStartTime(pid) ?? ""), ...recorded.startTimes],
+          }
+        : recorded;
+    }
   }
 }
 
@@ -128,4 +150,5 @@ export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
     signal: recorded.stopSignal,
     keepDir: recorded.home !== undefined,
   });
+  for (const dir of recorded.extraDirs ?? []) removeServiceDir(dir);
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage", "netbox"] as const;
+export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage", "netbox", "identity"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {
@@ -26,6 +26,8 @@ export interface ServiceRecord {
   home?: string;
   /** NetBox: its PostgreSQL and Redis dirs, and its instance dir in the cached tree. */
   netbox?: { installDir: string; instanceDir: string; partDirs: string[] };
+  /** More dirs the service owns besides `dir` (Keycloak's own PostgreSQL cluster), removed on stop. */
+  extraDirs?: string[];
   startedAt: string;
 }
 

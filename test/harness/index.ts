@@ -46,3 +46,4 @@ export {
 export { freePort, isPortFree } from "./ports";
 export { isAlive, stopPid } from "./processes";
 export { repoRoot } from "./repo";
+export { startKeycloak, keycloakInstall, type KeycloakOptions, type KeycloakServiceWithDb } from "./keycloak";

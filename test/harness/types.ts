@@ -92,3 +92,15 @@ export interface NetboxService extends RunningService {
   /** The NetBox version that answers, e.g. "4.7.3". */
   readonly version: string;
 }
+
+export interface KeycloakService extends RunningService {
+  /** Base URL of Keycloak (realms, admin API), e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  /** Management interface (health), e.g. http://127.0.0.1:9000 */
+  readonly managementUrl: string;
+  /** The bootstrap admin of the master realm (password grant on the admin-cli client). */
+  readonly adminUser: string;
+  readonly adminPassword: string;
+  /** Keycloak's PostgreSQL database. */
+  readonly database: string;
+}

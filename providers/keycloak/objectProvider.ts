@@ -1,0 +1,194 @@
+/**
+ * One dynamic-provider shape for every Keycloak object kind: `check` runs the kind's pure checks;
+ * `diff` compares the inputs the kind manages and marks the ones that replace; `create` looks for
+ * an object of the same natural key first and continues its own interrupted work, adopts when told
+ * to, or refuses naming the owner; `read` reports what the server holds (so refresh sees drift);
+ * `delete` removes only what the same owner still holds. Admin credentials come from stack config
+ * through `configure` (see credentials.ts), never from resource inputs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { KeycloakAdmin } from "./client";
+import { adminCredentials, configure } from "./credentials";
+import { decideTakeOver, mayDelete } from "./ownership";
+import type { InputProblem } from "./validate";
+
+export type Inputs = Record<string, unknown> & { owner: string; adopt?: boolean };
+
+export interface Observed {
+  /** Owner marker found on the object (undefined: none). */
+  owner: string | undefined;
+  /** The managed inputs as the server holds them (same names and normal form as the inputs). */
+  values: Record<string, unknown>;
+  /** Further outputs (ids, secrets) that are not inputs. */
+  outputs?: Record<string, unknown>;
+}
+
+export interface KindSpec {
+  /** e.g. `client "forgejo" in realm "example"`, for messages. */
+  describe(inputs: Inputs): string;
+  problems(inputs: Inputs): InputProblem[];
+  /** Normal forms (sorted lists) so that diffs compare like with like; leaves absent inputs absent. */
+  normalize(inputs: Inputs): Inputs;
+  /** Values for absent inputs, written to objects this stack made (adopted ones keep the server's). */
+  defaults: Readonly<Record<string, unknown>>;
+  /** Inputs this provider keeps equal to the server. */
+  managed: readonly string[];
+  /** Inputs whose change means a new object. */
+  replaceOn: readonly string[];
+  /** Objects without an owner marker of their own (role mappings) skip the ownership rules. */
+  unmarked?: boolean;
+  /** The id of an existing object with the same natural key, if any. */
+  find(api: KeycloakAdmin, inputs: Inputs): Promise<string | undefined>;
+  observe(api: KeycloakAdmin, id: string, inputs: Inputs): Promise<Observed | undefined>;
+  create(api: KeycloakAdmin, inputs: Inputs): Promise<string>;
+  /** Writes the given (defined) managed inputs and the owner marker; leaves everything else as is. */
+  update(api: KeycloakAdmin, id: string, inputs: Inputs, olds?: Inputs): Promise<void>;
+  remove(api: KeycloakAdmin, id: string, inputs: Inputs): Promise<void>;
+}
+
+/** A list as a sorted set (order carries no meaning for URIs, roles, groups); anything else as is. */
+export function sortedSet(list: unknown): unknown {
+  return Array.isArray(list) ? [...new Set(list as string[])].sort() : list;
+}
+
+/** The representation with the given inputs written into their fields (absent inputs untouched). */
+export function withFields(
+  rep: object,
+  inputs: Inputs,
+  fields: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...rep };
+  for (const [input, field] of Object.entries(fields))
+    if (inputs[input] !== undefined) out[field] = inputs[input];
+  return out;
+}
+
+/** The inputs as a representation holds them. */
+export function fieldsOf(rep: object, fields: Readonly<Record<string, string>>): Record<string, unknown> {
+  const values = rep as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(fields).map(([input, field]) => [input, values[field]]));
+}
+
+/**
+ * A GET's body, or undefined when the server said 404 (any other error has already thrown). A 404
+ * means "gone" only because the server is known to be Keycloak and reachable: every request first
+ * got an admin token from the same base URL.
+ */
+export function unless404<T>(result: { data?: T; response: Response }): T | undefined {
+  return result.response.status === 404 ? undefined : result.data;
+}
+
+function definedOnly(inputs: Inputs): Inputs {
+  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined)) as Inputs;
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function changedInputs(spec: KindSpec, olds: Inputs, news: Inputs): string[] {
+  const a = spec.normalize(olds);
+  const b = spec.normalize(news);
+  return [...spec.managed, ...spec.replaceOn].filter(
+    (key, i, all) =>
+      all.indexOf(key) === i && b[key] !== undefined && canonical(a[key]) !== canonical(b[key]),
+  );
+}
+
+/** The defaults for absent inputs, except on adopted objects. */
+function withDefaults(spec: KindSpec, inputs: Inputs, adopted: boolean): Inputs {
+  if (adopted) return inputs;
+  return spec.normalize({ ...spec.defaults, ...definedOnly(inputs) });
+}
+
+function adminApi(): KeycloakAdmin {
+  return new KeycloakAdmin(adminCredentials());
+}
+
+export type ObjectProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "readMethod">>;
+
+export function objectProvider(spec: KindSpec): ObjectProvider {
+  const outputsOf = (id: string, inputs: Inputs, observed: Observed): Record<string, unknown> => {
+    // Adopted objects keep the server's values for inputs the program did not give.
+    const kept = Object.fromEntries(
+      Object.entries(observed.values).filter(([key]) => inputs[key] === undefined),
+    );
+    return definedOnly({ ...inputs, ...kept, ...observed.outputs, objectId: id } as Inputs);
+  };
+
+  const observeOrFail = async (api: KeycloakAdmin, id: string, inputs: Inputs): Promise<Observed> => {
+    const observed = await spec.observe(api, id, inputs);
+    if (!observed)
+      throw new Error(
+        `${spec.describe(inputs)} vanished right after it was written (id ${id}); run the update again`,
+      );
+    return observed;
+  };
+
+  return {
+    configure,
+
+    check: async (_olds, news) => {
+      const inputs = definedOnly(spec.normalize(news as Inputs));
+      const failures = spec.problems(inputs);
+      return { inputs, failures };
+    },
+
+    diff: async (_id, olds, news) => {
+      const changes = changedInputs(spec, olds as Inputs, news as Inputs);
+      const replaces = changes.filter((key) => spec.replaceOn.includes(key));
+      return { changes: changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    },
+
+    create: async (raw) => {
+      const inputs = spec.normalize(raw as Inputs);
+      const api = adminApi();
+      const existing = await spec.find(api, inputs);
+      let id: string;
+      let adopted = false;
+      if (existing === undefined) {
+        id = await spec.create(api, withDefaults(spec, inputs, false));
+      } else {
+        const current = await spec.observe(api, existing, inputs);
+        const owner = spec.unmarked ? inputs.owner : current?.owner;
+        adopted =
+          decideTakeOver(spec.describe(inputs), true, owner, inputs.owner, inputs.adopt === true) === "adopt";
+        id = existing;
+        await spec.update(api, id, withDefaults(spec, inputs, adopted));
+      }
+      const outs = outputsOf(id, inputs, await observeOrFail(api, id, inputs));
+      return { id, outs: { ...outs, adopted } };
+    },
+
+    read: async (id, props) => {
+      const inputs = props as Inputs;
+      const observed = await spec.observe(adminApi(), id, inputs);
+      if (!observed) return { id: "" };
+      const values = definedOnly({ ...inputs, ...observed.values, ...observed.outputs, objectId: id });
+      return { id, props: values, inputs: definedOnly({ ...inputs, ...observed.values }) };
+    },
+
+    update: async (id, olds, raw) => {
+      const inputs = spec.normalize(raw as Inputs);
+      const api = adminApi();
+      const adopted = (olds as Inputs).adopted === true;
+      await spec.update(api, id, withDefaults(spec, inputs, adopted), olds as Inputs);
+      return { outs: { ...outputsOf(id, inputs, await observeOrFail(api, id, inputs)), adopted } };
+    },
+
+    delete: async (id, props) => {
+      const inputs = props as Inputs;
+      const api = adminApi();
+      const observed = await spec.observe(api, id, inputs);
+      if (!observed) return;
+      if (!spec.unmarked && !mayDelete(observed.owner, inputs.owner)) {
+        const who = observed.owner
+          ? `now belongs to ${observed.owner}`
+          : "no longer carries this stack's owner marker";
+        console.warn(`${spec.describe(inputs)} ${who}: left in place, only removed from this stack`);
+        return;
+      }
+      await spec.remove(api, id, inputs);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../../providers/lazyProvider";
+import type { HostOs } from "./hostSecretPlan";
+
+const provider = lazyProvider(path.join(__dirname, "hostSecretProvider"), "sdk/secrets/hostSecretProvider");
+
+export interface SecretHostArgs {
+  address: pulumi.Input<string>;
+  port?: pulumi.Input<number>;
+  user?: pulumi.Input<string>;
+  /** The host's SSH host public key ("ssh-ed25519 AAAA..."): the secret is encrypted to it. */
+  hostPublicKey?: pulumi.Input<string>;
+  /** Where the host keeps the matching private key (default /etc/ssh/ssh_host_ed25519_key). */
+  hostKeyPath?: pulumi.Input<string>;
+  /** SSH key on the machine running Pulumi that the host accepts. */
+  privateKeyPath?: pulumi.Input<string>;
+  /** "linux" (default): the decrypted file is written; "nixos": only the ciphertext, for agenix. */
+  os?: pulumi.Input<HostOs>;
+  /** Where the host keeps the encrypted files (default /var/lib/sovereign/secrets). */
+  storeDir?: pulumi.Input<string>;
+}
+
+export interface HostSecretArgs {
+  /** The secret's name on the host ([a-z0-9._-]). */
+  name: pulumi.Input<string>;
+  host: pulumi.Input<SecretHostArgs>;
+  /** The secret itself; kept encrypted in the state. */
+  value: pulumi.Input<string>;
+  /** Where the decrypted file lands. */
+  path: pulumi.Input<string>;
+  owner?: pulumi.Input<string>;
+  group?: pulumi.Input<string>;
+  /** Octal mode, default "0400". */
+  mode?: pulumi.Input<string>;
+  /** The app's minimum length for this secret (checked at preview). */
+  minLength?: pulumi.Input<number>;
+}
+
+/**
+ * A secret delivered to a host: encrypted with age to the host's SSH host key, sent over SSH as
+ * ciphertext into /var/lib/sovereign/secrets/<name>.age, and on plain-Linux hosts decrypted there
+ * into `path` with owner and mode set. A changed value is re-encrypted and delivered again.
+ */
+export class HostSecret extends pulumi.dynamic.Resource {
+  declare readonly encryptedPath: pulumi.Output<string>;
+  declare readonly path: pulumi.Output<string>;
+  declare readonly mode: pulumi.Output<string>;
+
+  constructor(name: string, args: HostSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      { ...args, value: pulumi.secret(args.value), encryptedPath: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      "sovereign/secrets",
+      "HostSecret",
+    );
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * Pure decisions for delivering a secret to a host: input checks (run at preview), where the files
+ * go, the shell script the host runs, and the agenix-style declaration a NixOS host gets. Nothing
+ * here ever holds the secret in plain text: scripts carry only age ciphertext.
+ */
+
+export type HostOs = "linux" | "nixos";
+
+export interface SecretHost {
+  /** Host name or address to reach over SSH. */
+  address: string;
+  port?: number;
+  /** SSH login (root, or a user that may write the target path). */
+  user?: string;
+  /**
+   * The host's SSH host public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA..."), as in known_hosts:
+   * secrets are encrypted to it, and SSH only talks to a host that proves it holds it.
+   */
+  hostPublicKey?: string;
+  /** Path of the matching private host key on the host (decrypts on plain-Linux hosts). */
+  hostKeyPath?: string;
+  /** Private key (path on the machine running Pulumi) that the host accepts for `user`. */
+  privateKeyPath?: string;
+  os?: HostOs;
+  /** Where the host keeps the encrypted files (default /var/lib/sovereign/secrets). */
+  storeDir?: string;
+}
+
+export interface HostSecretSpec {
+  /** Name of the secret on the host: [a-z0-9][a-z0-9._-]*. */
+  name: string;
+  host: SecretHost;
+  /** Where the decrypted file lands (plain Linux) or agenix puts it (NixOS). */
+  path: string;
+  owner?: string;
+  group?: string;
+  /** Octal file mode, default "0400". */
+  mode?: string;
+  /** The app's minimum length for this secret. */
+  minLength?: number;
+}
+
+export interface Problem {
+  property: string;
+  reason: string;
+}
+
+export const DEFAULT_MODE = "0400";
+export const DEFAULT_HOST_KEY_PATH = "/etc/ssh/ssh_host_ed25519_key";
+/** Where encrypted secrets are kept on every host (agenix's inputs on NixOS). */
+export const SECRET_STORE = "/var/lib/sovereign/secrets";
+
+const SECRET_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const ACCOUNT = /^[a-z_][a-z0-9_-]{0,31}$/;
+const HOST_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/;
+
+/** "ssh-ed25519 AAAA..." from a known_hosts or .pub line (host patterns and comments dropped). */
+export function hostPublicKeyFrom(line: string): string | undefined {
+  const fields = line.trim().split(/\s+/);
+  const at = fields.findIndex((field) => field === "ssh-ed25519" || field === "ssh-rsa");
+  return at >= 0 && fields[at + 1] ? `${fields[at]} ${fields[at + 1]}` : undefined;
+}
+
+export function hostSecretProblems(spec: Partial<HostSecretSpec>, value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  if (typeof spec.name !== "string" || !SECRET_NAME.test(spec.name)) {
+    problems.push({
+      property: "name",
+      reason: `secret name ${JSON.stringify(spec.name)} is not allowed: use lower-case letters, digits, ".", "_", "-" (e.g. "forgejo-db-password")`,
+    });
+  }
+  const host = spec.host;
+  if (!host || typeof host.address !== "string" || host.address === "") {
+    problems.push({
+      property: "host.address",
+      reason: "the host to deliver to has no address: set host.address (name or IP)",
+    });
+  }
+  if (host?.storeDir !== undefined && !host.storeDir.startsWith("/")) {
+    problems.push({
+      property: "host.storeDir",
+      reason: `${JSON.stringify(host.storeDir)} is not an absolute path (default /var/lib/sovereign/secrets)`,
+    });
+  }
+  if (!host?.hostPublicKey) {
+    problems.push({
+      property: "host.hostPublicKey",
+      reason:
+        `host ${JSON.stringify(host?.address)} has no known SSH host key, so a secret cannot be encrypted to it nor delivered safely: ` +
+        `set host.hostPublicKey to its "ssh-ed25519 AAAA..." line (\`ssh-keyscan -t ed25519 HOST\`, checked out of band, or /etc/ssh/ssh_host_ed25519_key.pub on the host)`,
+    });
+  } else if (!HOST_KEY.test(host.hostPublicKey.trim())) {
+    problems.push({
+      property: "host.hostPublicKey",
+      reason: `${JSON.stringify(host.hostPublicKey.slice(0, 40))} is not an SSH host public key: give the "ssh-ed25519 AAAA..." (or "ssh-rsa AAAA...") part of the host's key`,
+    });
+  }
+  if (host?.os !== undefined && host.os !== "linux" && host.os !== "nixos") {
+    problems.push({
+      property: "host.os",
+      reason: `must be "linux" or "nixos", not ${JSON.stringify(host.os)}`,
+    });
+  }
+  if (typeof spec.path !== "string" || !spec.path.startsWith("/") || spec.path.includes("\0")) {
+    problems.push({
+      property: "path",
+      reason: `${JSON.stringify(spec.path)} is not an absolute path: e.g. "/run/secrets/forgejo-db-password"`,
+    });
+  }
+  for (const field of ["owner", "group"] as const) {
+    const account = spec[field];
+    if (account !== undefined && !ACCOUNT.test(account)) {
+      problems.push({
+        property: field,
+        reason: `${JSON.stringify(account)} is not a user/group name (e.g. "forgejo")`,
+      });
+    }
+  }
+  if (spec.mode !== undefined && !/^0?[0-7]{3}$/.test(spec.mode)) {
+    problems.push({
+      property: "mode",
+      reason: `${JSON.stringify(spec.mode)} is not an octal file mode: e.g. "0400" (owner may read) or "0440"`,
+    });
+  } else if (spec.mode !== undefined && (parseInt(spec.mode, 8) & 0o007) !== 0) {
+    problems.push({
+      property: "mode",
+      reason: `mode ${spec.mode} lets every user of the host read the secret: drop the last digit's bits, e.g. "0440"`,
+    });
+  }
+  if (typeof value !== "string" || value === "") {
+    problems.push({
+      property: "value",
+      reason:
+        "the secret is empty: give its value (a secret input) or generate one (sdk/secrets randomSecret)",
+    });
+  } else if (spec.minLength !== undefined && value.length < spec.minLength) {
+    // The length of the given value is said, never the value.
+    problems.push({
+      property: "value",
+      reason: `the secret ${JSON.stringify(spec.name)} has ${value.length} characters but its app needs at least ${spec.minLength}: give a longer one or generate it with length >= ${spec.minLength}`,
+    });
+  }
+  return problems;
+}
+
+export function encryptedPath(spec: Pick<HostSecretSpec, "name" | "host">): string {
+  return `${spec.host.storeDir ?? SECRET_STORE}/${spec.name}.age`;
+}
+
+/** A word as a single-quoted shell string. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The script the host runs (fed on stdin, so nothing shows in its process list): store the age
+ * ciphertext; on plain Linux also decrypt it with the host's own key into `path`, owner and mode set
+ * before the file takes its name.
+ */
+export function deliveryScript(spec: HostSecretSpec, armoredCiphertext: string): string {
+  if (!armoredCiphertext.startsWith("-----BEGIN AGE ENCRYPTED FILE-----")) {
+    throw new Error("refusing to deliver something that is not age ciphertext");
+  }
+  const stored = encryptedPath(spec);
+  const q = shellQuote;
+  const lines = [
+    "set -eu",
+    "umask 077",
+    `mkdir -p ${q(spec.host.storeDir ?? SECRET_STORE)}`,
+    `cat > ${q(`${stored}.tmp`)} <<'SOVEREIGN_AGE_EOF'`,
+    armoredCiphertext.trimEnd(),
+    "SOVEREIGN_AGE_EOF",
+    `mv -f ${q(`${stored}.tmp`)} ${q(stored)}`,
+  ];
+  if ((spec.host.os ?? "linux") === "linux") {
+    const owner = `${spec.owner ?? "root"}:${spec.group ?? spec.owner ?? "root"}`;
+    lines.push(
+      `mkdir -p "$(dirname ${q(spec.path)})"`,
+      `tmp="$(mktemp ${q(`${spec.path}.XXXXXX`)})"`,
+      `trap 'rm -f "$tmp"' EXIT`,
+      `age -d -i ${q(spec.host.hostKeyPath ?? DEFAULT_HOST_KEY_PATH)} ${q(stored)} > "$tmp"`,
+      `chown ${q(owner)} "$tmp"`,
+      `chmod ${q(spec.mode ?? DEFAULT_MODE)} "$tmp"`,
+      `mv -f "$tmp" ${q(spec.path)}`,
+      "trap - EXIT",
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Removes what delivery put on the host. */
+export function removalScript(spec: HostSecretSpec): string {
+  const paths = [encryptedPath(spec), ...((spec.host.os ?? "linux") === "linux" ? [spec.path] : [])];
+  return `set -eu\nrm -f ${paths.map(shellQuote).join(" ")}\n`;
+}
+
+/** `<mode> <owner> <group>` of the delivered file, or "missing" (for refresh). */
+export function inspectionScript(spec: HostSecretSpec): string {
+  const target = (spec.host.os ?? "linux") === "linux" ? spec.path : encryptedPath(spec);
+  return `if [ -e ${shellQuote(target)} ]; then stat -c '%a %U %G' ${shellQuote(target)}; else echo missing; fi\n`;
+}
+
+/** The agenix-style declaration of one secret (data for the NixOS renderer; no secret in it). */
+export interface AgenixSecret {
+  file: string;
+  path: string;
+  owner: string;
+  group: string;
+  mode: string;
+}
+
+/** `age.secrets.<name>` of a NixOS host's configuration, for each secret delivered to it. */
+export function agenixDeclarations(specs: readonly HostSecretSpec[]): {
+  age: { secrets: Record<string, AgenixSecret> };
+} {
+  const secrets: Record<string, AgenixSecret> = {};
+  for (const spec of specs) {
+    secrets[spec.name] = {
+      file: encryptedPath(spec),
+      path: spec.path,
+      owner: spec.owner ?? "root",
+      group: spec.group ?? spec.owner ?? "root",
+      mode: spec.mode ?? DEFAULT_MODE,
+    };
+  }
+  return { age: { secrets } };
+}

@@ -1,0 +1,88 @@
+/**
+ * Helpers for the Keycloak tests: stack config with the admin credentials, an admin client on
+ * the harness's Keycloak, and a real OpenID Connect client (discovery, token grants, signature
+ * verification against the realm's JWKS with Node's crypto).
+ */
+import * as crypto from "crypto";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { KeycloakAdmin, KEYCLOAK_CONFIG_NAMESPACE } from "../../../providers/keycloak";
+import type { KeycloakService } from "../../harness/types";
+
+export async function configureKeycloak(stack: Stack, keycloak: KeycloakService): Promise<void> {
+  await stack.setAllConfig({
+    [`${KEYCLOAK_CONFIG_NAMESPACE}:url`]: { value: keycloak.url },
+    [`${KEYCLOAK_CONFIG_NAMESPACE}:adminUser`]: { value: keycloak.adminUser },
+    [`${KEYCLOAK_CONFIG_NAMESPACE}:adminPassword`]: { value: keycloak.adminPassword, secret: true },
+  });
+}
+
+export function adminFor(keycloak: KeycloakService): KeycloakAdmin {
+  return new KeycloakAdmin({
+    url: keycloak.url,
+    adminUser: keycloak.adminUser,
+    adminPassword: keycloak.adminPassword,
+  });
+}
+
+export interface Discovery {
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+}
+
+export async function discover(issuerUrl: string): Promise<Discovery> {
+  const response = await fetch(`${issuerUrl}/.well-known/openid-configuration`);
+  if (!response.ok) throw new Error(`discovery at ${issuerUrl} answered ${response.status}`);
+  return (await response.json()) as Discovery;
+}
+
+/** A token grant at the token endpoint; returns the access token (a JWT). */
+export async function grant(discovery: Discovery, form: Record<string, string>): Promise<string> {
+  const response = await fetch(discovery.token_endpoint, { method: "POST", body: new URLSearchParams(form) });
+  const body = (await response.json()) as {
+    access_token?: string;
+    error_description?: string;
+    error?: string;
+  };
+  if (!response.ok || !body.access_token) {
+    throw new Error(
+      `token grant refused (${response.status}): ${body.error_description ?? body.error ?? "no token"}`,
+    );
+  }
+  return body.access_token;
+}
+
+type Jwk = crypto.JsonWebKey & { kid?: string; use?: string; alg?: string };
+
+/**
+ * Verifies the JWT's RS256 signature with the key of its `kid` from the JWKS, and returns its
+ * claims; throws if the signature does not verify.
+ */
+export async function verifiedClaims(jwt: string, discovery: Discovery): Promise<Record<string, unknown>> {
+  const [headerPart, payloadPart, signaturePart] = jwt.split(".");
+  const header = JSON.parse(Buffer.from(headerPart, "base64url").toString("utf8")) as {
+    kid: string;
+    alg: string;
+  };
+  if (header.alg !== "RS256") throw new Error(`unexpected token algorithm ${header.alg}`);
+  const { keys } = (await (await fetch(discovery.jwks_uri)).json()) as { keys: Jwk[] };
+  const jwk = keys.find((key) => key.kid === header.kid);
+  if (!jwk) throw new Error(`no key ${header.kid} in the JWKS at ${discovery.jwks_uri}`);
+  const key = crypto.createPublicKey({ key: jwk, format: "jwk" });
+  const valid = crypto.verify(
+    "RSA-SHA256",
+    Buffer.from(`${headerPart}.${payloadPart}`),
+    key,
+    Buffer.from(signaturePart, "base64url"),
+  );
+  if (!valid) throw new Error("the token's signature does not verify against the realm's JWKS");
+  return JSON.parse(Buffer.from(payloadPart, "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+/** A JWT with one byte of its payload changed (a forgery that must not verify). */
+export function tampered(jwt: string): string {
+  const [h, p, s] = jwt.split(".");
+  const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as Record<string, unknown>;
+  claims.azp = `${String(claims.azp)}x`;
+  return [h, Buffer.from(JSON.stringify(claims)).toString("base64url"), s].join(".");
+}

@@ -1,0 +1,102 @@
+/** IdentityRealm and the random-secret interface under pulumi's mocks: which resources, which inputs. */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const created: Created[] = [];
+
+function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+describe("IdentityRealm (mocks)", () => {
+  let sdk: typeof import("../../../sdk/identity");
+  let secrets: typeof import("../../../sdk/secrets");
+  before(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          created.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+          const state: Record<string, unknown> = { ...args.inputs, objectId: `${args.name}-uuid` };
+          if (args.type === "random:index/randomPassword:RandomPassword") state.result = "x".repeat(24);
+          if (args.type.endsWith("OidcClient")) state.clientSecret = `${args.name}-secret`;
+          return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+      },
+      "project",
+      "stack",
+      false,
+    );
+    sdk = await import("../../../sdk/identity");
+    secrets = await import("../../../sdk/secrets");
+  });
+
+  it("declares the realm, admin group with role admin, a client per OIDC app, admins with generated passwords", async () => {
+    const realm = new sdk.IdentityRealm("id", {
+      realm: "example-org",
+      apps: [
+        { app: "forgejo", url: "https://git.example.org", redirectPaths: ["/user/oauth2/keycloak/callback"] },
+        {
+          app: "nextcloud",
+          url: "https://cloud.example.org",
+          redirectPaths: ["/apps/user_oidc/code"],
+          serviceAccount: true,
+        },
+      ],
+      admins: [{ username: "alice", email: "alice@example.org" }],
+      secrets: secrets.pulumiRandomSecrets,
+    });
+    const credentials = realm.clientFor("forgejo");
+    assert.strictEqual(await unwrap(credentials.clientSecret), "id-forgejo-secret");
+    await unwrap(realm.admins[0].objectId);
+    const byName = (name: string) => created.find((c) => c.name === name)!;
+    assert.deepStrictEqual(
+      created.map((c) => `${c.type} ${c.name}`).sort(),
+      [
+        "pulumi-nodejs:dynamic/sovereign/keycloak:Group id-admins",
+        "pulumi-nodejs:dynamic/sovereign/keycloak:OidcClient id-forgejo",
+        "pulumi-nodejs:dynamic/sovereign/keycloak:OidcClient id-nextcloud",
+        "pulumi-nodejs:dynamic/sovereign/keycloak:Realm id-realm",
+        "pulumi-nodejs:dynamic/sovereign/keycloak:RoleMapping id-admins-role",
+        "pulumi-nodejs:dynamic/sovereign/keycloak:User id-admin-alice",
+        "random:index/randomPassword:RandomPassword id-admin-alice-password",
+        "sovereign:identity:IdentityRealm id",
+      ].sort(),
+    );
+    assert.deepStrictEqual(byName("id-forgejo").inputs.redirectUris, [
+      "https://git.example.org/user/oauth2/keycloak/callback",
+    ]);
+    assert.strictEqual(byName("id-nextcloud").inputs.serviceAccounts, true);
+    assert.strictEqual(byName("id-realm").inputs.owner, "project/stack/sovereign:keycloak:Realm/id-realm");
+    assert.deepStrictEqual(byName("id-admins-role").inputs.realmRoles, ["admin"]);
+    assert.deepStrictEqual(byName("id-admin-alice-password").inputs, { length: 24, special: false });
+    assert.strictEqual(byName("id-admin-alice").inputs.emailRequired, true);
+    assert.strictEqual(byName("id-admin-alice").inputs.temporaryPassword, true);
+    assert.throws(
+      () => realm.clientFor("matrix"),
+      /app "matrix" has no OIDC client in this realm; apps with one: forgejo, nextcloud/,
+    );
+  });
+
+  it("refuses a plan with problems before declaring anything", () => {
+    const before = created.length;
+    assert.throws(
+      () =>
+        new sdk.IdentityRealm("bad", {
+          realm: "ok",
+          apps: [
+            { app: "a", url: "https://a.example", redirectPaths: ["/cb"] },
+            { app: "b", clientId: "a", url: "https://b.example", redirectPaths: ["/cb"] },
+          ],
+        }),
+      /apps\[1\]\.clientId: client id "a" is already used by apps\[0\]/,
+    );
+    assert.strictEqual(created.length, before, "nothing was declared");
+  });
+});
