@@ -1,0 +1,3 @@
+export * from "./generator";
+export { builtinSecrets } from "./builtinSecrets";
+export { pluginSecrets, ed25519RawFromPem } from "./pluginSecrets";
