@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage mail (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -21,8 +21,9 @@ for suite in "${@:-all}"; do
     harness) specs+=("bin/test/harness/**/*.test.js") ;;
     powerdns) specs+=("bin/test/unit/powerdns/**/*.test.js" "bin/test/providers/powerdns/**/*.test.js") ;;
     zfs) specs+=("bin/test/unit/replication/**/*.test.js" "bin/test/replication/**/*.test.js") ;;
+    mail) specs+=("bin/test/unit/mail/**/*.test.js" "bin/test/mail/**/*.test.js") ;;
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage)" ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage mail)" ;;
   esac
 done
 

@@ -5,6 +5,7 @@
 export * as apps from "./apps";
 export * as config from "./config";
 export * as dns from "./dns";
+export * as mail from "./mail";
 export * as replication from "./replication";
 export * as storage from "./storage";
 export * from "./site";
