@@ -12,3 +12,4 @@ export type { MtaStsArgs, MtaStsPlan, MtaStsMode } from "./mtaSts";
 export { planReportAuthorizations, sameOrganisation } from "./dmarcReports";
 export { parseAddress, parseQuota, mailDomainName, localPartProblem } from "./addresses";
 export type { MailProblem } from "./problems";
+export { postfixVirtualAliases, cyrusQuotasKiB, openDkimTables } from "./serverTables";
