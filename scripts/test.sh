@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity mail (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -21,12 +21,13 @@ for suite in "${@:-all}"; do
     harness) specs+=("bin/test/harness/**/*.test.js") ;;
     powerdns) specs+=("bin/test/unit/powerdns/**/*.test.js" "bin/test/providers/powerdns/**/*.test.js") ;;
     zfs) specs+=("bin/test/unit/replication/**/*.test.js" "bin/test/replication/**/*.test.js") ;;
+    mail) specs+=("bin/test/unit/mail/**/*.test.js" "bin/test/mail/**/*.test.js") ;;
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
     netbox) specs+=("bin/test/unit/netbox/**/*.test.js" "bin/test/providers/netbox/**/*.test.js") ;;
     hosts) specs+=("bin/test/unit/hosts/**/*.test.js" "bin/test/nix/**/*.test.js" "bin/test/hosts/**/*.test.js") ;;
     apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
     identity) specs+=("bin/test/unit/identity/**/*.test.js" "bin/test/providers/keycloak/**/*.test.js" "bin/test/secrets/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity)" ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail)" ;;
   esac
 done
 

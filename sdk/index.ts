@@ -7,6 +7,7 @@ export * as config from "./config";
 export * as dns from "./dns";
 export * as hosts from "./hosts";
 export * as nix from "./nix";
+export * as mail from "./mail";
 export * as replication from "./replication";
 export * as storage from "./storage";
 export * from "./site";

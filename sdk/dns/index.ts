@@ -4,9 +4,18 @@
  */
 export { DnsZone, publishConflict } from "./dnsZone";
 export type { DnsZoneArgs, DnsConnection, RecordArgs, MailArgs } from "./dnsZone";
-export { spfRecord, dkimRecord, dmarcRecord, mxRecords } from "./mail";
+export {
+  spfRecord,
+  spfLookups,
+  dkimRecord,
+  dkimKeyProblem,
+  dkimSelectorProblem,
+  dmarcRecord,
+  mxRecords,
+  DMARC_POLICIES,
+} from "./mail";
 export { sshfpRecords, SSHFP_ALGORITHMS } from "./sshfp";
-export type { SpfPolicy, DkimKey, DmarcPolicy, MxHost } from "./mail";
+export type { SpfPolicy, SpfInclude, DkimKey, DmarcPolicy, MxHost } from "./mail";
 export { planTtlSwitch, recordAt, runTtlSwitch } from "./ttlSwitch";
 export type {
   TtlSwitchInput,
