@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { startPostgres, startPowerDns } from ".";
+import { isPortFree, startPostgres, startPowerDns } from ".";
 import { runCommand } from "./commands";
 
 describe("harness: a persistent service home", function () {
@@ -39,6 +39,8 @@ describe("harness: a persistent service home", function () {
 
     const squatter = net.createServer();
     const port = Number(new URL(first.apiUrl).port);
+    // The stopped server's connections may hold the port for a moment (FIN_WAIT2): wait for it.
+    for (let i = 0; i < 60 && !(await isPortFree(port)); i++) await new Promise((r) => setTimeout(r, 250));
     await new Promise<void>((resolve) => squatter.listen({ host: "127.0.0.1", port }, resolve));
     try {
       await assert.rejects(

@@ -48,6 +48,19 @@ export async function stablePort(udp = false): Promise<number> {
   return freePort(udp);
 }
 
+/**
+ * Whether the port is free or becomes free within `waitMs`: the previous instance's connections
+ * can hold it for a few seconds after it stopped (FIN_WAIT2 until its clients close).
+ */
+async function portFreesUp(port: number, udp: boolean, waitMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await isPortFree(port, udp)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Fails with what to do when a port recorded in a home is taken by another process. */
 export async function assertRecordedPortsFree(
   what: string,
@@ -56,7 +69,7 @@ export async function assertRecordedPortsFree(
   udp: readonly string[] = [],
 ): Promise<void> {
   for (const [name, port] of Object.entries(ports)) {
-    if (!(await isPortFree(port, udp.includes(name)))) {
+    if (!(await portFreesUp(port, udp.includes(name)))) {
       throw new Error(
         `${what} must listen on 127.0.0.1:${port} (${name}, recorded in ${path.join(home, "settings.json")}) ` +
           "but another process holds that port: stop it, or start the local site afresh with `npm run demo -- --reset`",
