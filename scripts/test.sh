@@ -22,7 +22,7 @@ for suite in "${@:-all}"; do
     powerdns) specs+=("bin/test/unit/powerdns/**/*.test.js" "bin/test/providers/powerdns/**/*.test.js") ;;
     zfs) specs+=("bin/test/unit/replication/**/*.test.js" "bin/test/replication/**/*.test.js") ;;
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
-    apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
+    apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/unit/localservice/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
     *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage apps)" ;;
   esac
 done
