@@ -122,6 +122,8 @@ async function install(i: LocalServiceInputs): Promise<Props> {
   return {
     name: i.name,
     dir: i.dir,
+    // delete and update decide by it: without it the stack would not recognise its own dir.
+    owner: i.owner,
     healthUrl: i.healthUrl,
     fingerprint: serviceFingerprint(i),
     pid,
