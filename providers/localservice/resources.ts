@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
+import { resourceOwner } from "../shared/resourceOwner";
 import type { ServiceCommand, ServiceFile } from "./spec";
 
 const serviceProvider = providerAt(providerSpecifier("localservice/serviceProvider"));
@@ -19,6 +20,8 @@ export interface LocalServiceArgs {
   start: pulumi.Input<Inputs<ServiceCommand>>;
   healthUrl: pulumi.Input<string>;
   timeoutMs?: pulumi.Input<number>;
+  /** Take over a dir that another stack (or no one) made. */
+  adopt?: pulumi.Input<boolean>;
 }
 
 export class LocalService extends pulumi.dynamic.Resource {
@@ -34,6 +37,7 @@ export class LocalService extends pulumi.dynamic.Resource {
       {
         prepare: [],
         ...args,
+        owner: resourceOwner(name),
         pid: undefined,
         running: undefined,
         fingerprint: undefined,

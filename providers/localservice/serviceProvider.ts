@@ -7,7 +7,20 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
+import { decideClaim, decideDelete, encodeOwner, ownIds, parseOwner, type Found } from "../shared/ownership";
 import { checkServiceInputs, LocalServiceInputs, ServiceCommand, serviceFingerprint } from "./spec";
+
+/** The dir's owner marker: a service dir is only ever reused or removed by the resource that made it. */
+const MARKER = ".sovereign-owner";
+
+function foundDir(dir: string): Found {
+  if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return { exists: false };
+  const marker = path.join(dir, MARKER);
+  return {
+    exists: true,
+    owner: parseOwner(fs.existsSync(marker) ? fs.readFileSync(marker, "utf8") : undefined),
+  };
+}
 
 type Props = Record<string, unknown>;
 
@@ -75,6 +88,7 @@ async function stop(props: Props): Promise<void> {
 
 async function install(i: LocalServiceInputs): Promise<Props> {
   fs.mkdirSync(i.dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(i.dir, MARKER), encodeOwner(i.owner) + "\n");
   for (const f of i.files) {
     const file = path.join(i.dir, f.path);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -108,6 +122,8 @@ async function install(i: LocalServiceInputs): Promise<Props> {
   return {
     name: i.name,
     dir: i.dir,
+    // delete and update decide by it: without it the stack would not recognise its own dir.
+    owner: i.owner,
     healthUrl: i.healthUrl,
     fingerprint: serviceFingerprint(i),
     pid,
@@ -128,6 +144,9 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<pulum
 }
 
 export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  const i = inputs as unknown as LocalServiceInputs;
+  const claim = decideClaim(foundDir(i.dir), i.owner, i.adopt === true);
+  if (claim.action === "refuse") throw new Error(`${i.name}: ${i.dir}: ${claim.reason}`);
   const outs = await install(inputs as unknown as LocalServiceInputs);
   return { id: `${inputs.name as string}@${inputs.dir as string}`, outs };
 }
@@ -142,6 +161,12 @@ export async function update(_id: string, olds: Props, news: Props): Promise<pul
 }
 
 async function remove(_id: string, props: Props): Promise<void> {
+  if (typeof props.dir !== "string") return;
+  const decision = decideDelete(foundDir(props.dir), ownIds(props.owner as string | undefined));
+  if (decision.action === "leave") {
+    console.warn(`warning: ${String(props.name)} in ${props.dir}: ${decision.warning}`);
+    return;
+  }
   await stop(props);
   if (typeof props.dir === "string") fs.rmSync(props.dir, { recursive: true, force: true });
 }

@@ -37,6 +37,10 @@ export interface LocalServiceInputs {
   healthUrl: string;
   /** How long start may take, ms (default 120000). */
   timeoutMs?: number;
+  /** `<project>/<stack>/<resource>`, written into the dir's owner marker. */
+  owner: string;
+  /** Take over a dir that another owner (or no one) made. */
+  adopt?: boolean;
 }
 
 export function checkServiceInputs(i: Partial<LocalServiceInputs>): { property: string; reason: string }[] {

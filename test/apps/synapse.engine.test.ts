@@ -36,8 +36,22 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
   let dataDir: string;
   let port: number;
   let venv: string;
+  /** The homeserver processes running in this test's data dir (none once the stack is destroyed). */
+  const homeserverPids = (): number[] =>
+    fs
+      .readdirSync("/proc")
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((p) => {
+        try {
+          return fs.readlinkSync(`/proc/${p}/cwd`).startsWith(dataDir);
+        } catch {
+          return false;
+        }
+      });
   after(async () => {
     await t?.dispose();
+    if (dataDir) assert.deepStrictEqual(homeserverPids(), [], "destroy stops the homeserver it started");
     if (dataDir) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
   });
   const pdns = useService(() => startPowerDns());
@@ -174,17 +188,7 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
 
   it("refresh notices a homeserver that stopped, and up starts it again with the same key", async () => {
     // The homeserver the stack started: the process whose working dir is its data dir.
-    const pid = fs
-      .readdirSync("/proc")
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number)
-      .find((p) => {
-        try {
-          return fs.readlinkSync(`/proc/${p}/cwd`) === dataDir;
-        } catch {
-          return false;
-        }
-      });
+    const [pid] = homeserverPids();
     assert.ok(pid, "the homeserver process runs in its data dir");
     process.kill(pid, "SIGTERM");
     for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}`); i++)
