@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib/common.sh"
 
 SERVICE_DEBS=(pdns-server pdns-backend-sqlite3 sqlite3 zfs-fuse postgresql openssh-server openssh-client
-  bind9-dnsutils rsync rclone debootstrap redis-server nix-bin lxc lxc-templates age)
+  bind9-dnsutils rsync rclone debootstrap redis-server nix-bin lxc lxc-templates age
+  libpq-dev python3-venv gcc maven unzip)
 # Mail (issue 12): Postfix, Cyrus IMAP + SASL, OpenDKIM, and the clients the mail tests use.
 SERVICE_DEBS+=(postfix cyrus-imapd sasl2-bin opendkim opendkim-tools swaks python3-dkim libpam-pwdfile)
 POLICY_RC=/usr/sbin/policy-rc.d

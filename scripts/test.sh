@@ -31,9 +31,6 @@ for suite in "${@:-all}"; do
   esac
 done
 
-# Suites that run Synapse (apps, and the demo site in engine) need its venv: installed once, cached.
-case " ${*:-all} " in *" all "* | *" apps "* | *" engine "*) bash scripts/synapse.sh >/dev/null ;; esac
-
 export SOVEREIGN_TEST_SUMMARY="${SOVEREIGN_TEST_SUMMARY:-$REPO_ROOT/.state/test-summary.json}"
 rm -f "$SOVEREIGN_TEST_SUMMARY"
 npx mocha "${specs[@]}"

@@ -18,7 +18,7 @@ const run = promisify(execFile);
  * the developer's own `.state` is untouched.
  */
 describe("the local site across `env down` / `env up` and `demo --reset`", function () {
-  this.timeout(600_000);
+  this.timeout(1_800_000);
   let engine: EngineEnv;
   let stack: Stack;
   let stateDir: string;
@@ -36,6 +36,23 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
         services: { powerdns: { endpoints: { apiUrl: string }; credentials: { apiKey: string } } };
       }
     ).services.powerdns;
+
+  /** The local services the demo site uses (its zone on PowerDNS, its inventory on NetBox). */
+  const upServices = () => servicesCli("up", "powerdns", "netbox");
+  /** What scripts/demo.sh does after `env up`: the services' credentials into the stack file copy. */
+  const writeConfig = () => {
+    const services = (
+      JSON.parse(fs.readFileSync(path.join(stateDir, "env.json"), "utf8")) as {
+        services: {
+          powerdns: { credentials: { apiKey: string } };
+          netbox: { credentials: { token: string } };
+        };
+      }
+    ).services;
+    configFile = writeLocalStackConfig(engine, stateDir, services.powerdns.credentials.apiKey, {
+      "sovereign:netboxToken": services.netbox.credentials.token,
+    });
+  };
 
   before(async () => {
     engine = makeEngineEnv("local-site");
@@ -61,9 +78,9 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
   });
 
   it("demo, env down, demo: the services come back with their data and ports, and nothing changes", async () => {
-    await servicesCli("up", "powerdns");
+    await upServices();
     const first = recordedPowerDns();
-    configFile = writeLocalStackConfig(engine, stateDir, first.credentials.apiKey);
+    writeConfig();
     const up = await stack.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.ok((up.summary.resourceChanges?.create ?? 0) > 5);
@@ -83,7 +100,8 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
       return true;
     });
 
-    await servicesCli("up", "powerdns");
+    await upServices();
+    writeConfig();
     const second = recordedPowerDns();
     assert.strictEqual(second.endpoints.apiUrl, first.endpoints.apiUrl, "the same port, chosen once");
     assert.strictEqual(second.credentials.apiKey, first.credentials.apiKey, "the same key");
@@ -124,13 +142,13 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
     assert.ok(!fs.existsSync(path.join(stateDir, "services", "powerdns")), "the services' data is gone");
     assert.strictEqual(fs.readFileSync(stackFile, "utf8"), stackFileText, "the site's config is kept");
 
-    // And the local site starts from scratch: a new stack creates everything on a fresh PowerDNS.
-    await servicesCli("up", "powerdns");
+    // And the local site starts from scratch: a new stack creates everything on fresh services.
+    await upServices();
     const fresh = await LocalWorkspace.createOrSelectStack(
       { stackName: "local", workDir: repoRoot() },
       { pulumiCommand: await pulumiCommand(engine), envVars: env },
     );
-    configFile = writeLocalStackConfig(engine, stateDir, recordedPowerDns().credentials.apiKey);
+    writeConfig();
     const up = await fresh.up({ color: "never", configFile });
     assert.strictEqual(up.summary.result, "succeeded");
     assert.ok((up.summary.resourceChanges?.create ?? 0) > 5);

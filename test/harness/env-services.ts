@@ -95,7 +95,8 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
       });
     }
     case "netbox": {
-      const netbox = await startNetbox();
+      const home = serviceHome(name);
+      const netbox = await startNetbox({ home });
       return record(netbox, name, {
         endpoints: { url: netbox.url, version: netbox.version },
         credentials: { token: netbox.token },
@@ -104,6 +105,7 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
           instanceDir: netbox.instanceDir,
           partDirs: [netbox.postgres.dir, netbox.redis.dir],
         },
+        home,
       });
     }
     case "identity": {
@@ -143,7 +145,11 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
-  if (recorded.netbox) return teardownRecordedNetbox(livePids(recorded), recorded.dir, recorded.netbox);
+  if (recorded.netbox)
+    return teardownRecordedNetbox(livePids(recorded), recorded.dir, {
+      ...recorded.netbox,
+      home: recorded.home,
+    });
   await stopAndRemove({
     pids: livePids(recorded),
     dir: recorded.dir,

@@ -1,3 +1,4 @@
+import { openServiceHome, stablePort } from "./home";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
@@ -28,6 +29,11 @@ import type { NetboxService, RedisService, RunningService } from "./types";
 export interface NetboxOptions {
   /** How long to wait for the server to answer once started (the migration has its own). */
   timeoutMs?: number;
+  /**
+   * A persistent home (the local site's `.state/services/netbox`): its PostgreSQL cluster lives
+   * there and keeps the inventory across `env down` / `env up`; each start makes a fresh token.
+   */
+  home?: string;
 }
 
 export interface NetboxServiceWithParts extends NetboxService {
@@ -230,7 +236,12 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     // Generous: NetBox is started on busy machines, and a slow part must not fail the whole start.
     const partTimeoutMs = options.timeoutMs ?? 180_000;
     const [postgres, redis] = await Promise.all([
-      startPostgres({ user: "netbox", database: "netbox", timeoutMs: partTimeoutMs }),
+      startPostgres({
+        user: "netbox",
+        database: "netbox",
+        timeoutMs: partTimeoutMs,
+        ...(options.home ? { home: path.join(options.home, "postgres") } : {}),
+      }),
       startRedis({ timeoutMs: partTimeoutMs }),
     ]);
     parts.push(postgres, redis);
@@ -248,7 +259,11 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     await fillDatabase(install, instanceInTree, postgres);
     const token = await createNetboxToken(postgres, { pepperId: 1, pepper, username: "admin" });
 
-    const port = await freePort();
+    // In a persistent home the port is chosen once and kept, so the stack's inventory URL stays.
+    const port = options.home
+      ? (await openServiceHome(path.join(options.home, "server"), async () => ({ port: await stablePort() })))
+          .settings.port
+      : await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server: ServerHandle = { install, instanceInTree, dir, logFile, url, token, serverPids, pids };
     const version = await launchServer(server, options.timeoutMs);
@@ -280,10 +295,12 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
 export async function teardownRecordedNetbox(
   livePids: number[],
   dir: string,
-  recorded: { installDir: string; instanceDir: string; partDirs: string[] },
+  recorded: { installDir: string; instanceDir: string; partDirs: string[]; home?: string },
 ): Promise<void> {
   for (const pid of [...livePids].reverse()) await stopPid(pid);
-  for (const partDir of [dir, ...recorded.partDirs]) removeServiceDir(partDir);
+  // A part dir inside a persistent home (the inventory's PostgreSQL) is kept for the next `env up`.
+  for (const partDir of [dir, ...recorded.partDirs])
+    if (!recorded.home || !partDir.startsWith(recorded.home + path.sep)) removeServiceDir(partDir);
   const install = { dir: recorded.installDir, root: path.join(recorded.installDir, "root"), version: "" };
   await releaseTree(install, recorded.instanceDir);
 }
