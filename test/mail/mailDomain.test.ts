@@ -5,7 +5,10 @@
  * every bad input fails at preview with its field.
  */
 import * as assert from "assert";
-import { createPublicKey } from "crypto";
+import { execFileSync } from "child_process";
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "crypto";
+import * as path from "path";
+import { repoRoot } from "../harness/repo";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { startPowerDns, useService } from "../harness";
 import type { PowerDnsService } from "../harness/types";
@@ -22,6 +25,16 @@ const quiet = { color: "never" as const };
 /** The text of a TXT answer: its character-strings joined. */
 async function txt(s: PowerDnsService, name: string): Promise<string[]> {
   return (await dig(s, name, "TXT")).map((l) => l.replace(/^"|"$/g, "").replace(/" "/g, ""));
+}
+
+/** Signs a message with the key and verifies it with dkimpy against the real PowerDNS's answer. */
+function dkimpyVerifies(s: PowerDnsService, privatePem: string, selector: string, domain: string): boolean {
+  const key = createPrivateKey(privatePem).export({ type: "pkcs1", format: "pem" }).toString();
+  const out = execFileSync("/usr/bin/python3", [path.join(repoRoot(), "test", "mail", "dkim-verify.py")], {
+    input: JSON.stringify({ key, selector, domain, server: s.dnsAddress, port: s.dnsPort }),
+    encoding: "utf8",
+  });
+  return (JSON.parse(out) as { verified: boolean }).verified;
 }
 
 /** The base64 SPKI of a PEM private key: what its DKIM record must publish as p=. */
@@ -113,6 +126,15 @@ describe("MailDomain through the real engine and PowerDNS", function () {
     const [dkim1] = await txt(s, "s1._domainkey.mail.test.");
     assert.strictEqual(dkim1, `v=DKIM1; k=rsa; p=${publicOf(key1)}`);
     assert.strictEqual(createPublicKey(key1).asymmetricKeyDetails?.modulusLength, 2048);
+    assert.ok(
+      dkimpyVerifies(s, key1, "s1", "mail.test"),
+      "dkimpy verifies a signature against the published key",
+    );
+    const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    assert.ok(
+      !dkimpyVerifies(s, stranger.export({ type: "pkcs8", format: "pem" }).toString(), "s1", "mail.test"),
+      "a key that is not published fails",
+    );
 
     // No private key in plain text where users look.
     const keyLine = key1.split("\n")[5];
@@ -142,6 +164,10 @@ describe("MailDomain through the real engine and PowerDNS", function () {
         `${phase.phase}: signing key is published`,
       );
       if (phase.phase !== "retire-old") assert.deepStrictEqual(s1, [dkim1], `${phase.phase}: s1 unchanged`);
+      if (phase.phase === "switch-signing") {
+        assert.ok(dkimpyVerifies(s, signed, "s2", "mail.test"), "mail signed with the new selector verifies");
+        assert.ok(dkimpyVerifies(s, key1, "s1", "mail.test"), "mail signed before the switch still verifies");
+      }
     }
     assert.deepStrictEqual(seen, [
       "publish-new: signs s1, s1 published, s2 published",
