@@ -116,7 +116,7 @@ describe("ZfsReplication through the real engine", function () {
       // Both "hosts" are this machine: B's connection can create A's dataset too.
       await b.run(["zfs", "create", source]);
       let runId = "1";
-      const force: string | undefined = undefined;
+      let force: string | undefined = undefined;
       const host = (ssh: SshdService, dataset: string) => ({
         host: ssh.host,
         port: ssh.port,
