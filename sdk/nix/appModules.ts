@@ -113,6 +113,37 @@ const fragments: Partial<Record<AppId, FragmentOf>> = {
     proxyPort: 8080,
     options: { enable: true, listen: "127.0.0.1", port: 8080 },
   }),
+  // services.postgresql.{enable,enableTCPIP} (site-internal: the apps' databases live here)
+  postgresql: () => ({
+    source: "NixOS options services.postgresql.*",
+    options: { enable: true, enableTCPIP: false },
+  }),
+  // services.postfix.{enable,enableSubmission,settings.main.myhostname}; Cyrus IMAP and saslauthd are
+  // their own modules (services.cyrus-imap.*, services.saslauthd.*), rendered by the mail issue's host.
+  mail: (c) => ({
+    source: "NixOS options services.postfix.*",
+    options: { enable: true, enableSubmission: true, settings: { main: { myhostname: c.fqdn } } },
+  }),
+  // services.garage.{enable,settings.replication_factor}
+  garage: () => ({
+    source: "NixOS options services.garage.*",
+    options: { enable: true, settings: { replication_factor: 1 } },
+  }),
+  // services.keycloak.{enable,settings.{hostname,http-host,http-port,proxy-headers},database.{type,createLocally}}
+  keycloak: (c) => ({
+    source: "NixOS options services.keycloak.*",
+    proxyPort: 8081,
+    options: {
+      enable: true,
+      settings: {
+        hostname: c.fqdn,
+        "http-host": "127.0.0.1",
+        "http-port": 8081,
+        "proxy-headers": "xforwarded",
+      },
+      database: { type: "postgresql", createLocally: true },
+    },
+  }),
   // services.castopod.{enable,localDomain}
   castopod: (c) => ({
     source: "NixOS options services.castopod.*",

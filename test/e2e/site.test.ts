@@ -110,10 +110,14 @@ describe("the local site stack on the real engine and PowerDNS", function () {
       inventory.services.map((svc) => [svc.name, svc.vm, svc.ports, svc.tags]),
       [
         ["forgejo", "web1.demo.coop.test", [443], ["app-forgejo"]],
+        ["garage", "media1.demo.coop.test", [443], ["app-garage"]],
         ["hedgedoc", "web1.demo.coop.test", [443], ["app-hedgedoc"]],
+        ["mail", "web1.demo.coop.test", [443], ["app-mail"]],
         ["mastodon", "media1.demo.coop.test", [443], ["app-mastodon"]],
+        ["matrix", "media1.demo.coop.test", [443], ["app-matrix"]],
         ["nextcloud", "web1.demo.coop.test", [443], ["app-nextcloud"]],
         ["peertube", "media1.demo.coop.test", [443], ["app-peertube"]],
+        ["postgresql", "web1.demo.coop.test", [443], ["app-postgresql"]],
       ],
     );
   });
