@@ -57,6 +57,9 @@ describe("the local site across `env down` / `env up` and `demo --reset`", funct
   before(async () => {
     engine = makeEngineEnv("local-site");
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-local-site-"));
+    // Like a checkout's .state: traversable, so services that run as their own OS user (NetBox's
+    // PostgreSQL) reach their homes below it.
+    fs.chmodSync(stateDir, 0o755);
     env = {
       ...(process.env as Record<string, string>),
       ...engine.env,

@@ -247,7 +247,17 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     parts.push(postgres, redis);
     pids.push(...postgres.pids, ...redis.pids);
     instanceDir = await claimTree(install, instanceName, dir);
-    const pepper = randomSecret(32);
+    // In a persistent home the port, the token pepper and the token are chosen once and kept (the
+    // database keeps the token's row): the stack's inventory URL stays, and the token recorded in
+    // a stack's state (a plain `refresh` uses it) keeps working across `env down` / `env up`.
+    const saved = options.home
+      ? await openServiceHome(path.join(options.home, "server"), async () => ({
+          port: await stablePort(),
+          pepper: randomSecret(32),
+          token: "",
+        }))
+      : undefined;
+    const pepper = saved?.settings.pepper ?? randomSecret(32);
     fs.writeFileSync(path.join(instanceDir, "conf", "__init__.py"), "");
     fs.writeFileSync(
       path.join(instanceDir, "conf", "configuration.py"),
@@ -257,13 +267,21 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
       },
     );
     await fillDatabase(install, instanceInTree, postgres);
-    const token = await createNetboxToken(postgres, { pepperId: 1, pepper, username: "admin" });
+    let token = saved?.settings.token;
+    if (!token) {
+      token = await createNetboxToken(postgres, { pepperId: 1, pepper, username: "admin" });
+      if (saved)
+        fs.writeFileSync(
+          path.join(saved.dir, "settings.json"),
+          JSON.stringify({ ...saved.settings, token }),
+          {
+            mode: 0o600,
+          },
+        );
+    }
 
     // In a persistent home the port is chosen once and kept, so the stack's inventory URL stays.
-    const port = options.home
-      ? (await openServiceHome(path.join(options.home, "server"), async () => ({ port: await stablePort() })))
-          .settings.port
-      : await freePort();
+    const port = saved?.settings.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const server: ServerHandle = { install, instanceInTree, dir, logFile, url, token, serverPids, pids };
     const version = await launchServer(server, options.timeoutMs);

@@ -70,7 +70,7 @@ describe("lxc placement: real containers through the real engine", function () {
         address: net.address(10),
         gateway: net.gateway,
         memoryMiB: 1024,
-        diskGiB: 8,
+        diskGiB: 12,
       },
     };
   }
