@@ -26,6 +26,8 @@ function site(hosts: unknown[], apps: unknown[] = [{ app: "forgejo", host: "web1
     dns: { endpoint: "local" },
     hosts,
     apps,
+    // Forgejo needs a database and SMTP: provided from outside this site.
+    externalServices: ["postgresql", "smtp"],
   };
 }
 

@@ -178,7 +178,7 @@ describe("NixOSHost: Proxmox placements (mocks)", () => {
         /host\.name|Web_1/.test(e.message) &&
         /sshKeys: needs at least one SSH public key/.test(e.message) &&
         /placement\.node: is required for placement "proxmox-lxc"/.test(e.message) &&
-        /placement\.memoryMiB: 256 MiB is less than the 1280 MiB its apps need \(nextcloud, forgejo \+ the base system\)/.test(
+        /placement\.memoryMiB: 256 MiB is less than the 2048 MiB its apps need \(nextcloud, forgejo \+ the base system\)/.test(
           e.message,
         ),
     );

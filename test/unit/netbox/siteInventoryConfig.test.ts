@@ -8,6 +8,8 @@ const site = (over: Record<string, unknown> = {}, address = "192.0.2.10") => ({
   dns: { endpoint: "local" },
   hosts: [{ name: "web1", kind: "existing", address }],
   apps: [{ app: "forgejo", host: "web1" }],
+  // Forgejo needs a database and SMTP: provided from outside this site.
+  externalServices: ["postgresql", "smtp"],
   ...over,
 });
 
