@@ -3,10 +3,12 @@
  * used: openapi/keycloak-admin.json, types in generated/schema.d.ts by `npm run gen:keycloak`)
  * through openapi-fetch. The admin signs in with a password grant on the admin realm's `admin-cli`
  * client; the token is cached and renewed before it expires. Transient failures (connection
- * errors, 502/503/504) are retried with backoff for idempotent calls; errors carry the method,
- * path, status and the server's own message, never a token or password.
+ * errors, 5xx) are retried with the shared backoff for idempotent calls; errors are the shared
+ * ApiError/UnreachableError (providers/shared/http) carrying the method, path, status and the
+ * server's own message, never a token or password.
  */
 import createClient, { type Middleware } from "openapi-fetch";
+import { ApiError, backoffMs, isRetryable, redact, UnreachableError } from "../shared/http";
 import type { components, paths } from "./generated/schema";
 
 export type RealmRepresentation = components["schemas"]["RealmRepresentation"];
@@ -28,33 +30,10 @@ export interface KeycloakAdminCredentials {
   readonly adminRealm?: string;
 }
 
-/** The server answered with an error status. */
-export class KeycloakApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly serverText: string,
-  ) {
-    super(`Keycloak admin API ${method} ${path} failed with HTTP ${status}: ${serverText}`);
-    this.name = "KeycloakApiError";
-  }
-}
+const SERVICE = "Keycloak admin";
+const HINT = "Is Keycloak running at that address (stack config sovereign:keycloakUrl)?";
 
-/** The server did not answer. Whether a write was applied is unknown; running again converges. */
-export class KeycloakUnreachableError extends Error {
-  constructor(
-    readonly method: string,
-    readonly url: string,
-    readonly causeText: string,
-  ) {
-    super(`Keycloak at ${url} did not answer ${method}: ${causeText}. Is Keycloak running at that address?`);
-    this.name = "KeycloakUnreachableError";
-  }
-}
-
-const TRANSIENT = new Set([502, 503, 504]);
-
+/** Keycloak's own error text from a response body. */
 function serverText(text: string, fallback: string): string {
   try {
     const body = JSON.parse(text) as { errorMessage?: string; error?: string; error_description?: string };
@@ -66,9 +45,9 @@ function serverText(text: string, fallback: string): string {
   return text.trim().slice(0, 500) || fallback;
 }
 
-function describeFetchError(e: unknown): string {
+function describeFetchError(e: unknown, timeoutMs: number): string {
   if (e instanceof Error) {
-    if (e.name === "TimeoutError" || e.name === "AbortError") return "no answer in time";
+    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs} ms`;
     const cause = (e as Error & { cause?: Error & { code?: string } }).cause;
     if (cause) return cause.code ? `${cause.code} (${cause.message})` : cause.message;
     return e.message;
@@ -76,25 +55,36 @@ function describeFetchError(e: unknown): string {
   return String(e);
 }
 
+const REFUSED = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** fetch with a timeout and retries of idempotent requests on connection errors and 502/503/504. */
-async function fetchWithRetries(request: Request, timeoutMs: number, retries: number): Promise<Response> {
-  const idempotent = request.method !== "POST";
+/**
+ * fetch with a timeout, and retries with the shared backoff (providers/shared/http) of what may be
+ * repeated: 5xx answers to idempotent requests, connection errors. Failures become the shared
+ * ApiError / UnreachableError, with every secret (the admin password, the token) redacted.
+ * `idempotent` overrides the method's default (a token request changes nothing).
+ */
+async function fetchWithRetries(
+  request: Request,
+  timeoutMs: number,
+  retries: number,
+  secrets: () => readonly string[],
+  idempotent = request.method !== "POST",
+): Promise<Response> {
+  const path = new URL(request.url).pathname;
   for (let attempt = 0; ; attempt++) {
-    let response: Response | undefined;
-    let failure: unknown;
+    let failure: ApiError | UnreachableError;
     try {
-      response = await fetch(request.clone(), { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(request.clone(), { signal: AbortSignal.timeout(timeoutMs) });
+      if (response.status < 500 || response.status === 501) return response;
+      const text = serverText(await response.text(), response.statusText);
+      failure = new ApiError(SERVICE, request.method, path, response.status, redact(text, secrets()));
     } catch (e) {
-      failure = e;
+      const cause = redact(describeFetchError(e, timeoutMs), secrets());
+      failure = new UnreachableError(SERVICE, request.method, request.url, cause, REFUSED.test(cause), HINT);
     }
-    const transient = failure !== undefined || TRANSIENT.has(response!.status);
-    if (!transient || !idempotent || attempt >= retries) {
-      if (response) return response;
-      throw new KeycloakUnreachableError(request.method, request.url, describeFetchError(failure));
-    }
-    await sleep(Math.min(4000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+    if (attempt >= retries || !isRetryable(failure, idempotent)) throw failure;
+    await sleep(backoffMs(attempt, Math.random()));
   }
 }
 
@@ -111,9 +101,14 @@ export class KeycloakAdmin {
     this.baseUrl = credentials.url.replace(/\/+$/, "");
     this.api = createClient<paths>({
       baseUrl: this.baseUrl,
-      fetch: (request) => fetchWithRetries(request, this.timeoutMs, this.retries),
+      fetch: (request) => fetchWithRetries(request, this.timeoutMs, this.retries, () => this.secrets()),
     });
     this.api.use(this.authAndErrors());
+  }
+
+  /** What must never appear in an error message. */
+  private secrets(): string[] {
+    return [this.credentials.adminPassword, ...(this.token ? [this.token.value] : [])];
   }
 
   private authAndErrors(): Middleware {
@@ -125,12 +120,8 @@ export class KeycloakAdmin {
       onResponse: async ({ request, response }) => {
         if (response.ok || response.status === 404) return response;
         const path = new URL(request.url).pathname;
-        throw new KeycloakApiError(
-          request.method,
-          path,
-          response.status,
-          serverText(await response.text(), response.statusText),
-        );
+        const text = serverText(await response.text(), response.statusText);
+        throw new ApiError(SERVICE, request.method, path, response.status, redact(text, this.secrets()));
       },
     };
   }
@@ -146,35 +137,21 @@ export class KeycloakAdmin {
       password: this.credentials.adminPassword,
     });
     // A token request changes nothing on the server, so it is retried like a read.
-    const answer = await this.retryingTokenRequest(url, body);
+    const answer = await fetchWithRetries(
+      new Request(url, { method: "POST", body }),
+      this.timeoutMs,
+      this.retries,
+      () => this.secrets(),
+      true,
+    );
     const text = await answer.text();
     if (!answer.ok) {
-      throw new KeycloakApiError(
-        "POST",
-        new URL(url).pathname,
-        answer.status,
-        `admin sign-in refused: ${serverText(text, answer.statusText)}`,
-      );
+      const reason = redact(`admin sign-in refused: ${serverText(text, answer.statusText)}`, this.secrets());
+      throw new ApiError(SERVICE, "POST", new URL(url).pathname, answer.status, reason);
     }
     const token = JSON.parse(text) as { access_token: string; expires_in: number };
     this.token = { value: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 };
     return token.access_token;
-  }
-
-  private async retryingTokenRequest(url: string, body: URLSearchParams): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        if (!TRANSIENT.has(response.status) || attempt >= this.retries) return response;
-      } catch (e) {
-        if (attempt >= this.retries) throw new KeycloakUnreachableError("POST", url, describeFetchError(e));
-      }
-      await sleep(Math.min(4000, 100 * 2 ** attempt) * (0.5 + Math.random()));
-    }
   }
 
   /** The id at the end of a 201's Location header (Keycloak answers creations that way). */

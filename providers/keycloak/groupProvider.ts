@@ -1,7 +1,7 @@
 /** A top-level group of a realm (e.g. the site's admins); the owner marker is a group attribute. */
 import { KeycloakAdmin, type GroupRepresentation } from "./client";
 import { objectProvider, unless404, type KindSpec } from "./objectProvider";
-import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
+import { ownerFromAttributes, withOwnerAttribute } from "./ownership";
 import { GROUP_NAME, patternProblems, realmNameProblems } from "./validate";
 
 const groupPath = (realm: string, id: string) => ({ params: { path: { realm, id } } });
@@ -41,7 +41,7 @@ export const groupKind: KindSpec = {
   create: async (api, inputs) => {
     const { response } = await api.api.POST("/admin/realms/{realm}/groups", {
       params: { path: { realm: inputs.realm as string } },
-      body: { name: inputs.name as string, attributes: { [OWNER_ATTRIBUTE]: [inputs.owner] } },
+      body: { name: inputs.name as string, attributes: withOwnerAttribute({}, inputs.owner, true) },
     });
     return KeycloakAdmin.createdId(response, groupKind.describe(inputs));
   },
@@ -53,7 +53,7 @@ export const groupKind: KindSpec = {
       body: {
         ...current,
         name: inputs.name as string,
-        attributes: { ...current.attributes, [OWNER_ATTRIBUTE]: [inputs.owner] },
+        attributes: withOwnerAttribute(current.attributes, inputs.owner, true),
       },
     });
   },
@@ -63,5 +63,6 @@ export const groupKind: KindSpec = {
 };
 
 /** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
-export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(groupKind);
+const provider = objectProvider(groupKind);
+export const { configure, check, diff, create, read, update, delete: remove } = provider;
 export { remove as delete };

@@ -3,13 +3,15 @@
  * `diff` compares the inputs the kind manages and marks the ones that replace; `create` looks for
  * an object of the same natural key first and continues its own interrupted work, adopts when told
  * to, or refuses naming the owner; `read` reports what the server holds (so refresh sees drift);
- * `delete` removes only what the same owner still holds. Admin credentials come from stack config
- * through `configure` (see credentials.ts), never from resource inputs.
+ * `delete` removes only what the same owner still holds (the shared decisions of
+ * providers/shared/ownership). Admin credentials come from stack config through `configure` (see
+ * credentials.ts), never from resource inputs.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { KeycloakAdmin } from "./client";
 import { adminCredentials, configure } from "./credentials";
-import { decideTakeOver, mayDelete } from "./ownership";
+import { decideClaim, decideDelete, decideWrite, ownIds } from "../shared/ownership";
+import { withOwnerAttribute } from "./ownership";
 import type { InputProblem } from "./validate";
 
 export type Inputs = Record<string, unknown> & { owner: string; adopt?: boolean };
@@ -61,6 +63,24 @@ export function withFields(
   for (const [input, field] of Object.entries(fields))
     if (inputs[input] !== undefined) out[field] = inputs[input];
   return out;
+}
+
+/**
+ * The representation to PUT/POST: the current one (if any), `base` (its natural key), the given
+ * managed inputs in their fields, and the owner marker among the attributes (a list for users and
+ * groups, a string for clients and realms).
+ */
+export function representationOf<R extends { attributes?: object }>(
+  fields: Readonly<Record<string, string>>,
+  ownerAsList: boolean,
+): (base: object, inputs: Inputs, current?: R) => R {
+  return (base, inputs, current) =>
+    ({
+      ...withFields({ ...current, ...base }, inputs, fields),
+      attributes: ownerAsList
+        ? withOwnerAttribute(current?.attributes as Record<string, string[]>, inputs.owner, true)
+        : withOwnerAttribute(current?.attributes as Record<string, string>, inputs.owner, false),
+    }) as unknown as R;
 }
 
 /** The inputs as a representation holds them. */
@@ -149,10 +169,11 @@ export function objectProvider(spec: KindSpec): ObjectProvider {
       if (existing === undefined) {
         id = await spec.create(api, withDefaults(spec, inputs, false));
       } else {
-        const current = await spec.observe(api, existing, inputs);
-        const owner = spec.unmarked ? inputs.owner : current?.owner;
-        adopted =
-          decideTakeOver(spec.describe(inputs), true, owner, inputs.owner, inputs.adopt === true) === "adopt";
+        // A mapping carries no marker: it belongs to whoever declares it.
+        const owner = spec.unmarked ? inputs.owner : (await spec.observe(api, existing, inputs))?.owner;
+        const decision = decideClaim({ exists: true, owner }, inputs.owner, inputs.adopt === true);
+        if (decision.action === "refuse") throw new Error(`${spec.describe(inputs)}: ${decision.reason}`);
+        adopted = decision.action === "adopt";
         id = existing;
         await spec.update(api, id, withDefaults(spec, inputs, adopted));
       }
@@ -172,6 +193,14 @@ export function objectProvider(spec: KindSpec): ObjectProvider {
       const inputs = spec.normalize(raw as Inputs);
       const api = adminApi();
       const adopted = (olds as Inputs).adopted === true;
+      if (!spec.unmarked) {
+        const current = await spec.observe(api, id, inputs);
+        const decision = decideWrite(
+          { exists: current !== undefined, owner: current?.owner },
+          ownIds(inputs.owner, (olds as Inputs).owner),
+        );
+        if (decision.action === "refuse") throw new Error(`${spec.describe(inputs)}: ${decision.reason}`);
+      }
       await spec.update(api, id, withDefaults(spec, inputs, adopted), olds as Inputs);
       return { outs: { ...outputsOf(id, inputs, await observeOrFail(api, id, inputs)), adopted } };
     },
@@ -180,15 +209,14 @@ export function objectProvider(spec: KindSpec): ObjectProvider {
       const inputs = props as Inputs;
       const api = adminApi();
       const observed = await spec.observe(api, id, inputs);
-      if (!observed) return;
-      if (!spec.unmarked && !mayDelete(observed.owner, inputs.owner)) {
-        const who = observed.owner
-          ? `now belongs to ${observed.owner}`
-          : "no longer carries this stack's owner marker";
-        console.warn(`${spec.describe(inputs)} ${who}: left in place, only removed from this stack`);
+      const owner = spec.unmarked ? inputs.owner : observed?.owner;
+      const decision = decideDelete({ exists: observed !== undefined, owner }, ownIds(inputs.owner));
+      if (decision.action === "leave") {
+        // A warning, not a failure: the stack forgets the object and leaves it to its new owner.
+        console.error(`warning: ${spec.describe(inputs)}: ${decision.warning}`);
         return;
       }
-      await spec.remove(api, id, inputs);
+      if (decision.action === "delete") await spec.remove(api, id, inputs);
     },
   };
 }

@@ -8,13 +8,12 @@ import { KeycloakAdmin, type ClientRepresentation } from "./client";
 import {
   fieldsOf,
   objectProvider,
+  representationOf,
   sortedSet,
   unless404,
-  withFields,
-  type Inputs,
   type KindSpec,
 } from "./objectProvider";
-import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
+import { ownerFromAttributes } from "./ownership";
 import { CLIENT_ID, patternProblems, realmNameProblems, redirectUriProblems } from "./validate";
 
 const clientPath = (realm: string, id: string) => ({ params: { path: { realm, id } } });
@@ -40,15 +39,7 @@ async function getClient(
   return unless404(await api.api.GET("/admin/realms/{realm}/clients/{id}", clientPath(realm, id)));
 }
 
-function desired(inputs: Inputs, current: ClientRepresentation = {}): ClientRepresentation {
-  const rep: Record<string, unknown> = withFields(
-    { ...current, clientId: inputs.clientId, protocol: "openid-connect" },
-    inputs,
-    FIELDS,
-  );
-  rep.attributes = { ...current.attributes, [OWNER_ATTRIBUTE]: inputs.owner };
-  return rep as ClientRepresentation;
-}
+const representation = representationOf<ClientRepresentation>(FIELDS, false);
 
 export const oidcClientKind: KindSpec = {
   describe: (inputs) => `client ${JSON.stringify(inputs.clientId)} in realm ${JSON.stringify(inputs.realm)}`,
@@ -99,7 +90,7 @@ export const oidcClientKind: KindSpec = {
   create: async (api, inputs) => {
     const { response } = await api.api.POST("/admin/realms/{realm}/clients", {
       params: { path: { realm: inputs.realm as string } },
-      body: desired(inputs),
+      body: representation({ clientId: inputs.clientId, protocol: "openid-connect" }, inputs),
     });
     return KeycloakAdmin.createdId(response, oidcClientKind.describe(inputs));
   },
@@ -108,7 +99,7 @@ export const oidcClientKind: KindSpec = {
     const current = await getClient(api, realm, id);
     await api.api.PUT("/admin/realms/{realm}/clients/{id}", {
       ...clientPath(realm, id),
-      body: desired(inputs, current),
+      body: representation({ clientId: inputs.clientId, protocol: "openid-connect" }, inputs, current),
     });
   },
   remove: async (api, id, inputs) => {
@@ -117,13 +108,6 @@ export const oidcClientKind: KindSpec = {
 };
 
 /** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
-export const {
-  configure,
-  check,
-  diff,
-  create,
-  read,
-  update,
-  delete: remove,
-} = objectProvider(oidcClientKind);
+const provider = objectProvider(oidcClientKind);
+export const { configure, check, diff, create, read, update, delete: remove } = provider;
 export { remove as delete };

@@ -1,47 +1,39 @@
 /**
- * Who owns a Keycloak object: a marker attribute ("sovereign.owner") holding the owner id of the
- * stack resource that made it (project/stack/type/name). Thin on purpose: it follows the provider
- * rules of issue 7 and gives way to providers/shared/ once that exists.
+ * Where a Keycloak object keeps its owner: the attribute "sovereign.owner" holding the shared
+ * marker (`encodeOwner()` of providers/shared/ownership: `sovereign-owner:<project>/<stack>/<name>`).
+ * Realms and clients keep attributes as strings, groups and users as lists of strings. The decisions
+ * over it are the shared ones (decideClaim, decideWrite, decideDelete).
  */
+import { encodeOwner, parseOwner, type OwnerId } from "../shared/ownership";
 
 export const OWNER_ATTRIBUTE = "sovereign.owner";
 
-/** The owner id for a resource of a stack. */
-export function ownerId(project: string, stack: string, type: string, name: string): string {
-  return `${project}/${stack}/${type}/${name}`;
+/** The owner a realm's/client's (string) or group's/user's (string[]) attributes name. */
+export function ownerFromAttributes(attributes: Record<string, unknown> | undefined): OwnerId | undefined {
+  const raw = attributes?.[OWNER_ATTRIBUTE];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  // Before the shared marker, the attribute held the bare id (project/stack/type/name): still
+  // someone's, so it is named in refusals and never taken for ours.
+  return parseOwner(value) ?? value.trim();
 }
 
-/** The marker from attributes as realms/clients (string) or groups/users (string[]) hold them. */
-export function ownerFromAttributes(attributes: Record<string, unknown> | undefined): string | undefined {
-  const value = attributes?.[OWNER_ATTRIBUTE];
-  if (typeof value === "string") return value || undefined;
-  if (Array.isArray(value) && typeof value[0] === "string") return value[0] || undefined;
-  return undefined;
-}
-
-export type TakeOver = "create" | "continue" | "adopt";
-
-/**
- * What `create` may do with an object that already exists under the same name: continue its own
- * interrupted work, take it over when adopting, else refuse naming who owns it.
- */
-export function decideTakeOver(
-  what: string,
-  found: boolean,
-  currentOwner: string | undefined,
-  me: string,
-  adopt: boolean,
-): TakeOver {
-  if (!found) return "create";
-  if (currentOwner === me) return "continue";
-  if (adopt) return "adopt";
-  const who = currentOwner ? `it belongs to ${currentOwner}` : "it is not owned by any stack";
-  throw new Error(
-    `${what} already exists and ${who}: set adopt: true on this resource to take it over (keeping the server's values for inputs you did not give), or choose another name`,
-  );
-}
-
-/** Whether `delete` may remove the object: only while the same owner still holds it. */
-export function mayDelete(currentOwner: string | undefined, me: string): boolean {
-  return currentOwner === me;
+/** The attributes with the owner marker written in, as a string or a one-element list. */
+export function withOwnerAttribute(
+  attributes: Record<string, string> | undefined,
+  owner: OwnerId,
+  asList: false,
+): Record<string, string>;
+export function withOwnerAttribute(
+  attributes: Record<string, string[]> | undefined,
+  owner: OwnerId,
+  asList: true,
+): Record<string, string[]>;
+export function withOwnerAttribute(
+  attributes: Record<string, unknown> | undefined,
+  owner: OwnerId,
+  asList: boolean,
+): Record<string, unknown> {
+  const marker = encodeOwner(owner);
+  return { ...attributes, [OWNER_ATTRIBUTE]: asList ? [marker] : marker };
 }

@@ -5,7 +5,7 @@
  */
 import { KeycloakAdmin, type RealmRepresentation } from "./client";
 import { objectProvider, sortedSet, unless404, type Inputs, type KindSpec } from "./objectProvider";
-import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
+import { ownerFromAttributes, withOwnerAttribute } from "./ownership";
 import { patternProblems, realmNameProblems, ROLE_NAME } from "./validate";
 
 const EMAIL_REQUIRED_ATTRIBUTE = "sovereign.emailRequired";
@@ -35,7 +35,7 @@ async function allowUserOwnerMarker(api: KeycloakAdmin, realm: string): Promise<
 }
 
 function desired(inputs: Inputs, current: RealmRepresentation = {}): RealmRepresentation {
-  const attributes: Record<string, string> = { ...current.attributes, [OWNER_ATTRIBUTE]: inputs.owner };
+  const attributes: Record<string, string> = withOwnerAttribute(current.attributes, inputs.owner, false);
   if (inputs.emailRequired !== undefined) attributes[EMAIL_REQUIRED_ATTRIBUTE] = String(inputs.emailRequired);
   return {
     ...current,
@@ -99,5 +99,6 @@ export const realmKind: KindSpec = {
 };
 
 /** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
-export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(realmKind);
+const provider = objectProvider(realmKind);
+export const { configure, check, diff, create, read, update, delete: remove } = provider;
 export { remove as delete };

@@ -1,11 +1,11 @@
 /**
  * The Keycloak dynamic resources. The provider objects serialized into each resource's state hold
- * only the path of their implementation module (loaded in the provider process), so the state
- * stays small and holds no credentials; those arrive through `configure` (credentials.ts).
+ * only the package specifier of their implementation module (providers/shared/moduleLocation), so
+ * the state stays small and holds no credentials; those arrive through `configure` (credentials.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
-import { ownerId } from "./ownership";
+import { resourceOwner } from "../shared/resourceOwner";
 
 /** Inputs every Keycloak resource takes. */
 export interface KeycloakObjectArgs {
@@ -13,8 +13,9 @@ export interface KeycloakObjectArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-function withOwner(type: string, name: string, args: object): pulumi.Inputs {
-  return { ...args, owner: ownerId(pulumi.getProject(), pulumi.getStack(), type, name) };
+/** The owner `<project>/<stack>/<name>` that the provider writes into the object's marker. */
+function withOwner(name: string, args: object): pulumi.Inputs {
+  return { ...args, owner: resourceOwner(name) };
 }
 
 function secretOutputs(
@@ -50,11 +51,10 @@ export class KeycloakRealm extends pulumi.dynamic.Resource {
   declare readonly issuerUrl: pulumi.Output<string>;
 
   constructor(name: string, args: KeycloakRealmArgs, opts?: pulumi.CustomResourceOptions) {
-    const type = "sovereign:keycloak:Realm";
     super(
       providers.realm,
       name,
-      { issuerUrl: undefined, ...withOwner(type, name, args) },
+      { issuerUrl: undefined, ...withOwner(name, args) },
       opts,
       "sovereign/keycloak",
       "Realm",
@@ -89,11 +89,10 @@ export class KeycloakOidcClient extends pulumi.dynamic.Resource {
   declare readonly clientSecret: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: KeycloakOidcClientArgs, opts?: pulumi.CustomResourceOptions) {
-    const type = "sovereign:keycloak:OidcClient";
     super(
       providers.client,
       name,
-      { objectId: undefined, clientSecret: undefined, ...withOwner(type, name, args) },
+      { objectId: undefined, clientSecret: undefined, ...withOwner(name, args) },
       secretOutputs(opts, ["clientSecret"]),
       "sovereign/keycloak",
       "OidcClient",
@@ -111,11 +110,10 @@ export class KeycloakGroup extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: KeycloakGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    const type = "sovereign:keycloak:Group";
     super(
       providers.group,
       name,
-      { objectId: undefined, ...withOwner(type, name, args) },
+      { objectId: undefined, ...withOwner(name, args) },
       opts,
       "sovereign/keycloak",
       "Group",
@@ -148,8 +146,7 @@ export class KeycloakUser extends pulumi.dynamic.Resource {
   declare readonly username: pulumi.Output<string>;
 
   constructor(name: string, args: KeycloakUserArgs, opts?: pulumi.CustomResourceOptions) {
-    const type = "sovereign:keycloak:User";
-    const inputs = withOwner(type, name, {
+    const inputs = withOwner(name, {
       ...args,
       initialPassword: args.initialPassword && pulumi.secret(args.initialPassword),
     });
@@ -176,14 +173,6 @@ export class KeycloakRoleMapping extends pulumi.dynamic.Resource {
   declare readonly realmRoles: pulumi.Output<string[]>;
 
   constructor(name: string, args: KeycloakRoleMappingArgs, opts?: pulumi.CustomResourceOptions) {
-    const type = "sovereign:keycloak:RoleMapping";
-    super(
-      providers.roleMapping,
-      name,
-      withOwner(type, name, args),
-      opts,
-      "sovereign/keycloak",
-      "RoleMapping",
-    );
+    super(providers.roleMapping, name, withOwner(name, args), opts, "sovereign/keycloak", "RoleMapping");
   }
 }

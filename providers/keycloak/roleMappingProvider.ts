@@ -119,13 +119,6 @@ export const roleMappingKind: KindSpec = {
 };
 
 /** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
-export const {
-  configure,
-  check,
-  diff,
-  create,
-  read,
-  update,
-  delete: remove,
-} = objectProvider(roleMappingKind);
+const provider = objectProvider(roleMappingKind);
+export const { configure, check, diff, create, read, update, delete: remove } = provider;
 export { remove as delete };

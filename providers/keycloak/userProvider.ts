@@ -5,16 +5,9 @@
  * The owner marker is an admin-only user attribute (the realm allows it; see realmProvider).
  */
 import { KeycloakAdmin, type UserRepresentation } from "./client";
-import {
-  fieldsOf,
-  objectProvider,
-  sortedSet,
-  unless404,
-  withFields,
-  type Inputs,
-  type KindSpec,
-} from "./objectProvider";
-import { OWNER_ATTRIBUTE, ownerFromAttributes } from "./ownership";
+import { objectProvider, representationOf, sortedSet, type Inputs, type KindSpec } from "./objectProvider";
+import { fieldsOf, unless404 } from "./objectProvider";
+import { ownerFromAttributes } from "./ownership";
 import { realmNameProblems, userProblems } from "./validate";
 
 const userPath = (realm: string, id: string) => ({ params: { path: { realm, id } } });
@@ -42,11 +35,7 @@ async function memberOf(api: KeycloakAdmin, realm: string, id: string): Promise<
   return (data ?? []).map((group) => group.id ?? "").sort();
 }
 
-function desired(inputs: Inputs, current: UserRepresentation = {}): UserRepresentation {
-  const rep: Record<string, unknown> = withFields({ ...current, username: inputs.username }, inputs, FIELDS);
-  rep.attributes = { ...current.attributes, [OWNER_ATTRIBUTE]: [inputs.owner] };
-  return rep as UserRepresentation;
-}
+const representation = representationOf<UserRepresentation>(FIELDS, true);
 
 async function syncGroups(
   api: KeycloakAdmin,
@@ -106,7 +95,7 @@ export const userKind: KindSpec = {
     const realm = inputs.realm as string;
     const password = inputs.initialPassword as string | undefined;
     const body: UserRepresentation = {
-      ...desired(inputs),
+      ...representation({ username: inputs.username }, inputs),
       ...(password && {
         credentials: [{ type: "password", value: password, temporary: inputs.temporaryPassword !== false }],
       }),
@@ -124,7 +113,7 @@ export const userKind: KindSpec = {
     const current = await getUser(api, realm, id);
     await api.api.PUT("/admin/realms/{realm}/users/{id}", {
       ...userPath(realm, id),
-      body: desired(inputs, current),
+      body: representation({ username: inputs.username }, inputs, current),
     });
     await syncGroups(api, realm, id, inputs, olds);
   },
@@ -134,5 +123,6 @@ export const userKind: KindSpec = {
 };
 
 /** Loaded by providerAt (providers/shared/moduleLocation) in the provider process. */
-export const { configure, check, diff, create, read, update, delete: remove } = objectProvider(userKind);
+const provider = objectProvider(userKind);
+export const { configure, check, diff, create, read, update, delete: remove } = provider;
 export { remove as delete };

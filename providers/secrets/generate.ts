@@ -41,6 +41,16 @@ export const unpaddedBase64 = (b: Buffer): string => b.toString("base64").replac
 
 const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
+/** Letters and digits: safe in URLs, config files and shell words without quoting. */
+export const PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A password of `length` characters of the alphabet, drawn without modulo bias. */
+export function drawPassword(length: number, alphabet = PASSWORD_ALPHABET): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[crypto.randomInt(alphabet.length)];
+  return out;
+}
+
 function keyId(): string {
   const bytes = crypto.randomBytes(4);
   return "a_" + [...bytes].map((b) => ALNUM[b % ALNUM.length]).join("");

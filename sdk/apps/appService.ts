@@ -9,9 +9,19 @@ import type { DnsZone } from "../dns/dnsZone";
 import { synapseSigningKeyFile, type SecretGenerator } from "../secrets/generator";
 import { pluginSecrets } from "../secrets/pluginSecrets";
 import { appDefinition, type AppId } from "./catalog";
-import { planAppState, planNixosFragment, type NixosFragment, type StateDeclaration } from "./deployment";
+import {
+  planAppState,
+  planNixosFragment,
+  secretPath,
+  type NixosFragment,
+  type StateDeclaration,
+} from "./deployment";
 import { chooseApp, severeThreatWarnings } from "./policy";
 import type { AppDefinition, PlainLinuxRecipe } from "./types";
+import type { OidcClientCredentials } from "../identity/identityRealm";
+
+/** The file name of an app's OIDC client secret among its secret files. */
+export const OIDC_CLIENT_SECRET = "oidc-client-secret";
 
 export interface AppServiceArgs {
   /** Catalog id (checked: open-core apps are refused, typos get the nearest id). */
@@ -27,6 +37,8 @@ export interface AppServiceArgs {
   secrets?: SecretGenerator;
   /** Publish `<subdomain> CNAME <host>`; the Site publishes its apps' names itself. Default true. */
   publishName?: boolean;
+  /** Its OpenID Connect client in the site's realm (IdentityRealm.clientFor), for apps that sign in with it. */
+  oidc?: OidcClientCredentials;
 }
 
 export interface PublicKeyOutput {
@@ -47,6 +59,8 @@ export class AppService extends pulumi.ComponentResource {
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
   /** Public halves of generated keys, by secret name. */
   readonly publicKeys: Readonly<Record<string, PublicKeyOutput>>;
+  /** Issuer, client id and (secret) client secret the app signs its users in with, when given. */
+  readonly oidc?: OidcClientCredentials;
 
   constructor(
     name: string,
@@ -94,8 +108,26 @@ export class AppService extends pulumi.ComponentResource {
     this.publicKeys = publicKeys;
 
     this.state = planAppState(def, name, args.host);
-    this.nixos = planNixosFragment(def, { instance: name, fqdn: this.fqdn, domain: args.domain });
+    const fragment = planNixosFragment(def, { instance: name, fqdn: this.fqdn, domain: args.domain });
+    // The client secret is a file on the host (delivered by HostSecret), never a configuration value.
+    this.nixos =
+      fragment && args.oidc
+        ? {
+            ...fragment,
+            secretFiles: {
+              ...fragment.secretFiles,
+              [OIDC_CLIENT_SECRET]: secretPath(name, OIDC_CLIENT_SECRET),
+            },
+          }
+        : fragment;
+    this.oidc = args.oidc;
     this.plainLinux = def.plainLinux;
-    this.registerOutputs({ url: this.url, state: this.state, nixos: this.nixos, secrets: this.secrets });
+    this.registerOutputs({
+      url: this.url,
+      state: this.state,
+      nixos: this.nixos,
+      secrets: this.secrets,
+      ...(args.oidc ? { oidcClientId: args.oidc.clientId, oidcIssuer: args.oidc.issuerUrl } : {}),
+    });
   }
 }

@@ -26,6 +26,8 @@ export class FediService extends pulumi.ComponentResource {
   readonly webfingerHost?: string;
   /** Matrix: the server's verify key, as /_matrix/key/v2/server publishes it. */
   readonly matrixVerifyKey?: PublicKeyOutput;
+  /** Its OpenID Connect client, when the site's identity realm gave it one (args.oidc). */
+  readonly oidc?: AppService["oidc"];
   /** ActivityPub: the instance actor's RSA key (private part secret). */
   readonly actorKey?: { privateKeyPem: pulumi.Output<string>; publicKeyPem: pulumi.Output<string> };
 
@@ -44,6 +46,7 @@ export class FediService extends pulumi.ComponentResource {
       );
     }
     this.url = this.app.url;
+    this.oidc = this.app.oidc;
     const plan = planFederation(
       this.app.definition,
       { instance: name, fqdn: this.app.fqdn, domain: this.domain },

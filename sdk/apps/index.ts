@@ -3,7 +3,7 @@ export * from "./catalog";
 export * from "./refused";
 export * from "./policy";
 export * from "./deployment";
-export { AppService, type AppServiceArgs, type PublicKeyOutput } from "./appService";
+export { AppService, OIDC_CLIENT_SECRET, type AppServiceArgs, type PublicKeyOutput } from "./appService";
 export { FediService, type FediServiceArgs } from "./fediService";
 export * from "./report";
 export { SynapseHomeserver, type SynapseHomeserverArgs, type SynapseDatabaseArgs } from "./synapseHomeserver";

@@ -134,6 +134,16 @@ export interface IdentitySecret {
 
 export type AppCategory = "app" | "fediverse" | "core";
 
+/** How an app signs its users in through the site's identity provider with OpenID Connect. */
+export interface OidcSupport {
+  /** Paths under the app's URL that the provider may redirect back to after sign-in. */
+  readonly redirectPaths: readonly string[];
+  /** A public client (single-page or native app): no client secret. Default false. */
+  readonly publicClient?: boolean;
+  /** Where the redirect path and the OIDC support are documented. */
+  readonly source: Source;
+}
+
 export interface AppDefinition {
   readonly id: string;
   readonly title: string;
@@ -154,6 +164,8 @@ export interface AppDefinition {
   readonly state: readonly StateItem[];
   readonly secrets: readonly IdentitySecret[];
   readonly defaultSubdomain: string;
+  /** Present when the app can sign its users in with the site's OpenID Connect provider. */
+  readonly oidc?: OidcSupport;
 }
 
 /** Open-core software the cooperative refuses, and what the catalog offers instead. */

@@ -8,3 +8,4 @@ export {
   type RawSiteConfig,
 } from "./schema";
 export * from "./storageConfig";
+export * from "./identityConfig";

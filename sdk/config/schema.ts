@@ -180,6 +180,43 @@ const inventorySection = section(
   'must be a mapping such as { provider: netbox, url: local, prefix: "10.0.0.0/24" }',
 );
 
+const identityAdmin = section(
+  {
+    username: z
+      .string({ error: 'is required: the admin\'s user name, e.g. "alice"' })
+      .describe("User name in the realm (lower-case letters, digits, ., _, @, -)."),
+    email: z.string({ error: 'must be an email address such as "alice@coop.example"' }).optional(),
+    firstName: z.string({ error: "must be text" }).optional(),
+    lastName: z.string({ error: "must be text" }).optional(),
+  },
+  'must be a mapping such as { username: alice, email: "alice@coop.example" }',
+);
+
+const identitySection = section(
+  {
+    enabled: z
+      .boolean({ error: "must be true or false" })
+      .optional()
+      .describe("Run the site's identity realm (default true when the section is present)."),
+    realm: z
+      .string({ error: 'must be a realm name such as "coop-example"' })
+      .optional()
+      .describe("The Keycloak realm (lower-case letters, digits, ., _, -); default the site's name."),
+    displayName: z.string({ error: "must be text" }).optional().describe("The realm's display name."),
+    emailRequired: z
+      .boolean({ error: "must be true or false" })
+      .optional()
+      .describe("Every user needs an email address (default true)."),
+    admins: z
+      .array(identityAdmin, { error: "must be a list of { username, email }" })
+      .optional()
+      .describe(
+        "People in the realm's admins group (realm role admin); they choose a password at first sign-in.",
+      ),
+  },
+  "must be a mapping such as { realm: coop-example, admins: [{ username: alice, email: alice@coop.example }] }",
+);
+
 /** The whole `sovereign:site` mapping. */
 export const siteSchema = section({
   name: nameField("the site's name"),
@@ -218,6 +255,11 @@ export const siteSchema = section({
   inventory: inventorySection
     .optional()
     .describe("Register the site's hosts and apps in NetBox (sdk/site/inventory.ts)."),
+  identity: identitySection
+    .optional()
+    .describe(
+      "The site's identity realm on Keycloak (sdk/identity/): an OIDC client for each catalog app that signs in with OpenID Connect; Keycloak's URL and admin credentials are the stack config keys sovereign:keycloakUrl, sovereign:keycloakAdminUser, sovereign:keycloakAdminPassword.",
+    ),
 });
 
 export type RawSiteConfig = z.input<typeof siteSchema>;

@@ -9,6 +9,7 @@ import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
 import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
+import { parseIdentity, planOidcSecretDeliveries, type IdentityConfig } from "./identityConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -66,6 +67,8 @@ export interface SiteConfig {
   readonly externalServices?: readonly Dependency[];
   /** How identity secrets are made: @pulumi/random + @pulumi/tls plugins (default) or the built-in provider. */
   readonly secrets?: "plugins" | "builtin";
+  /** Optional: the site's identity realm (identityConfig.ts). */
+  readonly identity?: IdentityConfig;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -353,6 +356,8 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   hostPlacementProblems((f, m) => checks.add(f, m), hosts, domain, apps);
   const storage = parseStorage(p, site.storage);
   const inventory = parseInventory(p, site.inventory);
+  const identity = parseIdentity(p, site.identity, typeof site.name === "string" ? site.name : "");
+  if (identity) planOidcSecretDeliveries(hosts, apps, (f, m) => checks.add(f, m));
   hosts.forEach((host, i) => {
     if (host.address === ADDRESS_FROM_INVENTORY && !inventory?.prefix)
       checks.add(
@@ -374,6 +379,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   return {
     ...(storage ? { storage } : {}),
     ...(inventory ? { inventory } : {}),
+    ...(identity ? { identity } : {}),
     name: typed.name,
     domain,
     datacenter: typed.datacenter,

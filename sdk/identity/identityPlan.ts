@@ -1,10 +1,12 @@
 /**
- * Pure planning for a site's identity realm: one OIDC client per app that signs in through it,
- * redirect URIs from the app's URL and its redirect paths, and every problem (bad realm name,
+ * Pure planning for a site's identity realm: one OIDC client per app whose catalog entry says it
+ * signs in with OpenID Connect, redirect URIs from the app's URL and the catalog's redirect paths,
+ * and every problem (bad realm name,
  * non-https redirect, a client id used twice, an admin without an email where the realm requires
  * one) reported at once with the field and the fix, before any resource is declared.
  */
 import { ConfigProblems } from "../config/problems";
+import { appDefinition, isAppId } from "../apps/catalog";
 import {
   duplicateClientIdProblems,
   realmNameProblems,
@@ -12,18 +14,19 @@ import {
   userProblems,
 } from "../../providers/keycloak/validate";
 
-/** An app that signs its users in with OpenID Connect. */
+/**
+ * An app instance of the site. Whether it signs in with OpenID Connect, and where the provider
+ * redirects back to, come from its catalog entry (`oidc`), not from the caller.
+ */
 export interface OidcAppSpec {
-  /** The app's key in the site (e.g. "forgejo"); also the default client id. */
+  /** The instance's name in the site (e.g. "forgejo"); also the default client id. */
+  name: string;
+  /** Its catalog id (e.g. "forgejo"). */
   app: string;
-  /** The client id in the realm (default: `app`). */
-  clientId?: string;
   /** The app's public base URL, e.g. https://git.example.org */
   url: string;
-  /** Paths under `url` that Keycloak may redirect back to, e.g. ["/user/oauth2/keycloak/callback"]. */
-  redirectPaths: readonly string[];
-  /** SPAs and native apps: no client secret. */
-  publicClient?: boolean;
+  /** The client id in the realm (default: `name`). */
+  clientId?: string;
   /** The app calls APIs as itself (client-credentials grant). */
   serviceAccount?: boolean;
 }
@@ -44,6 +47,7 @@ export interface IdentityPlanInput {
 }
 
 export interface PlannedClient {
+  /** The app instance's name. */
   app: string;
   clientId: string;
   redirectUris: string[];
@@ -53,9 +57,14 @@ export interface PlannedClient {
   serviceAccounts: boolean;
 }
 
-/** The redirect URIs of an app: each path resolved against its URL. */
-export function redirectUrisOf(app: OidcAppSpec): string[] {
-  return app.redirectPaths.map((p) => new URL(p, app.url.endsWith("/") ? app.url : `${app.url}/`).toString());
+/** The redirect URIs of an app: each of the catalog's redirect paths resolved against its URL. */
+export function redirectUrisOf(url: string, redirectPaths: readonly string[]): string[] {
+  return redirectPaths.map((p) => new URL(p, url.endsWith("/") ? url : `${url}/`).toString());
+}
+
+/** The apps that sign in with OpenID Connect, by their catalog entries (others have no client). */
+export function oidcApps(apps: readonly OidcAppSpec[]): OidcAppSpec[] {
+  return apps.filter((a) => isAppId(a.app) && appDefinition(a.app).oidc !== undefined);
 }
 
 export function planIdentity(input: IdentityPlanInput): PlannedClient[] {
@@ -64,32 +73,35 @@ export function planIdentity(input: IdentityPlanInput): PlannedClient[] {
   const clients: PlannedClient[] = [];
   input.apps.forEach((app, i) => {
     const field = `apps[${i}]`;
+    if (!isAppId(app.app)) {
+      problems.add(
+        `${field}.app`,
+        `${JSON.stringify(app.app)} is not an app of the catalog (npm run catalog)`,
+      );
+      return;
+    }
+    const oidc = appDefinition(app.app).oidc;
+    if (!oidc) return;
     let origin: string | undefined;
     try {
       origin = new URL(app.url).origin;
     } catch {
       problems.add(
         `${field}.url`,
-        `${JSON.stringify(app.url)} is not an absolute URL: e.g. "https://${app.app}.example.org"`,
+        `${JSON.stringify(app.url)} is not an absolute URL: e.g. "https://${app.name}.example.org"`,
       );
       return;
     }
-    if (app.redirectPaths.length === 0) {
-      problems.add(
-        `${field}.redirectPaths`,
-        `app ${JSON.stringify(app.app)} has no redirect path: add the path of its OIDC callback (e.g. "/oauth2/callback")`,
-      );
-    }
-    const redirectUris = redirectUrisOf(app);
+    const redirectUris = redirectUrisOf(app.url, oidc.redirectPaths);
     for (const p of redirectUriProblems(redirectUris, `${field}.url`))
       problems.add(p.property, `${p.reason} (the app's url)`);
     clients.push({
-      app: app.app,
-      clientId: app.clientId ?? app.app,
+      app: app.name,
+      clientId: app.clientId ?? app.name,
       redirectUris,
       webOrigins: [origin],
       rootUrl: app.url,
-      publicClient: app.publicClient ?? false,
+      publicClient: oidc.publicClient ?? false,
       serviceAccounts: app.serviceAccount ?? false,
     });
   });

@@ -6,7 +6,7 @@ import {
   KeycloakRoleMapping,
   KeycloakUser,
 } from "../../providers/keycloak";
-import type { PasswordGenerator } from "../secrets/random";
+import type { SecretGenerator } from "../secrets/generator";
 import { planIdentity, type OidcAppSpec, type RealmAdminSpec } from "./identityPlan";
 
 export interface IdentityRealmArgs {
@@ -20,7 +20,7 @@ export interface IdentityRealmArgs {
   /** People in the realm's admin group (realm role "admin"). */
   admins?: readonly RealmAdminSpec[];
   /** Draws the admins' initial passwords (temporary: changed at first sign-in). */
-  secrets?: PasswordGenerator;
+  secrets?: SecretGenerator;
   /** The realm holds every account: protected from deletion unless the caller opts out. */
   protect?: boolean;
 }
@@ -93,7 +93,7 @@ export class IdentityRealm extends pulumi.ComponentResource {
             ...admin,
             emailRequired,
             groups: [this.adminGroup.objectId],
-            initialPassword: args.secrets?.secret(
+            initialPassword: args.secrets?.password(
               `${name}-admin-${admin.username}-password`,
               { length: 24 },
               child,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecret } from "../../providers/secrets/resources";
 import type { Ed25519Key, RsaKey, SecretGenerator } from "./generator";
+import { LocalRandomSecret } from "./random";
 
 const required = (o: pulumi.Output<string | undefined>, what: string): pulumi.Output<string> =>
   o.apply((v) => {
@@ -14,6 +15,7 @@ export function builtinSecrets(): SecretGenerator {
     kind: "builtin",
     random: (name, opts) =>
       pulumi.secret(required(new GeneratedSecret(name, { kind: "random" }, opts).value, "value")),
+    password: (name, options, opts) => pulumi.secret(new LocalRandomSecret(name, options, opts).result),
     ed25519: (name, opts): Ed25519Key => {
       const s = new GeneratedSecret(name, { kind: "ed25519" }, opts);
       return {

@@ -1,10 +1,12 @@
 /**
- * The small interface through which components get identity secrets generated once and kept in the
- * stack's state: app secrets, Ed25519 signing keys (Matrix), RSA keys (ActivityPub actors, DKIM).
+ * The small interface through which components get secrets generated once and kept in the stack's
+ * state: app secrets, passwords (admins, databases), Ed25519 signing keys (Matrix), RSA keys
+ * (ActivityPub actors, DKIM).
  * `pluginSecrets` uses @pulumi/random and @pulumi/tls (for engines that can download plugins);
  * `builtinSecrets` uses the built-in dynamic resource (Node's crypto). Both give the same outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { RandomSecretOptions } from "./random";
 
 export interface Ed25519Key {
   /** "a_XXXX": the key's version name, e.g. "ed25519:a_XXXX" in Matrix. */
@@ -26,6 +28,12 @@ export interface SecretGenerator {
   readonly kind: "plugins" | "builtin";
   /** 32 random bytes as 64 hex characters (secret). */
   random(name: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
+  /** `length` letters and digits (default 32; secret), drawn again when `keepers` change. */
+  password(
+    name: string,
+    options: RandomSecretOptions,
+    opts: pulumi.CustomResourceOptions,
+  ): pulumi.Output<string>;
   ed25519(name: string, opts: pulumi.CustomResourceOptions): Ed25519Key;
   rsa(name: string, bits: number, opts: pulumi.CustomResourceOptions): RsaKey;
 }

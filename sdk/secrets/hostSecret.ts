@@ -1,9 +1,9 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../../providers/lazyProvider";
+import { providerAt, providerSpecifier } from "../../providers/shared/moduleLocation";
 import type { HostOs } from "./hostSecretPlan";
 
-const provider = lazyProvider(path.join(__dirname, "hostSecretProvider"), "sdk/secrets/hostSecretProvider");
+// The state holds only the package specifier of the implementation (providers/secrets/).
+const provider = providerAt(providerSpecifier("secrets/hostSecretProvider"));
 
 export interface SecretHostArgs {
   address: pulumi.Input<string>;

@@ -4,6 +4,8 @@
  * here ever holds the secret in plain text: scripts carry only age ciphertext.
  */
 
+import { sshHostProblem, sshUserProblem } from "../replication/sshTarget";
+
 export type HostOs = "linux" | "nixos";
 
 export interface SecretHost {
@@ -75,7 +77,15 @@ export function hostSecretProblems(spec: Partial<HostSecretSpec>, value: unknown
       property: "host.address",
       reason: "the host to deliver to has no address: set host.address (name or IP)",
     });
+  } else {
+    // The same rules as every SSH connection of the SDK (sdk/replication/sshTarget.ts).
+    const addressProblem = sshHostProblem(host.address);
+    if (addressProblem) problems.push({ property: "host.address", reason: addressProblem });
   }
+  const userProblem = sshUserProblem(host?.user);
+  if (userProblem) problems.push({ property: "host.user", reason: userProblem });
+  if (host?.port !== undefined && (!Number.isInteger(host.port) || host.port < 1 || host.port > 65535))
+    problems.push({ property: "host.port", reason: `${host.port} is not a TCP port (1-65535)` });
   if (host?.storeDir !== undefined && !host.storeDir.startsWith("/")) {
     problems.push({
       property: "host.storeDir",

@@ -1,14 +1,13 @@
 /**
- * Random secrets behind one small interface: `pulumiRandomSecrets` uses @pulumi/random's
- * RandomPassword (the default for users who have the plugin); `localRandomSecrets` is a built-in
- * dynamic resource drawing from Node's crypto (for sites without downloadable plugins). Both give
- * a secret Output of `length` characters from the same alphabet, drawn once and kept in the state
- * (encrypted) until `keepers` change.
+ * Random passwords, the `password` part of the SecretGenerator interface (generator.ts):
+ * `pluginSecrets()` draws them with @pulumi/random's RandomPassword (the default for users who have
+ * the plugin); `builtinSecrets()` with LocalRandomSecret, a built-in dynamic resource drawing from
+ * Node's crypto (for sites without downloadable plugins). Both give a secret Output of `length`
+ * letters and digits, drawn once and kept in the state (encrypted) until `keepers` change.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { lazyProvider } from "../../providers/lazyProvider";
+import { PASSWORD_ALPHABET } from "../../providers/secrets/generate";
+import { providerAt, providerSpecifier } from "../../providers/shared/moduleLocation";
 
 export interface RandomSecretOptions {
   /** Characters (default 32). */
@@ -17,28 +16,12 @@ export interface RandomSecretOptions {
   keepers?: Record<string, pulumi.Input<string>>;
 }
 
-export interface PasswordGenerator {
-  secret(
-    name: string,
-    options?: RandomSecretOptions,
-    opts?: pulumi.CustomResourceOptions,
-  ): pulumi.Output<string>;
-}
-
 /** Letters and digits: safe in URLs, config files and shell words without quoting. */
-export const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+export const SECRET_ALPHABET = PASSWORD_ALPHABET;
 export const DEFAULT_SECRET_LENGTH = 32;
 
-export const pulumiRandomSecrets: PasswordGenerator = {
-  secret: (name, options = {}, opts) =>
-    new random.RandomPassword(
-      name,
-      { length: options.length ?? DEFAULT_SECRET_LENGTH, special: false, keepers: options.keepers },
-      opts,
-    ).result,
-};
-
-const localProvider = lazyProvider(path.join(__dirname, "randomProvider"), "sdk/secrets/randomProvider");
+// The state holds only the package specifier of the implementation (providers/secrets/).
+const localProvider = providerAt(providerSpecifier("secrets/randomProvider"));
 
 export class LocalRandomSecret extends pulumi.dynamic.Resource {
   declare readonly result: pulumi.Output<string>;
@@ -54,7 +37,3 @@ export class LocalRandomSecret extends pulumi.dynamic.Resource {
     );
   }
 }
-
-export const localRandomSecrets: PasswordGenerator = {
-  secret: (name, options, opts) => new LocalRandomSecret(name, options, opts).result,
-};

@@ -16,6 +16,7 @@ import {
 } from "../storage";
 import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
+import { declareSiteIdentity, type SiteIdentity } from "./identity";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
@@ -29,6 +30,8 @@ export interface SiteArgs {
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
   /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
   inventory?: InventoryConnection;
+  /** SSH key (path on the machine running Pulumi) the hosts accept, for delivering OIDC client secrets. */
+  hostSecretKeyPath?: string;
 }
 
 /**
@@ -53,6 +56,8 @@ export class Site extends pulumi.ComponentResource {
   readonly storage?: SiteStorage;
   /** The site's registration in NetBox, when the config has an inventory. */
   readonly inventory?: SiteInventoryRegistration;
+  /** The identity realm and the OIDC client secrets delivered to hosts, when the config has identity. */
+  readonly identity?: SiteIdentity;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
@@ -90,6 +95,17 @@ export class Site extends pulumi.ComponentResource {
         `site ${config.name}`,
       );
     }
+    if (config.identity)
+      this.identity = declareSiteIdentity(
+        name,
+        {
+          config,
+          identity: config.identity,
+          secrets: args.secrets,
+          hostSecretKeyPath: args.hostSecretKeyPath,
+        },
+        this,
+      );
     this.appServices = Object.fromEntries(
       config.apps.map((app) => {
         // The site published each app's name above (planSiteRecords); the services add the rest.
@@ -100,6 +116,7 @@ export class Site extends pulumi.ComponentResource {
           subdomain: app.subdomain,
           secrets: args.secrets,
           publishName: false,
+          oidc: this.identity?.clientFor(app.name),
         };
         const service =
           app.domain && appDefinition(app.app).federation.length > 0

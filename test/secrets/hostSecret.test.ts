@@ -14,7 +14,7 @@ import { runCommand } from "../harness/commands";
 import type { SshdServiceWithArgs } from "../harness/sshd";
 import { cliStackExport } from "../harness/stateFiles";
 import { createTestStack, type TestStack } from "../harness/workspace";
-import { HostSecret, hostPublicKeyFrom, localRandomSecrets, type SecretHostArgs } from "../../sdk/secrets";
+import { builtinSecrets, HostSecret, hostPublicKeyFrom, type SecretHostArgs } from "../../sdk/secrets";
 
 const quiet = { color: "never" as const };
 
@@ -150,7 +150,7 @@ describe("secrets delivered to a real SSH host through the real engine", functio
   it("generates random secrets with the built-in resource, kept until their keepers change, never plain in the state", async () => {
     let keeper = "one";
     const t = await createTestStack("secrets-random", async () => ({
-      password: localRandomSecrets.secret("db-password", { length: 40, keepers: { rotation: keeper } }),
+      password: builtinSecrets().password("db-password", { length: 40, keepers: { rotation: keeper } }, {}),
     }));
     stacks.push(t);
     const first = (await t.stack.up(quiet)).outputs.password;

@@ -77,4 +77,8 @@ export const forgejo: AppDefinition = {
     { name: "internal-token", kind: "random", purpose: "security.INTERNAL_TOKEN" },
   ],
   defaultSubdomain: "git",
+  oidc: {
+    redirectPaths: ["/user/oauth2/sovereign/callback"],
+    source: "https://forgejo.org/docs/latest/user/oauth2-provider/",
+  },
 };

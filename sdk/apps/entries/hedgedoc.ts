@@ -68,4 +68,8 @@ export const hedgedoc: AppDefinition = {
   ],
   secrets: [{ name: "session-secret", kind: "random", purpose: "CMD_SESSION_SECRET" }],
   defaultSubdomain: "pad",
+  oidc: {
+    redirectPaths: ["/auth/oauth2/callback"],
+    source: "https://docs.hedgedoc.org/guides/auth/keycloak/",
+  },
 };

@@ -79,4 +79,8 @@ export const mastodon: AppDefinition = {
     { name: "otp-secret", kind: "random", purpose: "two-factor secrets encryption" },
   ],
   defaultSubdomain: "social",
+  oidc: {
+    redirectPaths: ["/auth/auth/openid_connect/callback"],
+    source: "https://docs.joinmastodon.org/admin/config/",
+  },
 };

@@ -108,4 +108,8 @@ export const matrix: AppDefinition = {
     { name: "form-secret", kind: "random", purpose: "form CSRF protection" },
   ],
   defaultSubdomain: "matrix",
+  oidc: {
+    redirectPaths: ["/_synapse/client/oidc/callback"],
+    source: "https://element-hq.github.io/synapse/latest/openid.html",
+  },
 };

@@ -96,4 +96,5 @@ export const nextcloud: AppDefinition = {
     { name: "instance-secret", kind: "random", purpose: "config.php secret (encrypts and signs)" },
   ],
   defaultSubdomain: "cloud",
+  oidc: { redirectPaths: ["/apps/user_oidc/code"], source: "https://github.com/nextcloud/user_oidc" },
 };

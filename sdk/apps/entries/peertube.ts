@@ -81,4 +81,9 @@ export const peertube: AppDefinition = {
   ],
   secrets: [{ name: "peertube-secret", kind: "random", purpose: "secrets.peertube (signs tokens)" }],
   defaultSubdomain: "video",
+  oidc: {
+    redirectPaths: ["/plugins/auth-openid-connect/router/code-cb"],
+    source:
+      "https://framagit.org/framasoft/peertube/official-plugins/-/tree/master/peertube-plugin-auth-openid-connect",
+  },
 };

@@ -68,4 +68,8 @@ export const webmail: AppDefinition = {
   ],
   secrets: [{ name: "des-key", kind: "random", purpose: "encrypts the IMAP password in the session" }],
   defaultSubdomain: "webmail",
+  oidc: {
+    redirectPaths: ["/index.php/login/oauth"],
+    source: "https://github.com/roundcube/roundcubemail/wiki/Configuration:-OAuth2",
+  },
 };

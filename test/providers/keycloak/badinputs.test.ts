@@ -10,7 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { KeycloakOidcClient, KeycloakRealm, KeycloakUser } from "../../../providers/keycloak";
 import { IdentityRealm } from "../../../sdk/identity";
-import { HostSecret, hostPublicKeyFrom, localRandomSecrets } from "../../../sdk/secrets";
+import { builtinSecrets, HostSecret, hostPublicKeyFrom } from "../../../sdk/secrets";
 import { startSshd, useService } from "../../harness";
 import { useSharedKeycloak } from "../../harness/shared-keycloak";
 import { createTestStack } from "../../harness/workspace";
@@ -47,8 +47,8 @@ const CASES: BadCase[] = [
       new IdentityRealm("id", {
         realm: "bad-inputs",
         apps: [
-          { app: "forgejo", url: "https://git.example.org", redirectPaths: ["/cb"] },
-          { app: "gitea", clientId: "forgejo", url: "https://gitea.example.org", redirectPaths: ["/cb"] },
+          { name: "forgejo", app: "forgejo", url: "https://git.example.org" },
+          { name: "git2", app: "forgejo", clientId: "forgejo", url: "https://git2.example.org" },
         ],
       }),
     expect:
@@ -138,21 +138,11 @@ describe("identity and secrets through the real engine: bad inputs and IdentityR
       const identity = new IdentityRealm("site", {
         realm: "site-gamma",
         apps: [
-          {
-            app: "forgejo",
-            url: "https://git.gamma.example",
-            redirectPaths: ["/user/oauth2/keycloak/callback"],
-            serviceAccount: true,
-          },
-          {
-            app: "hedgedoc",
-            url: "https://pad.gamma.example",
-            redirectPaths: ["/auth/oauth2/callback"],
-            serviceAccount: true,
-          },
+          { name: "forgejo", app: "forgejo", url: "https://git.gamma.example", serviceAccount: true },
+          { name: "hedgedoc", app: "hedgedoc", url: "https://pad.gamma.example", serviceAccount: true },
         ],
         admins: [{ username: "carol", email: "carol@gamma.example" }],
-        secrets: localRandomSecrets,
+        secrets: builtinSecrets(),
         protect: false,
       });
       const forgejo = identity.clientFor("forgejo");
@@ -180,7 +170,7 @@ describe("identity and secrets through the real engine: bad inputs and IdentityR
         params: { path: { realm: "site-gamma" }, query: { clientId: "forgejo" } },
       });
       assert.deepStrictEqual(clients?.[0].redirectUris, [
-        "https://git.gamma.example/user/oauth2/keycloak/callback",
+        "https://git.gamma.example/user/oauth2/sovereign/callback",
       ]);
       const { data: users } = await admin.api.GET("/admin/realms/{realm}/users", {
         params: { path: { realm: "site-gamma" }, query: { username: "carol", exact: true } },

@@ -12,6 +12,7 @@ import {
   KeycloakRoleMapping,
   KeycloakUser,
 } from "../../../providers/keycloak";
+import { encodeOwner } from "../../../providers/shared/ownership";
 import { useSharedKeycloak } from "../../harness/shared-keycloak";
 import { cliStackExport } from "../../harness/stateFiles";
 import { createTestStack, type TestStack } from "../../harness/workspace";
@@ -208,7 +209,7 @@ describe("Keycloak providers through the real engine", function () {
     await configureKeycloak(t.stack, kc);
     await assert.rejects(
       t.stack.up(quiet),
-      /client "wiki" in realm "site-beta" already exists and it is not owned by any stack: set adopt: true/,
+      /client "wiki" in realm "site-beta": it already exists and belongs to no one .*Set "adopt: true"/s,
     );
     adopt = true;
     await t.stack.up(quiet);
@@ -218,10 +219,7 @@ describe("Keycloak providers through the real engine", function () {
     assert.strictEqual(data?.[0].rootUrl, "https://wiki.beta.example", "adopt kept the server's rootUrl");
     assert.deepStrictEqual(data?.[0].redirectUris, ["https://wiki.beta.example/*"]);
     assert.strictEqual(data?.[0].serviceAccountsEnabled, true);
-    assert.match(
-      String(data?.[0].attributes?.["sovereign.owner"]),
-      /kc-adopt\/test\/sovereign:keycloak:OidcClient\/wiki$/,
-    );
+    assert.match(String(data?.[0].attributes?.["sovereign.owner"]), /^sovereign-owner:kc-adopt\/test\/wiki$/);
 
     // A create interrupted before the engine recorded it: the next up continues its own object
     // (the owner marker is this resource's) without adopt.
@@ -249,7 +247,7 @@ describe("Keycloak providers through the real engine", function () {
         ...wiki,
         attributes: {
           ...wiki.attributes,
-          "sovereign.owner": "other/stack/sovereign:keycloak:OidcClient/wiki",
+          "sovereign.owner": encodeOwner("other/stack/wiki"),
         },
       },
     });

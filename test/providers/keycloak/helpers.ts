@@ -5,14 +5,14 @@
  */
 import * as crypto from "crypto";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { KeycloakAdmin, KEYCLOAK_CONFIG_NAMESPACE } from "../../../providers/keycloak";
+import { KeycloakAdmin, KEYCLOAK_CONFIG_KEYS } from "../../../providers/keycloak";
 import type { KeycloakService } from "../../harness/types";
 
 export async function configureKeycloak(stack: Stack, keycloak: KeycloakService): Promise<void> {
   await stack.setAllConfig({
-    [`${KEYCLOAK_CONFIG_NAMESPACE}:url`]: { value: keycloak.url },
-    [`${KEYCLOAK_CONFIG_NAMESPACE}:adminUser`]: { value: keycloak.adminUser },
-    [`${KEYCLOAK_CONFIG_NAMESPACE}:adminPassword`]: { value: keycloak.adminPassword, secret: true },
+    [KEYCLOAK_CONFIG_KEYS.url]: { value: keycloak.url },
+    [KEYCLOAK_CONFIG_KEYS.adminUser]: { value: keycloak.adminUser },
+    [KEYCLOAK_CONFIG_KEYS.adminPassword]: { value: keycloak.adminPassword, secret: true },
   });
 }
 

@@ -47,6 +47,26 @@ describe("secrets on hosts: plan", () => {
     );
   });
 
+  it("refuses hosts and users that ssh would read as options, as every SSH connection does", () => {
+    const value = "a-long-enough-secret-value";
+    assert.match(
+      problemsOf({ ...spec, host: { ...spec.host, address: "-oProxyCommand=touch /tmp/x" } }, value)[0],
+      /^host\.address: "-oProxyCommand=touch \/tmp\/x" starts with "-": ssh would read it as an option/,
+    );
+    assert.match(
+      problemsOf({ ...spec, host: { ...spec.host, user: "-oProxyCommand=x" } }, value)[0],
+      /^host\.user: "-oProxyCommand=x" is not a login name/,
+    );
+    assert.match(
+      problemsOf({ ...spec, host: { ...spec.host, address: "web1 -p 2" } }, value)[0],
+      /^host\.address: .*contains whitespace/,
+    );
+    assert.match(
+      problemsOf({ ...spec, host: { ...spec.host, port: 70000 } }, value)[0],
+      /^host\.port: 70000 is not a TCP port/,
+    );
+  });
+
   it("refuses a secret shorter than the app's minimum without ever repeating it (property)", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 19 }), (value) => {

@@ -1,25 +1,19 @@
 import * as assert from "assert";
 import { planIdentity, redirectUrisOf } from "../../../sdk/identity/identityPlan";
+import { appDefinition, appIds } from "../../../sdk/apps/catalog";
 import { SiteConfigError } from "../../../sdk/config/problems";
 
-const forgejo = {
-  app: "forgejo",
-  url: "https://git.example.org",
-  redirectPaths: ["/user/oauth2/keycloak/callback"],
-};
-const hedgedoc = {
-  app: "hedgedoc",
-  url: "https://pad.example.org/",
-  redirectPaths: ["/auth/oauth2/callback"],
-};
+const forgejo = { name: "forgejo", app: "forgejo", url: "https://git.example.org" };
+const hedgedoc = { name: "hedgedoc", app: "hedgedoc", url: "https://pad.example.org/" };
 
 describe("identity plan", () => {
-  it("makes one client per OIDC app with redirect URIs from the app's URL", () => {
-    assert.deepStrictEqual(planIdentity({ realm: "example-org", apps: [forgejo, hedgedoc] }), [
+  it("makes one client per app the catalog says signs in with OIDC, redirect URIs from the app's URL and the catalog's paths", () => {
+    const owncast = { name: "live", app: "owncast", url: "https://live.example.org" };
+    assert.deepStrictEqual(planIdentity({ realm: "example-org", apps: [forgejo, owncast, hedgedoc] }), [
       {
         app: "forgejo",
         clientId: "forgejo",
-        redirectUris: ["https://git.example.org/user/oauth2/keycloak/callback"],
+        redirectUris: ["https://git.example.org/user/oauth2/sovereign/callback"],
         webOrigins: ["https://git.example.org"],
         rootUrl: "https://git.example.org",
         publicClient: false,
@@ -35,10 +29,10 @@ describe("identity plan", () => {
         serviceAccounts: false,
       },
     ]);
-    assert.deepStrictEqual(
-      redirectUrisOf({ app: "a", url: "https://a.example/base", redirectPaths: ["cb", "/root-cb"] }),
-      ["https://a.example/base/cb", "https://a.example/root-cb"],
-    );
+    assert.deepStrictEqual(redirectUrisOf("https://a.example/base", ["cb", "/root-cb"]), [
+      "https://a.example/base/cb",
+      "https://a.example/root-cb",
+    ]);
   });
 
   it("reports every problem at once with the field and the fix", () => {
@@ -48,7 +42,7 @@ describe("identity plan", () => {
         apps: [
           { ...forgejo, url: "http://git.example.org" },
           hedgedoc,
-          { ...hedgedoc, app: "pad2", clientId: "hedgedoc" },
+          { ...hedgedoc, name: "pad2", clientId: "hedgedoc" },
         ],
         admins: [{ username: "alice" }],
       });
@@ -62,9 +56,20 @@ describe("identity plan", () => {
       assert.match(error.message, /the identity realm "Example Org" has 4 problem\(s\)/);
       assert.match(
         error.message,
-        /must use https .*use "https:\/\/git.example.org\/user\/oauth2\/keycloak\/callback"/,
+        /must use https .*use "https:\/\/git.example.org\/user\/oauth2\/sovereign\/callback"/,
       );
       assert.match(error.message, /client id "hedgedoc" is already used by apps\[1\]/);
     }
+  });
+
+  it("every catalog app with OIDC has absolute redirect paths and a source", () => {
+    const withOidc = appIds.filter((id) => appDefinition(id).oidc);
+    assert.ok(withOidc.length >= 6, `only ${withOidc.join(", ")} sign in with OIDC`);
+    for (const id of withOidc) {
+      const oidc = appDefinition(id).oidc!;
+      assert.ok(oidc.redirectPaths.length > 0 && oidc.redirectPaths.every((p) => p.startsWith("/")), id);
+      assert.match(oidc.source, /^https:\/\//, id);
+    }
+    assert.strictEqual(appDefinition("keycloak").oidc, undefined, "the provider is no client of itself");
   });
 });

@@ -41,16 +41,12 @@ describe("IdentityRealm (mocks)", () => {
     const realm = new sdk.IdentityRealm("id", {
       realm: "example-org",
       apps: [
-        { app: "forgejo", url: "https://git.example.org", redirectPaths: ["/user/oauth2/keycloak/callback"] },
-        {
-          app: "nextcloud",
-          url: "https://cloud.example.org",
-          redirectPaths: ["/apps/user_oidc/code"],
-          serviceAccount: true,
-        },
+        { name: "forgejo", app: "forgejo", url: "https://git.example.org" },
+        { name: "nextcloud", app: "nextcloud", url: "https://cloud.example.org", serviceAccount: true },
+        { name: "live", app: "owncast", url: "https://live.example.org" },
       ],
       admins: [{ username: "alice", email: "alice@example.org" }],
-      secrets: secrets.pulumiRandomSecrets,
+      secrets: secrets.pluginSecrets(),
     });
     const credentials = realm.clientFor("forgejo");
     assert.strictEqual(await unwrap(credentials.clientSecret), "id-forgejo-secret");
@@ -70,10 +66,10 @@ describe("IdentityRealm (mocks)", () => {
       ].sort(),
     );
     assert.deepStrictEqual(byName("id-forgejo").inputs.redirectUris, [
-      "https://git.example.org/user/oauth2/keycloak/callback",
+      "https://git.example.org/user/oauth2/sovereign/callback",
     ]);
     assert.strictEqual(byName("id-nextcloud").inputs.serviceAccounts, true);
-    assert.strictEqual(byName("id-realm").inputs.owner, "project/stack/sovereign:keycloak:Realm/id-realm");
+    assert.strictEqual(byName("id-realm").inputs.owner, "project/stack/id-realm");
     assert.deepStrictEqual(byName("id-admins-role").inputs.realmRoles, ["admin"]);
     assert.deepStrictEqual(byName("id-admin-alice-password").inputs, { length: 24, special: false });
     assert.strictEqual(byName("id-admin-alice").inputs.emailRequired, true);
@@ -91,8 +87,8 @@ describe("IdentityRealm (mocks)", () => {
         new sdk.IdentityRealm("bad", {
           realm: "ok",
           apps: [
-            { app: "a", url: "https://a.example", redirectPaths: ["/cb"] },
-            { app: "b", clientId: "a", url: "https://b.example", redirectPaths: ["/cb"] },
+            { name: "a", app: "hedgedoc", url: "https://a.example" },
+            { name: "b", app: "hedgedoc", clientId: "a", url: "https://b.example" },
           ],
         }),
       /apps\[1\]\.clientId: client id "a" is already used by apps\[0\]/,

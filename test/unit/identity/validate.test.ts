@@ -6,7 +6,7 @@ import {
   redirectUriProblem,
   userProblems,
 } from "../../../providers/keycloak/validate";
-import { decideTakeOver, mayDelete, ownerFromAttributes } from "../../../providers/keycloak/ownership";
+import { ownerFromAttributes, withOwnerAttribute } from "../../../providers/keycloak/ownership";
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
 const publicHost = fc.tuple(label, label).map(([a, b]) => `${a}.${b}.example`);
@@ -80,21 +80,25 @@ describe("keycloak input checks", () => {
     );
   });
 
-  it("continues its own work, adopts only when told, and names the owner it refuses", () => {
-    assert.strictEqual(decideTakeOver("client x", false, undefined, "me", false), "create");
-    assert.strictEqual(decideTakeOver("client x", true, "me", "me", false), "continue");
-    assert.strictEqual(decideTakeOver("client x", true, "other/stack/t/n", "me", true), "adopt");
-    assert.throws(
-      () => decideTakeOver("client x", true, "other/stack/t/n", "me", false),
-      /client x already exists and it belongs to other\/stack\/t\/n: set adopt: true/,
+  it("keeps the shared owner marker in an attribute, as a string or a list, and reads it back (property)", () => {
+    const owner = fc.tuple(
+      label,
+      label,
+      fc.string({ minLength: 1, maxLength: 30 }).filter((n) => n.trim() !== ""),
     );
-    assert.throws(
-      () => decideTakeOver("client x", true, undefined, "me", false),
-      /it is not owned by any stack: set adopt: true/,
+    fc.assert(
+      fc.property(owner, ([project, stack, name]) => {
+        const id = `${project}/${stack}/${name.trim()}`;
+        const asString = withOwnerAttribute({ other: "kept" }, id, false);
+        assert.strictEqual(asString["sovereign.owner"], `sovereign-owner:${id}`);
+        assert.strictEqual(asString.other, "kept");
+        assert.strictEqual(ownerFromAttributes(asString), id);
+        assert.strictEqual(ownerFromAttributes(withOwnerAttribute(undefined, id, true)), id);
+      }),
     );
-    assert.ok(mayDelete("me", "me") && !mayDelete("other", "me") && !mayDelete(undefined, "me"));
+    // The bare id the first provider wrote is still someone's (named in refusals, never ours).
     assert.strictEqual(ownerFromAttributes({ "sovereign.owner": ["p/s/t/n"] }), "p/s/t/n");
-    assert.strictEqual(ownerFromAttributes({ "sovereign.owner": "p/s/t/n" }), "p/s/t/n");
     assert.strictEqual(ownerFromAttributes({}), undefined);
+    assert.strictEqual(ownerFromAttributes({ "sovereign.owner": "" }), undefined);
   });
 });

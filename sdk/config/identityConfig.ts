@@ -1,0 +1,117 @@
+/**
+ * The `identity` section of a site's config: the site's Keycloak realm, whose OIDC clients are the
+ * catalog apps that sign in with OpenID Connect. Each such app's client secret is delivered to its
+ * host encrypted to the host's SSH key (HostSecret), so that host's key must be known.
+ *
+ *   identity:
+ *     realm: coop-example          # default: the site's name
+ *     displayName: Coop Example
+ *     emailRequired: true          # default true
+ *     admins:
+ *       - { username: alice, email: alice@coop.example }
+ *
+ * Keycloak's URL and admin credentials are stack config (sovereign:keycloakUrl,
+ * sovereign:keycloakAdminUser, sovereign:keycloakAdminPassword), read by the provider.
+ */
+import { appDefinition } from "../apps/catalog";
+import { realmNameProblems, userProblems } from "../../providers/keycloak/validate";
+import type { HostOs, SecretHost } from "../secrets/hostSecretPlan";
+import { keyMaterial } from "../hosts/ssh";
+import type { ConfigProblems } from "./problems";
+import type { AppConfig, HostConfig } from "./siteConfig";
+
+export interface IdentityAdminConfig {
+  readonly username: string;
+  readonly email?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+}
+
+export interface IdentityConfig {
+  readonly realm: string;
+  readonly displayName?: string;
+  readonly emailRequired: boolean;
+  readonly admins: readonly IdentityAdminConfig[];
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The typed section (its shape is checked by schema.ts first), or undefined when absent or disabled. */
+export function parseIdentity(p: ConfigProblems, raw: unknown, siteName: string): IdentityConfig | undefined {
+  if (!isObject(raw) || raw.enabled === false) return undefined;
+  const realm = typeof raw.realm === "string" ? raw.realm : siteName;
+  for (const problem of realmNameProblems(realm, "realm"))
+    p.add(
+      "site.identity.realm",
+      problem.reason + (raw.realm === undefined ? " (default: the site's name)" : ""),
+    );
+  const emailRequired = raw.emailRequired !== false;
+  const admins = (Array.isArray(raw.admins) ? raw.admins : []).filter(
+    isObject,
+  ) as unknown as IdentityAdminConfig[];
+  admins.forEach((admin, i) => {
+    for (const problem of userProblems({ ...admin, emailRequired }))
+      p.add(`site.identity.admins[${i}].${problem.property}`, problem.reason);
+  });
+  return {
+    realm,
+    ...(typeof raw.displayName === "string" ? { displayName: raw.displayName } : {}),
+    emailRequired,
+    admins,
+  };
+}
+
+/** An OIDC app's client secret and the host it goes to. */
+export interface OidcSecretDelivery {
+  /** The app instance. */
+  readonly app: string;
+  readonly host: string;
+  /** How the host is reached and what its secret is encrypted to (no private key path). */
+  readonly target: SecretHost;
+}
+
+/**
+ * Where each OIDC app's client secret is delivered: the app's host, reached over SSH as its
+ * `existing` placement says, encrypted to the host key given there. Hosts without a known key
+ * (no placement, another kind, or no `ssh.hostKey`) are reported, naming the field and the fix.
+ */
+export function planOidcSecretDeliveries(
+  hosts: readonly HostConfig[],
+  apps: readonly AppConfig[],
+  add?: (field: string, message: string) => void,
+): OidcSecretDelivery[] {
+  const deliveries: OidcSecretDelivery[] = [];
+  for (const app of apps) {
+    const oidc = appDefinition(app.app).oidc;
+    if (!oidc || oidc.publicClient) continue;
+    const i = hosts.findIndex((h) => h.name === app.host);
+    if (i < 0) continue; // reported by the apps check
+    const host = hosts[i];
+    const placement = host.placement;
+    const hostKey = placement?.kind === "existing" ? placement.ssh?.hostKey : undefined;
+    if (placement?.kind !== "existing" || !hostKey) {
+      add?.(
+        placement?.kind === "existing"
+          ? `site.hosts[${i}].placement.ssh.hostKey`
+          : `site.hosts[${i}].placement`,
+        `app "${app.name}" signs in through site.identity, and its OIDC client secret is delivered to host "${host.name}" ` +
+          `encrypted to that host's SSH host key, which is not known: give the host placement { kind: existing, ssh: { host, hostKey: "ssh-ed25519 AAAA..." } } ` +
+          `(the key from \`ssh-keyscan -t ed25519 HOST\`, checked out of band)`,
+      );
+      continue;
+    }
+    deliveries.push({
+      app: app.name,
+      host: host.name,
+      target: {
+        address: placement.ssh.host,
+        ...(placement.ssh.port !== undefined ? { port: placement.ssh.port } : {}),
+        ...(placement.ssh.user !== undefined ? { user: placement.ssh.user } : {}),
+        hostPublicKey: keyMaterial(hostKey),
+        os: placement.os as HostOs,
+      },
+    });
+  }
+  return deliveries;
+}
