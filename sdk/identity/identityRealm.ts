@@ -118,6 +118,11 @@ export class IdentityRealm extends pulumi.ComponentResource {
         `app ${JSON.stringify(app)} has no OIDC client in this realm; apps with one: ${Object.keys(this.clients).join(", ") || "none"}`,
       );
     }
-    return { issuerUrl: this.issuerUrl, clientId: client.clientId, clientSecret: client.clientSecret };
+    // Secret whatever carries it onwards (app configs, HostSecret inputs, stack outputs).
+    return {
+      issuerUrl: this.issuerUrl,
+      clientId: client.clientId,
+      clientSecret: pulumi.secret(client.clientSecret),
+    };
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * A site config with `identity:` under pulumi's mocks: the Site declares the realm and a client for
+ * each catalog app that signs in with OIDC (redirect URIs from the catalog and the app's URL), hands
+ * each app component its client, and delivers the client secret to the app's host with HostSecret
+ * (encrypted to the host key of its placement, mode 0400). Hosts without a known key are refused.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const created: Created[] = [];
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk0nS6cG0aB8hD0zTqZb9QeI0sKZ0lqf4X2r0v0lL9x";
+
+const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+
+function rawSite(placement: Record<string, unknown> | undefined, identity: Record<string, unknown> = {}) {
+  return {
+    name: "coop",
+    domain: "coop.example",
+    datacenter: "home",
+    dns: { endpoint: "http://127.0.0.1:8081" },
+    externalServices: ["postgresql", "smtp", "redis", "objectStorage"],
+    hosts: [
+      {
+        name: "web1",
+        address: "192.0.2.10",
+        sshKeys: [`${HOST_KEY} admin@coop`],
+        ...(placement ? { placement } : {}),
+      },
+    ],
+    apps: [
+      { app: "forgejo", host: "web1" },
+      { app: "hedgedoc", host: "web1", name: "pad" },
+      { app: "documents", host: "web1" },
+    ],
+    identity: { admins: [{ username: "alice", email: "alice@coop.example" }], ...identity },
+  };
+}
+
+const existing = {
+  kind: "existing",
+  os: "linux",
+  ssh: { host: "192.0.2.10", port: 2222, user: "root", hostKey: `${HOST_KEY} root@web1` },
+};
+
+describe("Site with an identity section (mocks)", () => {
+  let site: typeof import("../../../sdk/site/site");
+  let config: typeof import("../../../sdk/config");
+  let secrets: typeof import("../../../sdk/secrets");
+  before(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          created.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+          const state: Record<string, unknown> = { ...args.inputs, objectId: `${args.name}-uuid` };
+          if (args.type.endsWith(":Realm")) state.issuerUrl = "https://id.coop.example/realms/coop";
+          if (args.type.endsWith(":OidcClient")) state.clientSecret = `${args.name}-client-secret-0123456789`;
+          if (args.type.endsWith(":RandomSecret")) state.result = "p".repeat(24);
+          return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+      },
+      "project",
+      "stack",
+      false,
+    );
+    site = await import("../../../sdk/site/site");
+    config = await import("../../../sdk/config");
+    secrets = await import("../../../sdk/secrets");
+  });
+
+  it("declares the realm and a client per OIDC app from the catalog; apps get their client; secrets go to the host encrypted, mode 0400", async () => {
+    const parsed = config.parseSiteConfig(rawSite(existing));
+    assert.deepStrictEqual(parsed.identity, {
+      realm: "coop",
+      emailRequired: true,
+      admins: [{ username: "alice", email: "alice@coop.example" }],
+    });
+    const s = new site.Site("coop", {
+      config: parsed,
+      dns: { apiUrl: "http://127.0.0.1:8081" },
+      secrets: secrets.builtinSecrets(),
+      hostSecretKeyPath: "/root/.ssh/id_ed25519",
+    });
+    assert.ok(s.identity);
+    const forgejo = s.appServices.forgejo;
+    assert.ok(forgejo.oidc, "forgejo got its client");
+    assert.strictEqual(await promiseOf(forgejo.oidc.clientId), "forgejo");
+    assert.strictEqual(await promiseOf(forgejo.oidc.issuerUrl), "https://id.coop.example/realms/coop");
+    assert.ok(await pulumi.isSecret(forgejo.oidc.clientSecret as pulumi.Output<string>), "a secret output");
+    assert.strictEqual(s.appServices.documents.oidc, undefined, "documents does not sign in with OIDC");
+    assert.strictEqual(
+      "app" in forgejo ? undefined : forgejo.nixos?.secretFiles["oidc-client-secret"],
+      "/run/secrets/sovereign/forgejo/oidc-client-secret",
+    );
+    await promiseOf(s.identity.clientSecrets.pad.path);
+
+    const of = (suffix: string) => created.filter((c) => c.type.endsWith(suffix));
+    assert.deepStrictEqual(of(":Realm")[0].inputs.name, "coop");
+    assert.strictEqual(of(":Realm")[0].inputs.protect, undefined);
+    const clients = Object.fromEntries(of(":OidcClient").map((c) => [c.inputs.clientId, c.inputs]));
+    assert.deepStrictEqual(Object.keys(clients).sort(), ["forgejo", "pad"]);
+    assert.deepStrictEqual(clients.forgejo.redirectUris, [
+      "https://git.coop.example/user/oauth2/sovereign/callback",
+    ]);
+    assert.deepStrictEqual(clients.pad.redirectUris, ["https://pad.coop.example/auth/oauth2/callback"]);
+    assert.strictEqual(clients.pad.owner, "project/stack/coop-identity-pad");
+
+    const delivered = of(":HostSecret").map((c) => c.inputs);
+    assert.deepStrictEqual(delivered.map((d) => d.name).sort(), [
+      "forgejo-oidc-client-secret",
+      "pad-oidc-client-secret",
+    ]);
+    const toForgejo = delivered.find((d) => d.name === "forgejo-oidc-client-secret")!;
+    assert.deepStrictEqual(toForgejo.host, {
+      address: "192.0.2.10",
+      port: 2222,
+      user: "root",
+      hostPublicKey: HOST_KEY,
+      os: "linux",
+      privateKeyPath: "/root/.ssh/id_ed25519",
+    });
+    assert.strictEqual(toForgejo.path, "/run/secrets/sovereign/forgejo/oidc-client-secret");
+    assert.strictEqual(toForgejo.mode, "0400");
+    // The client secret reaches HostSecret as a secret (the engine's secret envelope), never plain.
+    const value = toForgejo.value as Record<string, string>;
+    assert.strictEqual(value[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
+    assert.strictEqual(value.value, "coop-identity-forgejo-client-secret-0123456789");
+    assert.strictEqual(of(":User")[0].inputs.username, "alice");
+  });
+
+  it("refuses identity for apps on hosts whose SSH host key is not known, and a bad realm, naming the field and the fix", () => {
+    assert.throws(
+      () => config.parseSiteConfig(rawSite(undefined, { realm: "Coop Site" })),
+      (e: Error) => {
+        assert.match(e.message, /site\.identity\.realm: realm name "Coop Site" is not allowed/);
+        assert.match(
+          e.message,
+          /site\.hosts\[0\]\.placement: app "forgejo" signs in through site\.identity, and its OIDC client secret is delivered to host "web1" encrypted to that host's SSH host key, which is not known: give the host placement \{ kind: existing, ssh: \{ host, hostKey/,
+        );
+        return true;
+      },
+    );
+    const { hostKey: _dropped, ...sshWithoutKey } = existing.ssh;
+    assert.throws(
+      () =>
+        config.parseSiteConfig(
+          rawSite({ ...existing, ssh: { ...sshWithoutKey, trustOnFirstUse: true } }, { enabled: true }),
+        ),
+      /site\.hosts\[0\]\.placement\.ssh\.hostKey: app "forgejo" signs in/,
+    );
+    // Switched off: no realm, nothing to deliver, nothing to refuse.
+    assert.strictEqual(config.parseSiteConfig(rawSite(undefined, { enabled: false })).identity, undefined);
+  });
+});
