@@ -1,14 +1,9 @@
 /** IdentityRealm and the random-secret interface under pulumi's mocks: which resources, which inputs. */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { recordingMocks, type CreatedResource } from "../../support/mocks";
 
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-const created: Created[] = [];
+const created: CreatedResource[] = [];
 
 function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
@@ -18,21 +13,11 @@ describe("IdentityRealm (mocks)", () => {
   let sdk: typeof import("../../../sdk/identity");
   let secrets: typeof import("../../../sdk/secrets");
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          created.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-          const state: Record<string, unknown> = { ...args.inputs, objectId: `${args.name}-uuid` };
-          if (args.type === "random:index/randomPassword:RandomPassword") state.result = "x".repeat(24);
-          if (args.type.endsWith("OidcClient")) state.clientSecret = `${args.name}-secret`;
-          return { id: `${args.name}-id`, state };
-        },
-        call: (args) => args.inputs,
-      },
-      "project",
-      "stack",
-      false,
-    );
+    await recordingMocks(created, ({ type, name }) => ({
+      objectId: `${name}-uuid`,
+      ...(type === "random:index/randomPassword:RandomPassword" && { result: "x".repeat(24) }),
+      ...(type.endsWith("OidcClient") && { clientSecret: `${name}-secret` }),
+    }));
     sdk = await import("../../../sdk/identity");
     secrets = await import("../../../sdk/secrets");
   });

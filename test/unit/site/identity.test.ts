@@ -6,17 +6,10 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { promiseOf, recordingMocks, type CreatedResource } from "../../support/mocks";
 
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-const created: Created[] = [];
+const created: CreatedResource[] = [];
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk0nS6cG0aB8hD0zTqZb9QeI0sKZ0lqf4X2r0v0lL9x";
-
-const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 function rawSite(placement: Record<string, unknown> | undefined, identity: Record<string, unknown> = {}) {
   return {
@@ -53,22 +46,12 @@ describe("Site with an identity section (mocks)", () => {
   let config: typeof import("../../../sdk/config");
   let secrets: typeof import("../../../sdk/secrets");
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          created.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-          const state: Record<string, unknown> = { ...args.inputs, objectId: `${args.name}-uuid` };
-          if (args.type.endsWith(":Realm")) state.issuerUrl = "https://id.coop.example/realms/coop";
-          if (args.type.endsWith(":OidcClient")) state.clientSecret = `${args.name}-client-secret-0123456789`;
-          if (args.type.endsWith(":RandomSecret")) state.result = "p".repeat(24);
-          return { id: `${args.name}-id`, state };
-        },
-        call: (args) => args.inputs,
-      },
-      "project",
-      "stack",
-      false,
-    );
+    await recordingMocks(created, ({ type, name }) => ({
+      objectId: `${name}-uuid`,
+      ...(type.endsWith(":Realm") && { issuerUrl: "https://id.coop.example/realms/coop" }),
+      ...(type.endsWith(":OidcClient") && { clientSecret: `${name}-client-secret-0123456789` }),
+      ...(type.endsWith(":RandomSecret") && { result: "p".repeat(24) }),
+    }));
     site = await import("../../../sdk/site/site");
     config = await import("../../../sdk/config");
     secrets = await import("../../../sdk/secrets");
