@@ -156,6 +156,9 @@ export function objectProvider(spec: KindSpec): ObjectProvider {
 
     diff: async (_id, olds, news) => {
       const changes = changedInputs(spec, olds as Inputs, news as Inputs);
+      // A new owner id (a rename through aliases, the shared marker format) is an update that
+      // rewrites the marker, never a replacement.
+      if (!spec.unmarked && (olds as Inputs).owner !== (news as Inputs).owner) changes.push("owner");
       const replaces = changes.filter((key) => spec.replaceOn.includes(key));
       return { changes: changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
     },

@@ -81,7 +81,9 @@ describe("Site with an identity section (mocks)", () => {
       "app" in forgejo ? undefined : forgejo.nixos?.secretFiles["oidc-client-secret"],
       "/run/secrets/sovereign/forgejo/oidc-client-secret",
     );
+    // Wait until every resource is registered (the admin waits for its generated password).
     await promiseOf(s.identity.clientSecrets.pad.path);
+    await promiseOf(s.identity.realm.admins[0].urn);
 
     const of = (suffix: string) => created.filter((c) => c.type.endsWith(suffix));
     assert.deepStrictEqual(of(":Realm")[0].inputs.name, "coop");
