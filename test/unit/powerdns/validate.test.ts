@@ -87,16 +87,19 @@ describe("powerdns validate: record sets", () => {
   it("never puts the API key into a failure message (property)", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 8 }), fc.anything(), fc.anything(), (key, ttl, records) => {
-        const r = checkRecordSetInputs({
-          ...endpoint,
-          apiKey: key,
-          zone: "example.org.",
-          name: "x.example.org.",
-          type: "TXT",
-          ttl,
-          records,
-        });
-        for (const f of r.failures) assert.ok(!f.reason.includes(key));
+        const failuresWith = (apiKey: string) =>
+          checkRecordSetInputs({
+            ...endpoint,
+            apiKey,
+            zone: "example.org.",
+            name: "x.example.org.",
+            type: "TXT",
+            ttl,
+            records,
+          }).failures;
+        // The messages do not depend on the key: another key gives the same words, so nothing of
+        // the key is in them (a plain substring test fails on keys like "rguments").
+        assert.deepStrictEqual(failuresWith(key), failuresWith("\u2022".repeat(key.length)));
       }),
     );
   });
