@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { requireCredential } from "../shared/credentials";
+import { clientFor } from "../netbox/session";
 import { runMigration, type StepTiming } from "../../sdk/migration/executor";
 import {
   describePlan,
@@ -42,6 +43,11 @@ export interface MigrationInputs {
     readonly port: number;
     readonly path?: string;
   };
+  /**
+   * The site in NetBox (by slug): the update-inventory step records the target datacenter in its
+   * description, as SiteInventoryRegistration writes it. Token: stack config `tokenConfig`.
+   */
+  readonly inventory?: { readonly url: string; readonly siteSlug: string; readonly tokenConfig?: string };
   /** A drill: make this step (id or kind) fail, to rehearse recovery. */
   readonly failAt?: string;
   /** Set by check: the datacenter the plan starts from, and the plan as readable lines. */
@@ -217,6 +223,7 @@ export async function update(
         target: targetData,
         app: news.app,
         dns: { ...news.dns, apiKey },
+        ...(news.inventory ? { updateInventory: inventoryUpdater(news.inventory) } : {}),
         log: (line) => log.push(`${new Date().toISOString()} ${line}`),
       },
       { completed: resuming ? previous.completed : [] },
@@ -253,6 +260,18 @@ export async function update(
     );
   }
   return { outs };
+}
+
+function inventoryUpdater(inventory: NonNullable<MigrationInputs["inventory"]>) {
+  return async (datacenter: string): Promise<void> => {
+    const client = clientFor({ url: inventory.url, tokenConfig: inventory.tokenConfig });
+    const [site] = await client.list("site", { slug: inventory.siteSlug });
+    if (!site)
+      throw new Error(
+        `NetBox at ${inventory.url} has no site "${inventory.siteSlug}"; register the site (SiteInventoryRegistration) or fix inventory.siteSlug`,
+      );
+    await client.update("site", site.id, { description: `datacenter: ${datacenter}` });
+  };
 }
 
 export async function read(id: string, props: MigrationOutputs): Promise<pulumi.dynamic.ReadResult> {

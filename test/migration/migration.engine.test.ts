@@ -23,6 +23,7 @@ import { SiteData } from "../../sdk/migration/siteData";
 import { psql, tableChecksums } from "../../sdk/replication/postgresCopy";
 import { s3Client } from "../../sdk/storage/s3Sync";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns";
+import { NetboxClient, NetboxSite } from "../../providers/netbox";
 import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
 
 const APP_PORT = 8080;
@@ -69,7 +70,7 @@ function siteConfig(datacenter: string) {
 }
 
 /** The site program, as a site stack would write it: the config's datacenter decides everything. */
-function program(pdnsApiUrl: string, dnsServer: string) {
+function program(pdnsApiUrl: string, dnsServer: string, netboxUrl: string) {
   return async () => {
     const config = new pulumi.Config("sovereign");
     const site = parseSiteConfig(config.requireObject("site"));
@@ -126,7 +127,16 @@ function program(pdnsApiUrl: string, dnsServer: string) {
         ttlWaitCapSeconds: 2,
       },
       probe: { name: appName, dnsServer, port: APP_PORT },
+      inventory: { url: netboxUrl, siteSlug: site.name },
       failAt: config.get("failAt"),
+    });
+    // The site's inventory entry follows the serving datacenter, as SiteInventoryRegistration writes it.
+    new NetboxSite("inventory-site", {
+      url: netboxUrl,
+      name: site.name,
+      slug: site.name,
+      status: "active",
+      description: pulumi.interpolate`datacenter: ${migration.servingAt}`,
     });
     const zone = new PowerDnsZone("zone", {
       apiUrl: pdnsApiUrl,
@@ -156,6 +166,12 @@ describe("migration by switching the site's datacenter (real engine, two datacen
   const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
   const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
   const pdns = useService("powerdns");
+  const netbox = useService("netbox", { timeoutMs: 900_000 });
+  const inventoryDatacenter = async () => {
+    const client = new NetboxClient({ url: netbox().url, token: netbox().token });
+    const [site] = await client.list("site", { slug: SITE });
+    return site?.description;
+  };
   let test: TestStack;
   const items = appDefinition("pixelfed").state.map((state) => ({ app: "pixelfed", state }));
   const [dbItem, dirItem, bucketItem] = ["database", "directory", "bucket"].map((kind) =>
@@ -185,8 +201,12 @@ describe("migration by switching the site's datacenter (real engine, two datacen
   before(async function () {
     this.timeout(300_000);
     const p = pdns();
-    test = await createTestStack("migration", program(p.apiUrl, `${p.dnsAddress}:${p.dnsPort}`));
+    test = await createTestStack(
+      "migration",
+      program(p.apiUrl, `${p.dnsAddress}:${p.dnsPort}`, netbox().url),
+    );
     await test.stack.setConfig("sovereign:powerdnsApiKey", { value: p.apiKey, secret: true });
+    await test.stack.setConfig("sovereign:netboxToken", { value: netbox().token, secret: true });
     await test.stack.setConfig(DATACENTER_SECRETS_CONFIG, {
       value: JSON.stringify({ "dc-a": secrets(dcA()), "dc-b": secrets(dcB()) }),
       secret: true,
@@ -228,6 +248,7 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     assert.strictEqual((await migrationOutputs()).servingAt, "dc-a");
     assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcA().address]);
     assert.ok(await appAnswers(dcA().address), "the app answers at dc-a");
+    assert.strictEqual(await inventoryDatacenter(), "datacenter: dc-a");
   });
 
   it("holds data written at dc-a: files on ZFS, rows, objects", async () => {
@@ -295,6 +316,7 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     assert.strictEqual(outs.migration?.failure?.sourceRestarted, true);
     assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcA().address]);
     assert.ok(await appAnswers(dcA().address), "the app answers at dc-a again");
+    assert.strictEqual(await inventoryDatacenter(), "datacenter: dc-a");
     // The source keeps taking writes; the resumed run must carry them.
     await psql(
       data.a.database(dbItem),
@@ -317,6 +339,8 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     assert.ok(m.probe?.servedBy.includes(dcB().address), "the probe reached the app at dc-b");
 
     assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcB().address]);
+    assert.strictEqual(await inventoryDatacenter(), "datacenter: dc-b", "NetBox shows the site at dc-b");
+    assert.match(m.timings.find((t) => t.id === "update-inventory")?.note ?? "", /inventory says dc-b/);
     assert.ok(await appAnswers(dcB().address), "the app answers at dc-b");
     assert.ok(!(await appAnswers(dcA().address)), "the app no longer runs at dc-a");
 
