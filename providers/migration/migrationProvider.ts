@@ -89,12 +89,6 @@ function problems(news: Partial<MigrationInputs>): { property: string; reason: s
   }
   if (!Array.isArray(news.app?.start) || !Array.isArray(news.app?.stop))
     add("app", "must give start and stop, each an argv list run on the datacenter's host");
-  for (const item of news.items ?? [])
-    if (item.state.strategy === "stop-then-rsync")
-      add(
-        "items",
-        `${item.app}: ${item.state.kind} uses stop-then-rsync, which migrations do not carry yet; use a ZFS dataset for it`,
-      );
   return failures;
 }
 

@@ -85,11 +85,20 @@ export class SiteData {
       if (s.kind === "database") await ensureDatabase(this.database(item));
       if (s.kind === "bucket" && !(await this.garage.bucketByAlias(this.where(item))))
         await this.garage.createBucket({ globalAlias: this.where(item) });
+      if (s.kind === "directory" && s.strategy === "stop-then-rsync") {
+        await this.ssh.run(["mkdir", "-p", await this.plainDirectory(item)]);
+        continue;
+      }
       if (s.kind === "directory" && withDatasets) {
         const exists = await this.ssh.run(["zfs", "list", "-H", this.where(item)], { allowFailure: true });
         if (exists.code !== 0) await this.ssh.run(["zfs", "create", this.where(item)]);
       }
     }
+  }
+
+  /** A small directory copied whole (stop-then-rsync): a plain directory in the site's root dataset. */
+  async plainDirectory(item: MigrationItem): Promise<string> {
+    return `${await this.mountpoint(this.side.zfsRoot)}/${this.where(item).split("/").pop()}`;
   }
 
   async mountpoint(dataset: string): Promise<string> {
@@ -110,7 +119,9 @@ export class SiteData {
     const { dropDatabase } = await import("../replication/postgresCopy");
     for (const item of items) {
       const s = item.state;
-      if (s.kind === "directory")
+      if (s.kind === "directory" && s.strategy === "stop-then-rsync")
+        await this.ssh.run(["rm", "-rf", "--one-file-system", await this.plainDirectory(item)]);
+      else if (s.kind === "directory")
         await this.ssh.run(["zfs", "destroy", "-r", this.where(item)], { allowFailure: true });
       if (s.kind === "database") await dropDatabase(this.database(item));
       if (s.kind === "bucket") await this.emptyAndDeleteBucket(item);

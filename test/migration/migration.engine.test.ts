@@ -63,8 +63,11 @@ function siteConfig(datacenter: string) {
     protect: false,
     dns: { endpoint: "local", ttl: 60 },
     hosts: [{ name: "web1", kind: "existing", address: "127.0.10.1" }],
-    apps: [{ app: "pixelfed", host: "web1", domain: DOMAIN }],
-    externalServices: ["postgresql", "redis", "smtp", "objectStorage"],
+    apps: [
+      { app: "pixelfed", host: "web1", domain: DOMAIN },
+      { app: "edumeet", host: "web1" },
+    ],
+    externalServices: ["postgresql", "redis", "smtp", "objectStorage", "oidc"],
     migration: { keepSource: false, switchTtl: 5 },
   };
 }
@@ -177,6 +180,9 @@ describe("migration by switching the site's datacenter (real engine, two datacen
   const [dbItem, dirItem, bucketItem] = ["database", "directory", "bucket"].map((kind) =>
     items.find((i) => i.state.kind === kind)!,
   );
+  // edumeet declares one small directory (its configuration), copied whole with the app stopped.
+  const [configItem] = appDefinition("edumeet").state.map((state) => ({ app: "edumeet", state }));
+  const configText = JSON.stringify({ listenPort: 443, secret: randomBytes(16).toString("hex") });
   const files: Record<string, string> = {};
   const objects: Record<string, string> = {};
   let data: { a: SiteData; b: SiteData };
@@ -258,6 +264,7 @@ describe("migration by switching the site's datacenter (real engine, two datacen
       files[`photo-${i}.txt`] = sha(text);
       fs.writeFileSync(path.join(mount, `photo-${i}.txt`), text);
     }
+    fs.writeFileSync(path.join(await data.a.plainDirectory(configItem), "config.json"), configText);
     await psql(
       data.a.database(dbItem),
       "CREATE TABLE posts (id serial primary key, body text); INSERT INTO posts (body) SELECT 'post ' || g FROM generate_series(1, 500) g;",
@@ -286,6 +293,7 @@ describe("migration by switching the site's datacenter (real engine, two datacen
       "lower-ttl",
       "stop-writes",
       "final-sync:pixelfed:directory:/var/lib/pixelfed",
+      "final-sync:edumeet:directory:/etc/edumeet",
       "verify:pixelfed:bucket:media",
       "switch-dns",
       "start-target",
@@ -348,6 +356,10 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     for (const [file, digest] of Object.entries(files))
       assert.strictEqual(sha(fs.readFileSync(path.join(mount, file))), digest, file);
     assert.deepStrictEqual(await tableChecksums(data.b.database(dbItem)), expectedRows);
+    assert.strictEqual(
+      fs.readFileSync(path.join(await data.b.plainDirectory(configItem), "config.json"), "utf8"),
+      configText,
+    );
     assert.match(expectedRows.posts, /^501 /);
     const location = await data.b.bucket(bucketItem);
     const client = s3Client(location);
