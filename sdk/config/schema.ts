@@ -217,6 +217,25 @@ const identitySection = section(
   "must be a mapping such as { realm: coop-example, admins: [{ username: alice, email: alice@coop.example }] }",
 );
 
+const migrationSection = section(
+  {
+    keepSource: z
+      .boolean({ error: "must be true or false" })
+      .optional()
+      .describe(
+        "After a migration, keep the old datacenter's copy (stopped) until an explicit retire instead of deleting it; default false.",
+      ),
+    switchTtl: z
+      .number({ error: "must be a number of seconds, e.g. 60" })
+      .int({ error: "must be a whole number of seconds" })
+      .min(5, { error: "must be at least 5 seconds" })
+      .max(3600, { error: "must be at most 3600 seconds; a long TTL keeps clients at the old datacenter" })
+      .optional()
+      .describe("The DNS TTL used around the switch of datacenters, in seconds; default 60."),
+  },
+  "must be a mapping such as { keepSource: true, switchTtl: 60 }",
+);
+
 /** The whole `sovereign:site` mapping. */
 export const siteSchema = section({
   name: nameField("the site's name"),
@@ -224,6 +243,14 @@ export const siteSchema = section({
     .string({ error: 'is required: the site\'s DNS zone, e.g. "coop.example"' })
     .describe('The site\'s DNS zone, e.g. "coop.example" (IDN allowed).'),
   datacenter: nameField("the datacenter provider the site runs at; changing it starts a migration"),
+  standby: nameField("a second datacenter kept as a warm standby (continuous replication)")
+    .optional()
+    .describe(
+      "A second datacenter kept as a warm standby; promoting it is a migration with the pre-seed done.",
+    ),
+  migration: migrationSection
+    .optional()
+    .describe("How a change of `datacenter` moves the site (sdk/migration/plan.ts)."),
   protect: z
     .boolean({ error: "must be true or false" })
     .optional()

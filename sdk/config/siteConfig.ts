@@ -54,6 +54,10 @@ export interface SiteConfig {
   readonly domain: string;
   /** The datacenter provider the site runs at; switching it starts a migration. */
   readonly datacenter: string;
+  /** A warm-standby datacenter (never the same as `datacenter`). */
+  readonly standby?: string;
+  /** How a change of `datacenter` moves the site. */
+  readonly migration?: { readonly keepSource: boolean; readonly switchTtl: number };
   readonly dns: DnsConfig;
   readonly hosts: readonly HostConfig[];
   readonly apps: readonly AppConfig[];
@@ -374,6 +378,11 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     ...(site.storage !== undefined ? ["objectStorage" as const] : []),
   ];
   placementProblems(hosts, apps, provided, checks, (i) => `site.apps[${rawIndex[i]}]`);
+  if (site.standby !== undefined && site.standby === site.datacenter)
+    checks.add(
+      "site.standby",
+      `is the same datacenter as site.datacenter ("${String(site.datacenter)}"); name another datacenter or remove standby`,
+    );
   p.throwIfAny(`the site config "${typeof site.name === "string" ? site.name : "?"}"`);
   const typed = site as RawSiteConfig;
   return {
@@ -383,6 +392,11 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     name: typed.name,
     domain,
     datacenter: typed.datacenter,
+    ...(typed.standby ? { standby: typed.standby } : {}),
+    migration: {
+      keepSource: typed.migration?.keepSource ?? false,
+      switchTtl: typed.migration?.switchTtl ?? 60,
+    },
     dns,
     hosts,
     apps,

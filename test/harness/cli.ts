@@ -16,6 +16,7 @@ import {
 
 const USAGE = `usage: env.sh up <service...> | status | down [service...] | wipe [service...]
 services: ${SERVICE_NAMES.join(", ")}
+datacenters dc-a, dc-b: sshd, a ZFS pool, PostgreSQL and Garage on 127.0.10.1 / 127.0.20.1 (test/harness/datacenter.ts)
 state (endpoints, credentials): .state/env.json; data kept across down/up: .state/services/<name>
 wipe: stop and delete the services' data (npm run demo -- --reset does this with the stack)`;
 
@@ -23,7 +24,8 @@ function describe(recorded: ServiceRecord): string {
   const endpoints = Object.entries(recorded.endpoints)
     .map(([key, value]) => `${key}=${value}`)
     .join(" ");
-  return `${recorded.name.padEnd(9)} ${endpoints}  (pids ${recorded.pids.join(",") || "-"}, log ${recorded.logFile})`;
+  const own = `${recorded.name.padEnd(9)} ${endpoints}  (pids ${recorded.pids.join(",") || "-"}, log ${recorded.logFile})`;
+  return [own, ...(recorded.parts ?? []).map((part) => `  ${describe(part)}`)].join("\n");
 }
 
 function parseNames(args: string[]): ServiceName[] {

@@ -8,6 +8,7 @@ import { isAlive, processStartTime } from "./processes";
 import { startSshd } from "./sshd";
 import { removeServiceDir } from "./tempdir";
 import { startZfs, teardownZfs, zpoolNames } from "./zfs";
+import { startDatacenter } from "./datacenter";
 import { serviceHome, type ServiceName, type ServiceRecord } from "./env-state";
 import type { RunningService } from "./types";
 
@@ -108,6 +109,53 @@ export async function startRecorded(name: ServiceName): Promise<ServiceRecord> {
         home,
       });
     }
+    case "dc-a":
+    case "dc-b": {
+      const dc = await startDatacenter(name, { persistent: true });
+      const parts = [
+        record(dc.zfs, "zfs", {
+          endpoints: { [dc.pool.name]: dc.pool.mountpoint },
+          credentials: {},
+          zfs: { leaseId: dc.zfs.leaseId, pools: [dc.pool] },
+        }),
+        record(dc.sshd, "sshd", {
+          endpoints: {
+            host: dc.sshd.host,
+            port: dc.sshd.port,
+            user: dc.sshd.user,
+            knownHostsPath: dc.sshd.knownHostsPath,
+          },
+          credentials: { privateKeyPath: dc.sshd.privateKeyPath },
+        }),
+        record(dc.postgres, "postgres", {
+          endpoints: {
+            host: dc.postgres.host,
+            port: dc.postgres.port,
+            database: dc.postgres.database,
+            binDir: dc.postgres.binDir,
+          },
+          credentials: { user: dc.postgres.user, password: dc.postgres.password },
+          stopSignal: "SIGINT",
+        }),
+        record(dc.garage, "garage", {
+          endpoints: {
+            s3Endpoint: dc.garage.s3Endpoint,
+            adminUrl: dc.garage.adminUrl,
+            region: dc.garage.region,
+          },
+          credentials: { adminToken: dc.garage.adminToken },
+        }),
+      ];
+      return {
+        ...record(dc, name, {
+          endpoints: { range: dc.range, address: dc.address, pool: dc.pool.name },
+          credentials: {},
+        }),
+        pids: [],
+        startTimes: [],
+        parts,
+      };
+    }
     case "identity": {
       const keycloak = await startKeycloak();
       const pg = keycloak.ownPostgres;
@@ -136,6 +184,10 @@ export function livePids(recorded: ServiceRecord): number[] {
 }
 
 export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
+  if (recorded.parts) {
+    for (const part of recorded.parts) if (!(await isRunning(part))) return false;
+    return true;
+  }
   if (livePids(recorded).length !== recorded.pids.length) return false;
   if (!recorded.zfs) return true;
   const pools = await zpoolNames().catch((): string[] => []);
@@ -144,6 +196,10 @@ export async function isRunning(recorded: ServiceRecord): Promise<boolean> {
 
 /** Stops a recorded service: its own pids, its pools and daemon lease, its dir. */
 export async function stopRecorded(recorded: ServiceRecord): Promise<void> {
+  if (recorded.parts) {
+    for (const part of [...recorded.parts].reverse()) await stopRecorded(part);
+    return;
+  }
   if (recorded.zfs) return teardownZfs({ ...recorded.zfs, dir: recorded.dir });
   if (recorded.netbox)
     return teardownRecordedNetbox(livePids(recorded), recorded.dir, {

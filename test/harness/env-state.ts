@@ -3,7 +3,17 @@ import * as path from "path";
 import { repoRoot } from "./repo";
 import type { ZfsPool } from "./types";
 
-export const SERVICE_NAMES = ["powerdns", "zfs", "postgres", "sshd", "garage", "netbox", "identity"] as const;
+export const SERVICE_NAMES = [
+  "powerdns",
+  "zfs",
+  "postgres",
+  "sshd",
+  "garage",
+  "netbox",
+  "identity",
+  "dc-a",
+  "dc-b",
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {
@@ -26,6 +36,8 @@ export interface ServiceRecord {
   home?: string;
   /** NetBox: its PostgreSQL and Redis dirs, and its instance dir in the cached tree. */
   netbox?: { installDir: string; instanceDir: string; partDirs: string[] };
+  /** A datacenter (datacenter.ts): the records of its services, stopped in reverse order. */
+  parts?: ServiceRecord[];
   /** More dirs the service owns besides `dir` (Keycloak's own PostgreSQL cluster), removed on stop. */
   extraDirs?: string[];
   startedAt: string;

@@ -18,6 +18,8 @@ export interface GarageOptions {
   /** S3 region name Garage answers to (default "garage"). */
   region?: string;
   timeoutMs?: number;
+  /** Loopback address of every listener (a datacenter's own, see datacenter.ts); default 127.0.0.1. */
+  address?: string;
 }
 
 /** The garage binary: found or built once (scripts/garage.sh, cached outside the clone). */
@@ -30,6 +32,7 @@ export function garageBinary(): string {
 
 function garageToml(s: {
   dir: string;
+  address: string;
   rpcPort: number;
   s3Port: number;
   webPort: number;
@@ -41,22 +44,22 @@ function garageToml(s: {
 data_dir = "${s.dir}/data"
 db_engine = "sqlite"
 replication_factor = 1
-rpc_bind_addr = "127.0.0.1:${s.rpcPort}"
-rpc_public_addr = "127.0.0.1:${s.rpcPort}"
+rpc_bind_addr = "${s.address}:${s.rpcPort}"
+rpc_public_addr = "${s.address}:${s.rpcPort}"
 rpc_secret = "${randomSecret(32)}"
 
 [s3_api]
 s3_region = "${s.region}"
-api_bind_addr = "127.0.0.1:${s.s3Port}"
+api_bind_addr = "${s.address}:${s.s3Port}"
 root_domain = ".s3.garage.localhost"
 
 [s3_web]
-bind_addr = "127.0.0.1:${s.webPort}"
+bind_addr = "${s.address}:${s.webPort}"
 root_domain = ".web.garage.localhost"
 index = "index.html"
 
 [admin]
-api_bind_addr = "127.0.0.1:${s.adminPort}"
+api_bind_addr = "${s.address}:${s.adminPort}"
 admin_token = "${s.adminToken}"
 `;
 }
@@ -143,11 +146,12 @@ async function startGarageOnce(options: GarageOptions): Promise<GarageService> {
       await freePort(),
     ];
     const region = options.region ?? "garage";
+    const address = options.address ?? "127.0.0.1";
     const adminToken = randomSecret(32);
     const configFile = path.join(dir, "garage.toml");
     fs.writeFileSync(
       configFile,
-      garageToml({ dir, rpcPort, s3Port, webPort, adminPort, region, adminToken }),
+      garageToml({ dir, address, rpcPort, s3Port, webPort, adminPort, region, adminToken }),
       {
         mode: 0o600,
       },
@@ -159,10 +163,10 @@ async function startGarageOnce(options: GarageOptions): Promise<GarageService> {
       pids,
       binary,
       configFile,
-      s3Endpoint: `http://127.0.0.1:${s3Port}`,
-      webEndpoint: `http://127.0.0.1:${webPort}`,
+      s3Endpoint: `http://${address}:${s3Port}`,
+      webEndpoint: `http://${address}:${webPort}`,
       webRootDomain: "web.garage.localhost",
-      adminUrl: `http://127.0.0.1:${adminPort}`,
+      adminUrl: `http://${address}:${adminPort}`,
       adminToken,
       region,
       zone: options.zone ?? "dc1",

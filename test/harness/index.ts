@@ -36,6 +36,12 @@ export { startRedis, type RedisOptions } from "./redis";
 export { startNetbox, type NetboxOptions, type NetboxServiceWithParts } from "./netbox";
 export { useService, type UseServiceOptions } from "./use-service";
 export {
+  startDatacenter,
+  datacenterRange,
+  type DatacenterService,
+  type DatacenterOptions,
+} from "./datacenter";
+export {
   registerSharedService,
   sharedService,
   stopSharedServices,

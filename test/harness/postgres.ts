@@ -20,6 +20,8 @@ export interface PostgresOptions {
   user?: string;
   database?: string;
   timeoutMs?: number;
+  /** Loopback address to listen on (a datacenter's own, see datacenter.ts); default 127.0.0.1. */
+  address?: string;
   /**
    * A persistent home (the local site's `.state/services/postgres`): the cluster, port and
    * password are made on the first start and reused after; `stop()` keeps them.
@@ -57,7 +59,7 @@ export function startPostgres(options: PostgresOptions = {}): Promise<PostgresSe
 }
 
 async function startPostgresOnce(options: PostgresOptions = {}): Promise<PostgresServiceWithBin> {
-  const { user = "sovereign", database = "sovereign" } = options;
+  const { user = "sovereign", database = "sovereign", address = "127.0.0.1" } = options;
   const binDir = postgresBinDir();
   const osUser = unprivilegedUser("postgres");
   const choose = async (pickPort: () => Promise<number>): Promise<PostgresSettings> => ({
@@ -109,7 +111,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
         "-D",
         dataDir,
         "-c",
-        "listen_addresses=127.0.0.1",
+        `listen_addresses=${address}`,
         "-c",
         `port=${port}`,
         "-c",
@@ -122,7 +124,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
     pids.push(server.pid);
 
     await waitUntilHealthy({
-      what: `PostgreSQL on 127.0.0.1:${port}`,
+      what: `PostgreSQL on ${address}:${port}`,
       logFile,
       exited: server.exitDescription,
       timeoutMs: options.timeoutMs,
@@ -130,7 +132,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
         await runCommand(path.join(binDir, "pg_isready"), [
           "-q",
           "-h",
-          "127.0.0.1",
+          address,
           "-p",
           String(port),
           "-d",
@@ -143,7 +145,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
     if (!initialized) {
       await runCommand(
         path.join(binDir, "createdb"),
-        ["-h", "127.0.0.1", "-p", String(port), "-U", user, database],
+        ["-h", address, "-p", String(port), "-U", user, database],
         {
           env: clientEnv,
         },
@@ -156,7 +158,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
       dir,
       logFile,
       pids,
-      host: "127.0.0.1",
+      host: address,
       port,
       user,
       password,
@@ -164,7 +166,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
       dataDir,
       binDir,
       socketDir: dir,
-      connectionString: `postgres://${encode(user)}:${encode(password)}@127.0.0.1:${port}/${encode(database)}`,
+      connectionString: `postgres://${encode(user)}:${encode(password)}@${address}:${port}/${encode(database)}`,
       stop,
     };
     return service;

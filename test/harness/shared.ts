@@ -27,15 +27,18 @@ export interface SharedServices {}
 
 export type SharedServiceName = keyof SharedServices & string;
 
-const starters = new Map<string, () => Promise<RunningService>>();
+const starters = new Map<string, (instance: string) => Promise<RunningService>>();
 const instances = new Map<string, Promise<RunningService>>();
 
-/** Makes `name` available to `useService(name)`; the starter runs at most once per instance. */
+/**
+ * Makes `name` available to `useService(name)`; the starter runs at most once per instance and
+ * gets the instance's name (a datacenter uses it to choose its addresses).
+ */
 export function registerSharedService<K extends SharedServiceName>(
   name: K,
-  start: () => Promise<SharedServices[K]>,
+  start: (instance: string) => Promise<SharedServices[K]>,
 ): void {
-  starters.set(name, start as () => Promise<RunningService>);
+  starters.set(name, start as (instance: string) => Promise<RunningService>);
 }
 
 /** The running shared instance of `name` (started on first use; a failed start is retried next time). */
@@ -52,7 +55,7 @@ export function sharedService<K extends SharedServiceName>(
   const key = `${name}#${instance}`;
   let running = instances.get(key);
   if (!running) {
-    running = start();
+    running = start(instance);
     instances.set(key, running);
     running.catch(() => instances.delete(key));
   }

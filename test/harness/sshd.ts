@@ -16,6 +16,8 @@ const PRIVSEP_DIR = "/run/sshd";
 
 export interface SshdOptions {
   timeoutMs?: number;
+  /** Loopback address to listen on (a datacenter's own, see datacenter.ts); default 127.0.0.1. */
+  address?: string;
 }
 
 export interface SshdServiceWithArgs extends SshdService {
@@ -27,10 +29,16 @@ async function generateKey(file: string, comment: string): Promise<void> {
   await runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file]);
 }
 
-function sshdConfig(dir: string, port: number, hostKey: string, authorizedKeys: string): string {
+function sshdConfig(
+  dir: string,
+  address: string,
+  port: number,
+  hostKey: string,
+  authorizedKeys: string,
+): string {
   return [
     `Port ${port}`,
-    "ListenAddress 127.0.0.1",
+    `ListenAddress ${address}`,
     `HostKey ${hostKey}`,
     `PidFile ${path.join(dir, "sshd.pid")}`,
     `AuthorizedKeysFile ${authorizedKeys}`,
@@ -54,6 +62,7 @@ export function startSshd(options: SshdOptions = {}): Promise<SshdServiceWithArg
 
 async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWithArgs> {
   const dir = makeServiceDir("sshd");
+  const address = options.address ?? "127.0.0.1";
   const logFile = path.join(dir, "sshd.log");
   const pids: number[] = [];
   const stop = idempotent(() => stopAndRemove({ pids, dir }));
@@ -69,10 +78,10 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
 
     const port = await freePort();
     const configFile = path.join(dir, "sshd_config");
-    fs.writeFileSync(configFile, sshdConfig(dir, port, hostKey, authorizedKeys));
+    fs.writeFileSync(configFile, sshdConfig(dir, address, port, hostKey, authorizedKeys));
     const knownHostsPath = path.join(dir, "known_hosts");
     const hostPublicKey = fs.readFileSync(`${hostKey}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
-    fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+    fs.writeFileSync(knownHostsPath, `[${address}]:${port} ${hostPublicKey}\n`);
 
     await runCommand(SSHD, ["-t", "-f", configFile]);
     const server = spawnDetached({ command: SSHD, args: ["-D", "-e", "-f", configFile], cwd: dir, logFile });
@@ -98,12 +107,12 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
       String(port),
     ];
     await waitUntilHealthy({
-      what: `sshd on 127.0.0.1:${port} (ssh ${user}@127.0.0.1 true)`,
+      what: `sshd on ${address}:${port} (ssh ${user}@${address} true)`,
       logFile,
       exited: server.exitDescription,
       timeoutMs: options.timeoutMs,
       check: async () => {
-        await runCommand("ssh", [...sshArgs, "--", `${user}@127.0.0.1`, "true"], { timeoutMs: 10_000 });
+        await runCommand("ssh", [...sshArgs, "--", `${user}@${address}`, "true"], { timeoutMs: 10_000 });
         return true;
       },
     });
@@ -113,7 +122,7 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
       dir,
       logFile,
       pids,
-      host: "127.0.0.1",
+      host: address,
       port,
       user,
       privateKey: fs.readFileSync(privateKeyPath, "utf8"),

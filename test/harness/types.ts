@@ -39,7 +39,8 @@ export interface ZfsService extends RunningService {
 }
 
 export interface PostgresService extends RunningService {
-  readonly host: "127.0.0.1";
+  /** The loopback address it listens on: 127.0.0.1 unless started for a datacenter (datacenter.ts). */
+  readonly host: string;
   readonly port: number;
   readonly user: string;
   readonly password: string;
@@ -50,7 +51,8 @@ export interface PostgresService extends RunningService {
 }
 
 export interface SshdService extends RunningService {
-  readonly host: "127.0.0.1";
+  /** The loopback address it listens on: 127.0.0.1 unless started for a datacenter (datacenter.ts). */
+  readonly host: string;
   readonly port: number;
   /** The login user (root here: zfs and sshd need it). */
   readonly user: string;

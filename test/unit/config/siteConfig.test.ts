@@ -220,3 +220,40 @@ describe("parseSiteConfig", () => {
     }
   });
 });
+
+describe("site config: datacenter, standby and migration", () => {
+  it("defaults to retiring the source and a 60 s switch TTL", () => {
+    assert.deepStrictEqual(parseSiteConfig(valid()).migration, { keepSource: false, switchTtl: 60 });
+    assert.strictEqual(parseSiteConfig(valid()).standby, undefined);
+  });
+
+  it("reads standby and migration settings", () => {
+    const parsed = parseSiteConfig({
+      ...valid(),
+      standby: "dc-b",
+      migration: { keepSource: true, switchTtl: 30 },
+    });
+    assert.strictEqual(parsed.standby, "dc-b");
+    assert.deepStrictEqual(parsed.migration, { keepSource: true, switchTtl: 30 });
+  });
+
+  it("refuses a standby equal to the datacenter and a bad switch TTL, naming the fields", () => {
+    const problems = problemsOf({
+      ...valid(),
+      standby: "hetzner",
+      migration: { switchTtl: 1, keepSorce: true },
+    });
+    assert.ok(
+      problems.some((p) => /^site\.standby: is the same datacenter/.test(p)),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.some((p) => /^site\.migration\.switchTtl: must be at least 5/.test(p)),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.some((p) => /keepSorce.*keepSource/.test(p)),
+      problems.join("\n"),
+    );
+  });
+});

@@ -1,0 +1,5 @@
+export * from "./plan";
+export * from "./sides";
+export { Migration, type MigrationArgs } from "./migration";
+export { runMigration, type MigrationRun, type StepTiming } from "./executor";
+export { startProbe, type ProbeReport, type ProbeTarget } from "./probe";

@@ -1,0 +1,229 @@
+/**
+ * Pure migration decisions: which steps move a site from one datacenter to another, in which
+ * order, and where a failed run resumes. Nothing here runs a command; executor.ts runs the steps
+ * this file decides, and the Migration resource shows them in `pulumi preview`.
+ *
+ * The order protects the data: everything is copied while the source still serves (pre-seed),
+ * writes stop only for the final delta, and nothing that cuts clients over (DNS) or removes data
+ * (retire) runs before every piece of state is verified at the target.
+ */
+import type { ReplicationStrategy, StateItem } from "../apps/types";
+
+export const STEP_KINDS = [
+  "provision-target",
+  "preseed",
+  "lower-ttl",
+  "stop-writes",
+  "final-sync",
+  "verify",
+  "switch-dns",
+  "start-target",
+  "update-inventory",
+  "retire-source",
+  "keep-source-stopped",
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** One piece of state to move, as an app's catalog entry declares it, named by its app instance. */
+export interface MigrationItem {
+  /** The app instance that owns it, e.g. "chat". */
+  readonly app: string;
+  readonly state: StateItem;
+}
+
+export interface MigrationStep {
+  /** Stable within a plan: progress is recorded by id. */
+  readonly id: string;
+  readonly kind: StepKind;
+  /** The state item's label (`chat:database:synapse`) for per-item steps. */
+  readonly item?: string;
+  readonly strategy?: ReplicationStrategy;
+  /** What a person reads in the preview. */
+  readonly description: string;
+  /**
+   * Cannot be undone once it ran (clients see the target, or source data is gone): such a step
+   * runs only after every verify step, and is never run twice.
+   */
+  readonly destructive: boolean;
+  /**
+   * Runs while the source's apps are stopped: a failure of this step or an earlier one of the
+   * same window restarts them, and a resumed run repeats the whole window (writes may have
+   * happened in between).
+   */
+  readonly inWriteWindow: boolean;
+}
+
+export interface MigrationPlanInput {
+  readonly site: string;
+  readonly source: string;
+  readonly target: string;
+  readonly items: readonly MigrationItem[];
+  /** The records' TTL in normal operation, and the short one used around the switch. */
+  readonly ttl: number;
+  readonly switchTtl: number;
+  /** Keep the source's data (stopped) until an explicit retire instead of deleting it. */
+  readonly keepSource: boolean;
+}
+
+export interface MigrationPlan {
+  readonly site: string;
+  readonly source: string;
+  readonly target: string;
+  readonly steps: readonly MigrationStep[];
+}
+
+export function itemLabel(item: MigrationItem): string {
+  const s = item.state;
+  const name = s.kind === "directory" ? s.path : s.name;
+  return `${item.app}:${s.kind}:${name}`;
+}
+
+const PRESEED: Record<ReplicationStrategy, string> = {
+  "zfs-send-receive": "ZFS full send, then an incremental send, while the source serves",
+  "db-streaming-replication": "PostgreSQL copy to the target cluster while the source serves",
+  "s3-copy": "bucket sync to the target Garage while the source serves",
+  "stop-then-rsync": "rsync pre-pass of the directory while the source serves",
+};
+const FINAL: Record<ReplicationStrategy, string> = {
+  "zfs-send-receive": "final incremental ZFS send of the delta",
+  "db-streaming-replication": "final PostgreSQL copy (pg_dump | psql) with writes stopped",
+  "s3-copy": "final bucket sync of new and changed objects",
+  "stop-then-rsync": "final rsync with the app stopped",
+};
+const VERIFY: Record<ReplicationStrategy, string> = {
+  "zfs-send-receive": "snapshot GUIDs equal on both sides",
+  "db-streaming-replication": "row counts and checksums per table equal",
+  "s3-copy": "object lists and checksums equal",
+  "stop-then-rsync": "file checksums equal",
+};
+
+function labelsOf(items: readonly MigrationItem[]): string[] {
+  const labels = items.map(itemLabel);
+  const seen = new Set<string>();
+  const duplicates = labels.filter((l) => (seen.has(l) ? true : (seen.add(l), false)));
+  if (duplicates.length > 0)
+    throw new Error(
+      `migration items must be unique; declared twice: ${[...new Set(duplicates)].join(", ")} (give the app instances distinct names)`,
+    );
+  return labels;
+}
+
+/**
+ * The ordered steps that move `input.items` from `source` to `target`; empty when they are the
+ * same datacenter (nothing to move).
+ */
+export function planMigration(input: MigrationPlanInput): MigrationPlan {
+  const { site, source, target } = input;
+  if (source === target) return { site, source, target, steps: [] };
+  const labels = labelsOf(input.items);
+  const steps: MigrationStep[] = [];
+  const add = (
+    step: Omit<MigrationStep, "destructive" | "inWriteWindow">,
+    flags: Partial<MigrationStep> = {},
+  ) => steps.push({ destructive: false, inWriteWindow: false, ...step, ...flags });
+  const perItem = (
+    kind: StepKind,
+    texts: Record<ReplicationStrategy, string>,
+    flags: Partial<MigrationStep> = {},
+  ) =>
+    input.items.forEach((item, i) =>
+      add(
+        {
+          id: `${kind}:${labels[i]}`,
+          kind,
+          item: labels[i],
+          strategy: item.state.strategy,
+          description: `${labels[i]}: ${texts[item.state.strategy]}`,
+        },
+        flags,
+      ),
+    );
+
+  add({ id: "provision-target", kind: "provision-target", description: `provision ${site} at ${target}` });
+  perItem("preseed", PRESEED);
+  add({
+    id: "lower-ttl",
+    kind: "lower-ttl",
+    description: `lower the site's DNS TTL from ${input.ttl}s to ${input.switchTtl}s ahead of the switch`,
+  });
+  const window = { inWriteWindow: true };
+  add(
+    { id: "stop-writes", kind: "stop-writes", description: `stop the apps at ${source} (writes stop here)` },
+    window,
+  );
+  perItem("final-sync", FINAL, window);
+  perItem("verify", VERIFY, window);
+  add(
+    { id: "switch-dns", kind: "switch-dns", description: `point the site's names at ${target}` },
+    { destructive: true },
+  );
+  add({ id: "start-target", kind: "start-target", description: `start the apps at ${target}` });
+  add({
+    id: "update-inventory",
+    kind: "update-inventory",
+    description: `record ${site} at ${target} in NetBox`,
+  });
+  if (input.keepSource)
+    add({
+      id: "keep-source-stopped",
+      kind: "keep-source-stopped",
+      description: `keep ${source}'s copy stopped until an explicit retire`,
+    });
+  else
+    add(
+      {
+        id: "retire-source",
+        kind: "retire-source",
+        description: `retire ${source}: delete its copy of the data`,
+      },
+      { destructive: true },
+    );
+  return { site, source, target, steps };
+}
+
+/** How far a run got: ids of completed steps, in order. */
+export interface MigrationProgress {
+  readonly completed: readonly string[];
+}
+
+/** The steps a run still has to do, in plan order. */
+export function remainingSteps(plan: MigrationPlan, progress: MigrationProgress): MigrationStep[] {
+  const done = new Set(progress.completed);
+  return plan.steps.filter((step) => !done.has(step.id));
+}
+
+export interface FailureOutcome {
+  /** Progress to record: what the next run may skip. */
+  readonly progress: MigrationProgress;
+  /** The source's apps were stopped and no client was switched yet: start them again. */
+  readonly restartSource: boolean;
+}
+
+/**
+ * What a failure at `failed` means. Before the switch, the source serves again: its apps are
+ * restarted and the write window (stop, final delta, verify) is forgotten, because writes made
+ * after the restart must be copied and verified again. From the switch on, the target serves; the
+ * next run continues after the last completed step and never repeats a destructive one.
+ */
+export function afterFailure(
+  plan: MigrationPlan,
+  progress: MigrationProgress,
+  failed: string,
+): FailureOutcome {
+  const done = new Set(progress.completed);
+  const switched = plan.steps.some((s) => s.kind === "switch-dns" && done.has(s.id));
+  const stopped = done.has("stop-writes") || failed === "stop-writes";
+  if (switched) return { progress, restartSource: false };
+  const windowIds = new Set(plan.steps.filter((s) => s.inWriteWindow).map((s) => s.id));
+  return {
+    progress: { completed: progress.completed.filter((id) => !windowIds.has(id)) },
+    restartSource: stopped,
+  };
+}
+
+/** The plan as lines for the preview: `3. [destructive] switch-dns: point ...`. */
+export function describePlan(plan: MigrationPlan): string[] {
+  return plan.steps.map(
+    (step, i) => `${i + 1}. ${step.destructive ? "[destructive] " : ""}${step.id}: ${step.description}`,
+  );
+}

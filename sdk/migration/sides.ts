@@ -1,0 +1,83 @@
+/**
+ * What the migration knows about a datacenter (non-secret, kept in the resource's inputs), its
+ * secrets (from the stack config, never in the state), and where each piece of an app's state
+ * lives there. The naming is pure and shared by both sides, so "the same data" is the same name.
+ */
+import type { MigrationItem } from "./plan";
+
+export interface DatacenterSide {
+  /** "dc-a" */
+  readonly name: string;
+  /** The address the site's names point at while this datacenter serves. */
+  readonly address: string;
+  /** The site's host there, reached over SSH (ZFS, app start/stop). */
+  readonly ssh: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly knownHostsPath: string;
+  };
+  /** Parent dataset of the site's datasets, e.g. "dca/site". */
+  readonly zfsRoot: string;
+  readonly postgres: { readonly host: string; readonly port: number; readonly user: string };
+  readonly garage: { readonly s3Endpoint: string; readonly adminUrl: string; readonly region: string };
+}
+
+/**
+ * A datacenter's credentials: the JSON value of the stack config secret
+ * `sovereign:datacenterSecrets` (one entry per datacenter name).
+ */
+export interface DatacenterSecrets {
+  /** OpenSSH private key text for `ssh.user`. */
+  readonly sshPrivateKey: string;
+  readonly postgresPassword: string;
+  readonly garageAdminToken: string;
+}
+
+export const DATACENTER_SECRETS_CONFIG = "sovereign:datacenterSecrets";
+
+const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+
+/** Where an item lives at a datacenter: a dataset, a database or a bucket name. */
+export function locationOf(site: string, side: Pick<DatacenterSide, "zfsRoot">, item: MigrationItem): string {
+  const s = item.state;
+  switch (s.kind) {
+    case "directory":
+      return `${side.zfsRoot}/${slug(`${item.app}-${s.path}`)}`;
+    case "database":
+      return `${item.app}_${s.name}`.replace(/[^a-z0-9_]/g, "_");
+    case "bucket":
+      return slug(`${site}-${item.app}-${s.name}`);
+  }
+}
+
+/** The problems of one side's description, each naming its field. */
+export function sideProblems(field: string, side: unknown): string[] {
+  if (typeof side !== "object" || side === null) return [`${field} must be a mapping`];
+  const s = side as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (name: string, v: unknown) =>
+    typeof v === "string" && v.length > 0 ? undefined : `${field}.${name} must be a non-empty string`;
+  for (const [name, v] of [
+    ["name", s.name],
+    ["address", s.address],
+    ["zfsRoot", s.zfsRoot],
+  ] as const) {
+    const p = text(name, v);
+    if (p) problems.push(p);
+  }
+  if (typeof s.zfsRoot === "string" && !/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)+$/.test(s.zfsRoot))
+    problems.push(`${field}.zfsRoot "${s.zfsRoot}" must be a dataset under a pool, e.g. "tank/site"`);
+  for (const part of ["ssh", "postgres", "garage"])
+    if (typeof s[part] !== "object" || s[part] === null) problems.push(`${field}.${part} must be a mapping`);
+  return problems;
+}
+
+/** The argv with `{address}`, `{datacenter}` and `{root}` replaced by the side's values. */
+export function expandCommand(argv: readonly string[], vars: Record<string, string>): string[] {
+  return argv.map((arg) => arg.replace(/\{(\w+)\}/g, (whole, key: string) => vars[key] ?? whole));
+}

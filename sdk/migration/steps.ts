@@ -1,0 +1,221 @@
+/**
+ * What each kind of plan step does, with the replication code the SDK already has: ZFS
+ * send/receive (replication/zfsRunner), bucket sync (storage/s3Sync), pg_dump | psql
+ * (replication/postgresCopy), PowerDNS rrset changes. executor.ts calls these in plan order.
+ */
+import { PowerDnsClient } from "../../providers/powerdns/client";
+import { copyDatabase, tableChecksums } from "../replication/postgresCopy";
+import { detectCapabilities, inspectDataset, replicate } from "../replication/zfsRunner";
+import { streamBetween } from "../replication/executor";
+import { compareListings, describeDifferences } from "../storage/syncPlan";
+import { listObjects, s3Client, syncBuckets } from "../storage/s3Sync";
+import type { MigrationItem, MigrationStep } from "./plan";
+import { itemLabel } from "./plan";
+import type { AppControl, SiteData } from "./siteData";
+
+export interface DnsSwitch {
+  readonly apiUrl: string;
+  readonly serverId: string;
+  readonly apiKey: string;
+  /** "coop.example." */
+  readonly zone: string;
+  /** Fully qualified names whose A record follows the serving datacenter. */
+  readonly names: readonly string[];
+  readonly ttl: number;
+  readonly switchTtl: number;
+  /** Longest wait for caches to drop the old TTL (a drill or test shortens it). */
+  readonly ttlWaitCapSeconds: number;
+}
+
+export interface StepContext {
+  readonly items: readonly MigrationItem[];
+  readonly source: SiteData;
+  readonly target: SiteData;
+  readonly app: AppControl;
+  readonly dns: DnsSwitch;
+  /** Records the site at the target in the inventory (NetBox), when the site has one. */
+  readonly updateInventory?: (datacenter: string) => Promise<void>;
+  readonly log: (line: string) => void;
+  /** When the TTL was lowered (ms since the epoch), so the switch waits out the old one. */
+  ttlLoweredAt?: number;
+}
+
+/** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
+const SNAPSHOT_PREFIX = "sov_migrate_";
+
+export class VerifyError extends Error {
+  constructor(item: string, detail: string) {
+    super(`verify ${item}: ${detail}; the target is not used and the source keeps serving`);
+    this.name = "VerifyError";
+  }
+}
+
+function itemOf(ctx: StepContext, step: MigrationStep): MigrationItem {
+  const item = ctx.items.find((i) => itemLabel(i) === step.item);
+  if (!item) throw new Error(`step ${step.id} names an item the site no longer declares`);
+  return item;
+}
+
+async function copyItem(ctx: StepContext, item: MigrationItem, passes: number): Promise<string> {
+  const s = item.state;
+  switch (s.strategy) {
+    case "zfs-send-receive": {
+      const job = {
+        source: { executor: ctx.source.ssh, dataset: ctx.source.where(item) },
+        target: { executor: ctx.target.ssh, dataset: ctx.target.where(item) },
+        snapshotPrefix: SNAPSHOT_PREFIX,
+        log: ctx.log,
+      };
+      let bytes = 0;
+      for (let i = 0; i < passes; i++) bytes += (await replicate(job)).bytes;
+      return `${bytes} bytes sent`;
+    }
+    case "db-streaming-replication": {
+      const bytes = await copyDatabase(ctx.source.database(item), ctx.target.database(item));
+      return `${bytes} bytes of dump`;
+    }
+    case "s3-copy": {
+      const report = await syncBuckets(await ctx.source.bucket(item), await ctx.target.bucket(item));
+      return `${report.copied} objects (${report.copiedBytes} bytes) copied, ${report.objects} in all`;
+    }
+    case "stop-then-rsync": {
+      // Copied whole through this process (rsync between the two hosts would need one to hold a
+      // key for the other); unpacked beside the target and swapped in, so a cut stream leaves the
+      // previous copy intact.
+      const [from, to] = [await ctx.source.plainDirectory(item), await ctx.target.plainDirectory(item)];
+      const incoming = `${to}.incoming`;
+      await ctx.target.ssh.run(["sh", "-c", 'rm -rf "$1" && mkdir -p "$1"', "sh", incoming]);
+      const { bytes } = await streamBetween(
+        ctx.source.ssh,
+        ["tar", "-C", from, "-cf", "-", "."],
+        ctx.target.ssh,
+        ["tar", "-C", incoming, "-xpf", "-"],
+      );
+      await ctx.target.ssh.run(["sh", "-c", 'rm -rf "$1" && mv "$2" "$1"', "sh", to, incoming]);
+      return `${bytes} bytes (tar stream)`;
+    }
+  }
+}
+
+/** sha256 of every file under the directory, by relative path, sorted. */
+async function fileChecksums(data: SiteData, dir: string): Promise<string> {
+  const script = 'cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum';
+  return (await data.ssh.run(["sh", "-c", script, "sh", dir])).stdout;
+}
+
+async function newestSnapshotGuid(data: SiteData, dataset: string): Promise<string> {
+  const state = await inspectDataset(data.ssh, dataset, await detectCapabilities(data.ssh, dataset));
+  const newest = [...state.snapshots].sort((x, y) => x.createtxg - y.createtxg).pop();
+  if (!newest) throw new VerifyError(dataset, `no snapshot on ${data.side.name}`);
+  return newest.guid;
+}
+
+async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string> {
+  const label = itemLabel(item);
+  switch (item.state.strategy) {
+    case "zfs-send-receive": {
+      const [a, b] = [
+        await newestSnapshotGuid(ctx.source, ctx.source.where(item)),
+        await newestSnapshotGuid(ctx.target, ctx.target.where(item)),
+      ];
+      if (a !== b) throw new VerifyError(label, `newest snapshot GUIDs differ (source ${a}, target ${b})`);
+      return `snapshot GUID ${a} on both sides`;
+    }
+    case "db-streaming-replication": {
+      const [a, b] = [
+        await tableChecksums(ctx.source.database(item)),
+        await tableChecksums(ctx.target.database(item)),
+      ];
+      const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((t) => a[t] !== b[t]);
+      if (differing.length > 0)
+        throw new VerifyError(
+          label,
+          `tables differ: ${differing.map((t) => `${t} (source ${a[t] ?? "missing"}, target ${b[t] ?? "missing"})`).join(", ")}`,
+        );
+      return `${Object.keys(a).length} tables with equal row counts and checksums`;
+    }
+    case "s3-copy": {
+      const [from, to] = [await ctx.source.bucket(item), await ctx.target.bucket(item)];
+      const [fc, tc] = [s3Client(from), s3Client(to)];
+      try {
+        const [a, b] = [await listObjects(fc, from.bucket), await listObjects(tc, to.bucket)];
+        const differences = compareListings(a, b);
+        if (differences.length > 0) throw new VerifyError(label, describeDifferences(differences));
+        return `${a.length} objects with equal sizes and checksums`;
+      } finally {
+        fc.destroy();
+        tc.destroy();
+      }
+    }
+    case "stop-then-rsync": {
+      const [a, b] = [
+        await fileChecksums(ctx.source, await ctx.source.plainDirectory(item)),
+        await fileChecksums(ctx.target, await ctx.target.plainDirectory(item)),
+      ];
+      if (a !== b) throw new VerifyError(label, "file checksums differ between the two sides");
+      return `${a.split("\n").filter(Boolean).length} files with equal sha256`;
+    }
+  }
+}
+
+async function setRecords(dns: DnsSwitch, address: string, ttl: number): Promise<void> {
+  const client = new PowerDnsClient({ apiUrl: dns.apiUrl, serverId: dns.serverId, apiKey: dns.apiKey });
+  await client.patchRRSets(
+    dns.zone,
+    dns.names.map((name) => ({
+      name,
+      type: "A",
+      ttl,
+      changetype: "REPLACE" as const,
+      records: [{ content: address, disabled: false }],
+    })),
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one step; returns a short note for the log (bytes moved, what was verified). */
+export async function runStep(ctx: StepContext, step: MigrationStep): Promise<string> {
+  switch (step.kind) {
+    case "provision-target":
+      await ctx.target.provision(ctx.items, false);
+      return `datasets parent, databases and buckets ready at ${ctx.target.side.name}`;
+    case "preseed":
+      return copyItem(ctx, itemOf(ctx, step), 2);
+    case "lower-ttl":
+      await setRecords(ctx.dns, ctx.source.side.address, ctx.dns.switchTtl);
+      ctx.ttlLoweredAt = Date.now();
+      return `TTL ${ctx.dns.switchTtl}s on ${ctx.dns.names.join(", ")}`;
+    case "stop-writes":
+      await ctx.source.runApp(ctx.app, "stop");
+      return `apps stopped at ${ctx.source.side.name}`;
+    case "final-sync":
+      return copyItem(ctx, itemOf(ctx, step), 1);
+    case "verify":
+      return verifyItem(ctx, itemOf(ctx, step));
+    case "switch-dns": {
+      // Caches may still hold the answer with the old TTL until it has run out since the lowering.
+      const waitMs = ctx.ttlLoweredAt
+        ? Math.min(ctx.dns.ttl, ctx.dns.ttlWaitCapSeconds) * 1000 - (Date.now() - ctx.ttlLoweredAt)
+        : 0;
+      if (waitMs > 0) await sleep(waitMs);
+      await setRecords(ctx.dns, ctx.target.side.address, ctx.dns.switchTtl);
+      return `${ctx.dns.names.join(", ")} -> ${ctx.target.side.address}`;
+    }
+    case "start-target":
+      // Received datasets stay read-only while they are replicas; now they are the primary.
+      for (const item of ctx.items.filter((i) => i.state.strategy === "zfs-send-receive"))
+        await ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]);
+      await ctx.target.runApp(ctx.app, "start");
+      return `apps started at ${ctx.target.side.name}`;
+    case "update-inventory":
+      if (!ctx.updateInventory) return "no inventory configured";
+      await ctx.updateInventory(ctx.target.side.name);
+      return `inventory says ${ctx.target.side.name}`;
+    case "retire-source":
+      await ctx.source.retire(ctx.items);
+      return `${ctx.source.side.name}'s copy deleted`;
+    case "keep-source-stopped":
+      return `${ctx.source.side.name}'s copy kept, apps stopped`;
+  }
+}

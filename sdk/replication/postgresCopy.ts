@@ -1,0 +1,149 @@
+/**
+ * PostgreSQL database copies for a migration: `pg_dump | psql` between two clusters (the final
+ * copy with writes stopped; also the pre-seed where no streaming replica is set up), and the
+ * per-table row counts and checksums that verify a copy. Passwords go through temporary 0600
+ * PGPASSFILEs, never through argv or the environment of a listed process.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export interface PostgresConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** Dir of pg_dump/psql; default: the ones on PATH. */
+  readonly binDir?: string;
+}
+
+function withPassFile<T>(
+  conns: readonly PostgresConnection[],
+  work: (files: string[]) => Promise<T>,
+): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-pgpass-"));
+  const escape = (v: string | number) => String(v).replace(/\\/g, "\\\\").replace(/:/g, "\\:");
+  const files = conns.map((c, i) => {
+    const file = path.join(dir, `pgpass${i}`);
+    fs.writeFileSync(file, `${escape(c.host)}:${c.port}:*:${escape(c.user)}:${escape(c.password)}\n`, {
+      mode: 0o600,
+    });
+    return file;
+  });
+  return work(files).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+const tool = (c: PostgresConnection, name: string) => (c.binDir ? path.join(c.binDir, name) : name);
+const connArgs = (c: PostgresConnection, database = c.database) => [
+  "-h",
+  c.host,
+  "-p",
+  String(c.port),
+  "-U",
+  c.user,
+  "-d",
+  database,
+];
+
+function run(argv: string[], passFile: string, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      env: { ...process.env, PGPASSFILE: passFile, PGCONNECT_TIMEOUT: "10" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${path.basename(argv[0])} failed (${code}): ${err.trim()}`)),
+    );
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** Runs SQL on the database (psql, stop on the first error); returns unaligned tuples. */
+export function psql(c: PostgresConnection, sql: string, database = c.database): Promise<string> {
+  return withPassFile([c], ([file]) =>
+    run(
+      [tool(c, "psql"), ...connArgs(c, database), "-X", "-v", "ON_ERROR_STOP=1", "-At", "-f", "-"],
+      file,
+      sql,
+    ),
+  );
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Creates the database (owned by the connection's user) unless it exists. */
+export async function ensureDatabase(c: PostgresConnection): Promise<void> {
+  const exists = await psql(
+    c,
+    `SELECT 1 FROM pg_database WHERE datname = ${literal(c.database)}`,
+    "postgres",
+  );
+  if (exists.trim() !== "1") await psql(c, `CREATE DATABASE ${ident(c.database)}`, "postgres");
+}
+
+export async function dropDatabase(c: PostgresConnection): Promise<void> {
+  await psql(c, `DROP DATABASE IF EXISTS ${ident(c.database)} WITH (FORCE)`, "postgres");
+}
+
+/**
+ * Copies `from` into `to` whole (`pg_dump --clean --if-exists | psql`, one transaction on the
+ * target): the target ends as the source was when the dump started. Streams; returns bytes moved.
+ */
+export function copyDatabase(from: PostgresConnection, to: PostgresConnection): Promise<number> {
+  return withPassFile([from, to], ([fromFile, toFile]) => {
+    return new Promise<number>((resolve, reject) => {
+      const dump = spawn(tool(from, "pg_dump"), [...connArgs(from), "--clean", "--if-exists", "--no-owner"], {
+        env: { ...process.env, PGPASSFILE: fromFile },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const load = spawn(
+        tool(to, "psql"),
+        [...connArgs(to), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
+        { env: { ...process.env, PGPASSFILE: toFile }, stdio: ["pipe", "ignore", "pipe"] },
+      );
+      let bytes = 0;
+      let errors = "";
+      dump.stdout.on("data", (d: Buffer) => (bytes += d.length));
+      dump.stdout.pipe(load.stdin);
+      dump.stderr.on("data", (d: Buffer) => (errors += `pg_dump: ${d.toString()}`));
+      load.stderr.on("data", (d: Buffer) => (errors += `psql: ${d.toString()}`));
+      const codes: (number | null)[] = [];
+      const done = (code: number | null) => {
+        codes.push(code);
+        if (codes.length < 2) return;
+        if (codes.every((c) => c === 0)) resolve(bytes);
+        else
+          reject(new Error(`copying database ${from.database} failed: ${errors.trim() || codes.join(",")}`));
+      };
+      dump.on("error", reject);
+      load.on("error", reject);
+      dump.on("close", done);
+      load.on("close", done);
+    });
+  });
+}
+
+/** Row count and an md5 over the rows (in a fixed order) of every table in the public schema. */
+export async function tableChecksums(c: PostgresConnection): Promise<Record<string, string>> {
+  const tables = (
+    await psql(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+  )
+    .split("\n")
+    .filter(Boolean);
+  const sums: Record<string, string> = {};
+  for (const table of tables) {
+    const q = `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '-') FROM public.${ident(table)} t`;
+    sums[table] = (await psql(c, q)).trim();
+  }
+  return sums;
+}
