@@ -8,7 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DnsZone } from "../dns/dnsZone";
 import { synapseSigningKeyFile, type SecretGenerator } from "../secrets/generator";
 import { pluginSecrets } from "../secrets/pluginSecrets";
+import type { PostgresConnectionArgs } from "../../providers/postgresql";
+import type { GarageBucket, GarageConnection } from "../storage/garageBucket";
+import { declareAppResources, type AppDatabase, type AppSmtp, type AppSmtpArgs } from "./appResources";
 import { appDefinition, type AppId } from "./catalog";
+import { planAppResources } from "./resourcePlan";
 import { planAppState, planNixosFragment, type NixosFragment, type StateDeclaration } from "./deployment";
 import { chooseApp, severeThreatWarnings } from "./policy";
 import type { AppDefinition, PlainLinuxRecipe } from "./types";
@@ -27,6 +31,26 @@ export interface AppServiceArgs {
   secrets?: SecretGenerator;
   /** Publish `<subdomain> CNAME <host>`; the Site publishes its apps' names itself. Default true. */
   publishName?: boolean;
+  /** The site's PostgreSQL: the app's roles and databases are made there (admin password: stack config). */
+  postgres?: PostgresConnectionArgs;
+  /** The site's Garage: the app's buckets are made there, each with its own key. */
+  garage?: GarageConnection;
+  /** The site's mail submission: the app gets a sender account (list `smtp.mailbox` in the MailDomain). */
+  smtp?: AppSmtpArgs;
+  /**
+   * The app's OpenID Connect client at the site's identity provider, when it has one. A seam only:
+   * IdentityRealm (sdk/identity) makes the clients; AppService passes them through to `oidc`.
+   */
+  oidc?: AppOidcClient;
+  /** Databases and buckets are protected unless false. */
+  protect?: boolean;
+}
+
+/** An OpenID Connect client as an app's config takes it (the secret stays a secret). */
+export interface AppOidcClient {
+  issuer: pulumi.Input<string>;
+  clientId: pulumi.Input<string>;
+  clientSecret: pulumi.Input<string>;
 }
 
 export interface PublicKeyOutput {
@@ -47,6 +71,13 @@ export class AppService extends pulumi.ComponentResource {
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
   /** Public halves of generated keys, by secret name. */
   readonly publicKeys: Readonly<Record<string, PublicKeyOutput>>;
+  /** Its databases on the site's PostgreSQL, by database name (when `postgres` was given). */
+  readonly databases: Readonly<Record<string, AppDatabase>>;
+  /** Its buckets on the site's Garage, by bucket name (when `garage` was given). */
+  readonly buckets: Readonly<Record<string, GarageBucket>>;
+  /** Its SMTP sender credentials (when `smtp` was given and the app sends mail). */
+  readonly smtp?: AppSmtp;
+  readonly oidc?: AppOidcClient;
 
   constructor(
     name: string,
@@ -96,6 +127,22 @@ export class AppService extends pulumi.ComponentResource {
     this.state = planAppState(def, name, args.host);
     this.nixos = planNixosFragment(def, { instance: name, fqdn: this.fqdn, domain: args.domain });
     this.plainLinux = def.plainLinux;
+    const resources = declareAppResources(
+      name,
+      planAppResources(def, name, this.state, args.smtp?.domain),
+      {
+        postgres: args.postgres,
+        garage: args.garage,
+        smtp: args.smtp,
+        secrets: generator,
+        protect: args.protect ?? true,
+      },
+      this,
+    );
+    this.databases = resources.databases;
+    this.buckets = resources.buckets;
+    this.smtp = resources.smtp;
+    this.oidc = args.oidc;
     this.registerOutputs({ url: this.url, state: this.state, nixos: this.nixos, secrets: this.secrets });
   }
 }

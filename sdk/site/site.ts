@@ -16,6 +16,7 @@ import {
 } from "../storage";
 import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
+import type { PostgresConnectionArgs } from "../../providers/postgresql";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
@@ -29,6 +30,8 @@ export interface SiteArgs {
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
   /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
   inventory?: InventoryConnection;
+  /** The site's PostgreSQL: each app's roles and databases are made there (admin password: stack config). */
+  postgres?: PostgresConnectionArgs;
 }
 
 /**
@@ -100,6 +103,8 @@ export class Site extends pulumi.ComponentResource {
           subdomain: app.subdomain,
           secrets: args.secrets,
           publishName: false,
+          postgres: args.postgres,
+          protect: config.protect,
         };
         const service =
           app.domain && appDefinition(app.app).federation.length > 0
