@@ -5,9 +5,9 @@
  * still names this resource (the resource class protects databases unless the caller opts out).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { decideClaim, decideDelete, decideWrite, ownIds } from "../shared/ownership";
+import { decideClaim, decideWrite, ownIds } from "../shared/ownership";
 import { withAdmin, type DatabaseInfo } from "./client";
-import { adminConnection } from "./connection";
+import { adminConnection, dropIfOurs } from "./connection";
 import {
   connectionProblems,
   encodingProblem,
@@ -148,14 +148,12 @@ export async function update(
 }
 
 async function remove(_id: string, props: PostgresDatabaseOutputs): Promise<void> {
-  await withAdmin(adminConnection(props), async (admin) => {
-    const decision = decideDelete(await admin.database(props.name), ownIds(props.owner));
-    if (decision.action === "leave") {
-      console.warn(`warning: PostgreSQL database "${props.name}" on ${admin.where}: ${decision.warning}`);
-      return;
-    }
-    if (decision.action === "delete") await admin.dropDatabase(props.name);
-  });
+  await dropIfOurs(
+    props,
+    "database",
+    (admin) => admin.database(props.name),
+    (admin) => admin.dropDatabase(props.name),
+  );
 }
 export { remove as delete };
 

@@ -4,9 +4,9 @@
  * without `adopt`; delete drops it only while the comment still names this resource.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { decideClaim, decideDelete, decideWrite, ownIds } from "../shared/ownership";
+import { decideClaim, decideWrite, ownIds } from "../shared/ownership";
 import { withAdmin } from "./client";
-import { adminConnection } from "./connection";
+import { adminConnection, dropIfOurs } from "./connection";
 import {
   connectionProblems,
   identifierProblem,
@@ -93,14 +93,12 @@ export async function update(
 }
 
 async function remove(_id: string, props: PostgresRoleOutputs): Promise<void> {
-  await withAdmin(adminConnection(props), async (admin) => {
-    const decision = decideDelete(await admin.role(props.name), ownIds(props.owner));
-    if (decision.action === "leave") {
-      console.warn(`warning: PostgreSQL role "${props.name}" on ${admin.where}: ${decision.warning}`);
-      return;
-    }
-    if (decision.action === "delete") await admin.dropRole(props.name);
-  });
+  await dropIfOurs(
+    props,
+    "role",
+    (admin) => admin.role(props.name),
+    (admin) => admin.dropRole(props.name),
+  );
 }
 export { remove as delete };
 

@@ -11,6 +11,7 @@ import { PostgresDatabase, PostgresRole } from "../../../providers/postgresql";
 import { useService } from "../../harness";
 import { backendFilesText } from "../../harness/stateFiles";
 import { createTestStack, TestStack } from "../../harness/workspace";
+import { fails } from "../../support/failure";
 
 const quiet = { color: "never" as const };
 
@@ -19,13 +20,6 @@ interface Spec {
   password: string;
   adopt?: boolean;
   lcCollate?: string;
-}
-
-async function fails(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e.message,
-  );
 }
 
 describe("PostgreSQL roles and databases through the real engine", function () {
