@@ -83,17 +83,14 @@ export function encodingProblem(field: string, encoding: unknown): Failure | und
   return undefined;
 }
 
-/**
- * A role password: long enough, and text PostgreSQL can store. Reported without a property: the
- * engine prints a named property's value beside the reason, and this value is a secret.
- */
+/** A role password: long enough, and text PostgreSQL can store (the reason never holds the value). */
 export function passwordProblem(password: unknown): Failure | undefined {
   if (typeof password !== "string" || password.length < 16)
     return {
-      property: "",
-      reason: `password: must be at least 16 characters (give it a generated secret, e.g. a SecretGenerator's random(); its length was ${typeof password === "string" ? password.length : "not a string"})`,
+      property: "password",
+      reason: `must be at least 16 characters (give it a generated secret, e.g. a SecretGenerator's random(); its length was ${typeof password === "string" ? password.length : "not a string"})`,
     };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000]/.test(password)) return { property: "", reason: "password: must not contain NUL characters" };
+  if (/[\u0000]/.test(password)) return { property: "password", reason: "must not contain NUL characters" };
   return undefined;
 }
