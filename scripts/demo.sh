@@ -20,8 +20,9 @@ done
 
 bash scripts/setup.sh
 rm -rf bin && npx tsc -p tsconfig.json
-bash scripts/env.sh up powerdns netbox postgres
-# The demo site runs a real Matrix Synapse (cached venv; the first install takes a few minutes).
+bash scripts/env.sh up powerdns netbox postgres sshd
+# The demo site runs a real Matrix Synapse (cached venv; the first install takes a few minutes),
+# installed over SSH (the sshd above) with its database on the PostgreSQL above.
 SOVEREIGN_SYNAPSE_VENV="$(bash scripts/synapse.sh)"
 export SOVEREIGN_SYNAPSE_VENV
 use_engine
@@ -31,7 +32,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-dem
 stack=local
 if [ -n "$reset" ]; then
   bash scripts/reset-local.sh "$stack"
-  bash scripts/env.sh up powerdns netbox postgres
+  bash scripts/env.sh up powerdns netbox postgres sshd
 fi
 pulumi stack select "$stack" --non-interactive 2>/dev/null || pulumi stack init "$stack" --non-interactive
 # The providers read the PowerDNS API key from the stack config (a secret). The local server's key
@@ -50,6 +51,8 @@ secret_from_env() {
 secret_from_env sovereign:powerdnsApiKey powerdns apiKey
 # The local NetBox's token the same way, for the site's inventory.
 secret_from_env sovereign:netboxToken netbox token
+# The local PostgreSQL's admin password, for the apps' roles and databases.
+secret_from_env sovereign:postgresAdminPassword postgres password
 # --refresh: sees what changed in the local services behind the stack's back (they keep their data
 # and ports across `env down`/`up`; `--reset` starts both from scratch).
 pulumi up --stack "$stack" --config-file "$run_config" --yes --non-interactive --refresh

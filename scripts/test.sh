@@ -25,7 +25,7 @@ for suite in "${@:-all}"; do
     garage) specs+=("bin/test/unit/garage/**/*.test.js" "bin/test/unit/storage/**/*.test.js" "bin/test/providers/garage/**/*.test.js") ;;
     netbox) specs+=("bin/test/unit/netbox/**/*.test.js" "bin/test/providers/netbox/**/*.test.js") ;;
     hosts) specs+=("bin/test/unit/hosts/**/*.test.js" "bin/test/nix/**/*.test.js" "bin/test/hosts/**/*.test.js") ;;
-    apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/unit/localservice/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
+    apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/unit/localservice/**/*.test.js" "bin/test/apps/**/*.test.js" "bin/test/unit/postgresql/**/*.test.js" "bin/test/providers/postgresql/**/*.test.js") ;;
     migration) specs+=("bin/test/unit/migration/**/*.test.js" "bin/test/migration/**/*.test.js") ;;
     identity) specs+=("bin/test/unit/identity/**/*.test.js" "bin/test/unit/site/identity.test.js" "bin/test/providers/keycloak/**/*.test.js" "bin/test/secrets/**/*.test.js") ;;
     *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail migration)" ;;

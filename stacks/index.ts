@@ -9,7 +9,7 @@ import { DnsConnection } from "../sdk/dns";
 import { Site } from "../sdk/site";
 import { localNetboxUrl, reachableLocalPowerDns } from "./localServices";
 import { builtinSecrets, pluginSecrets } from "../sdk/secrets";
-import { localMatrixHomeservers } from "./localMatrix";
+import { localAppsRun, localMatrixHomeservers, localPostgres } from "./localMatrix";
 
 const config = new pulumi.Config("sovereign");
 const site = parseSiteConfig(config.getObject<unknown>("site"));
@@ -37,13 +37,15 @@ function inventoryConnection(): { url: string } | undefined {
 }
 
 const secrets = site.secrets === "builtin" ? builtinSecrets() : pluginSecrets();
+const repoRoot = path.resolve(__dirname, "../..");
 const deployed = new Site(site.name, {
   config: site,
   dns: dnsConnection(),
   inventory: inventoryConnection(),
   secrets,
+  // The local site's apps get their databases on the local PostgreSQL when they run for real.
+  postgres: site.dns.endpoint === "local" && localAppsRun() ? localPostgres(repoRoot) : undefined,
 });
-const repoRoot = path.resolve(__dirname, "../..");
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
@@ -60,4 +62,4 @@ export const matrixVerifyKeys = Object.fromEntries(
 );
 /** The local site's real Matrix homeservers (Synapse on the hosts' loopback addresses), by app name. */
 export const matrixHomeservers =
-  site.dns.endpoint === "local" ? localMatrixHomeservers(repoRoot, site, deployed, secrets) : {};
+  site.dns.endpoint === "local" ? localMatrixHomeservers(repoRoot, site, deployed) : {};

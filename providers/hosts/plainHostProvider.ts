@@ -11,6 +11,15 @@ import { createHash } from "crypto";
 import { SshTarget, sshTargetProblems } from "../../sdk/hosts/ssh";
 import { SshExecutor } from "../../sdk/replication/executor";
 import { toolErrorLines, withRemote } from "./remote";
+import {
+  processProblems,
+  processRunning,
+  startProcess,
+  stopProcess,
+  type PlainProcess,
+} from "./processService";
+
+export type { PlainProcess };
 
 export interface PlainFile {
   /** Absolute path on the host. */
@@ -27,6 +36,11 @@ export interface PlainService {
   readonly name: string;
   /** Restart the service when one of these files changes. */
   readonly restartOn?: readonly string[];
+  /**
+   * Run it as a supervised process instead of a systemd unit (hosts where systemd is not running,
+   * e.g. a container or the local site's machine); see processService.ts.
+   */
+  readonly process?: PlainProcess;
 }
 
 export interface PlainHostInputs {
@@ -38,18 +52,27 @@ export interface PlainHostInputs {
   readonly files: readonly PlainFile[];
   readonly services: readonly PlainService[];
   readonly adopt?: boolean;
+  /**
+   * Several PlainHosts may configure one machine, each its own part (e.g. "synapse-matrix"): each
+   * part has its own manifest and owner. Default: the whole host.
+   */
+  readonly part?: string;
 }
 
 export interface PlainHostOutputs extends PlainHostInputs {
   /** path → sha256 of what is on the host (after apply; after refresh, what is there now). */
   readonly fileHashes: Record<string, string>;
   readonly installedPackages: string[];
+  /** Process services: running (after apply; after refresh, whether they run now). */
+  readonly processesRunning?: Record<string, boolean>;
 }
 
 interface Manifest {
   readonly owner: string;
   readonly files: Record<string, string>;
   readonly services: string[];
+  /** Services run as processes (stopped by pid file, not by systemctl). */
+  readonly processes?: string[];
 }
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -59,7 +82,8 @@ const OWNER = /^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$/;
 
 export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
-const manifestPath = (host: string) => `/var/lib/sovereign/plainhost/${host}.json`;
+const manifestPath = (host: string, part?: string) =>
+  `/var/lib/sovereign/plainhost/${host}${part ? `.${part}` : ""}.json`;
 
 const HASHES = `for f in "$@"; do if [ -f "$f" ]; then sha256sum "$f"; else echo "- $f"; fi; done`;
 const WRITE =
@@ -77,13 +101,18 @@ async function remoteHashes(ex: SshExecutor, paths: readonly string[]): Promise<
   return out;
 }
 
-async function readManifest(ex: SshExecutor, host: string): Promise<Manifest | undefined> {
-  const r = await ex.run(["cat", "--", manifestPath(host)], { allowFailure: true });
+async function readManifest(ex: SshExecutor, host: string, part?: string): Promise<Manifest | undefined> {
+  const r = await ex.run(["cat", "--", manifestPath(host, part)], { allowFailure: true });
   return r.code === 0 ? (JSON.parse(r.stdout) as Manifest) : undefined;
 }
 
-async function writeManifest(ex: SshExecutor, host: string, m: Manifest): Promise<void> {
-  await ex.run(["sh", "-c", WRITE, "sh", manifestPath(host), "0600", "root:root"], {
+async function writeManifest(
+  ex: SshExecutor,
+  host: string,
+  part: string | undefined,
+  m: Manifest,
+): Promise<void> {
+  await ex.run(["sh", "-c", WRITE, "sh", manifestPath(host, part), "0600", "root:root"], {
     input: JSON.stringify(m, null, 2),
   });
 }
@@ -97,10 +126,10 @@ async function must(ex: SshExecutor, what: string, argv: string[], input?: strin
 
 async function apply(i: PlainHostInputs, previous: Manifest | undefined): Promise<PlainHostOutputs> {
   return withRemote(i, "target", async (ex) => {
-    const manifest = (await readManifest(ex, i.hostName)) ?? previous;
+    const manifest = (await readManifest(ex, i.hostName, i.part)) ?? previous;
     if (manifest && manifest.owner !== i.owner && !i.adopt) {
       throw new Error(
-        `host "${i.hostName}" is managed by ${manifest.owner} (${manifestPath(i.hostName)}); set adopt: true to take it over`,
+        `host "${i.hostName}" is managed by ${manifest.owner} (${manifestPath(i.hostName, i.part)}); set adopt: true to take it over`,
       );
     }
     const known = manifest?.owner === i.owner ? manifest.files : {};
@@ -151,22 +180,33 @@ async function apply(i: PlainHostInputs, previous: Manifest | undefined): Promis
     }
     const unitChanged = [...changed].some((p) => p.startsWith("/etc/systemd/"));
     if (unitChanged) await must(ex, "systemctl daemon-reload", ["systemctl", "daemon-reload"]);
+    const ours = manifest?.owner === i.owner ? manifest : undefined;
+    const processesRunning: Record<string, boolean> = {};
     for (const s of i.services) {
+      const restart = (s.restartOn ?? []).some((p) => changed.has(p));
+      if (s.process) {
+        if (restart) await stopProcess(ex, s.name);
+        if (!(await processRunning(ex, s.name))) await startProcess(ex, s.name, s.process);
+        processesRunning[s.name] = true;
+        continue;
+      }
       await must(ex, `enabling ${s.name}`, ["systemctl", "enable", "--now", "--", s.name]);
-      if ((s.restartOn ?? []).some((p) => changed.has(p)))
-        await must(ex, `restarting ${s.name}`, ["systemctl", "restart", "--", s.name]);
+      if (restart) await must(ex, `restarting ${s.name}`, ["systemctl", "restart", "--", s.name]);
     }
-    for (const old of manifest?.owner === i.owner ? manifest.services : []) {
-      if (!i.services.some((s) => s.name === old))
-        await ex.run(["systemctl", "disable", "--now", "--", old], { allowFailure: true });
+    for (const old of ours?.services ?? []) {
+      if (!i.services.some((s) => s.name === old)) {
+        if (ours?.processes?.includes(old)) await stopProcess(ex, old);
+        else await ex.run(["systemctl", "disable", "--now", "--", old], { allowFailure: true });
+      }
     }
     const fileHashes = Object.fromEntries(i.files.map((f) => [f.path, sha256(f.content)]));
-    await writeManifest(ex, i.hostName, {
+    await writeManifest(ex, i.hostName, i.part, {
       owner: i.owner,
       files: fileHashes,
       services: i.services.map((s) => s.name),
+      processes: i.services.filter((s) => s.process).map((s) => s.name),
     });
-    return { ...i, fileHashes, installedPackages: [...i.packages] };
+    return { ...i, fileHashes, installedPackages: [...i.packages], processesRunning };
   });
 }
 
@@ -204,6 +244,13 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     news.services.forEach((s, k) => {
       if (!UNIT.test(s.name) || s.name.startsWith("-"))
         failures.push({ property: `services[${k}].name`, reason: `"${s.name}" is not a systemd unit name` });
+      if (s.process)
+        failures.push(
+          ...processProblems(s.process).map(([field, reason]) => ({
+            property: `services[${k}].process.${field}`,
+            reason,
+          })),
+        );
       (s.restartOn ?? []).forEach((p) => {
         if (!seen.has(p))
           failures.push({
@@ -212,34 +259,47 @@ export const provider: pulumi.dynamic.ResourceProvider = {
           });
       });
     });
+    if (news.part !== undefined && (!UNIT.test(news.part) || news.part.startsWith("-")))
+      failures.push({
+        property: "part",
+        reason: `"${news.part}" must be a short name of letters, digits, "-", "_", "." (e.g. "synapse-matrix")`,
+      });
     return { inputs: news, failures };
   },
 
   async diff(_id, olds: PlainHostOutputs, news: PlainHostInputs) {
     const desired = Object.fromEntries(news.files.map((f) => [f.path, sha256(f.content)]));
     const drifted = JSON.stringify(olds.fileHashes) !== JSON.stringify(desired);
+    const stopped = Object.values(olds.processesRunning ?? {}).some((up) => !up);
     const keys = ["packages", "files", "services", "target", "owner"] as const;
-    const changes = drifted || keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-    return { changes, replaces: olds.hostName !== news.hostName ? ["hostName"] : [] };
+    const changes =
+      drifted || stopped || keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const replaces = (["hostName", "part"] as const).filter((k) => olds[k] !== news[k]);
+    return { changes, replaces, deleteBeforeReplace: true };
   },
 
   async create(i: PlainHostInputs) {
-    return { id: `${i.hostName}@${i.target.host}`, outs: await apply(i, undefined) };
+    const id = `${i.hostName}${i.part ? `.${i.part}` : ""}@${i.target.host}`;
+    return { id, outs: await apply(i, undefined) };
   },
 
   async read(id, props: PlainHostOutputs) {
     return withRemote(props, "target", async (ex) => {
-      const manifest = await readManifest(ex, props.hostName);
+      const manifest = await readManifest(ex, props.hostName, props.part);
       if (!manifest) return { id: "", props: {} };
       const now = await remoteHashes(
         ex,
         props.files.map((f) => f.path),
       );
+      const processesRunning: Record<string, boolean> = {};
+      for (const s of props.services.filter((s) => s.process))
+        processesRunning[s.name] = await processRunning(ex, s.name);
       return {
         id,
         props: {
           ...props,
           fileHashes: Object.fromEntries(props.files.map((f) => [f.path, now[f.path] ?? "absent"])),
+          processesRunning,
         },
       };
     });
@@ -251,13 +311,14 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         owner: olds.owner,
         files: olds.fileHashes,
         services: olds.services.map((s) => s.name),
+        processes: olds.services.filter((s) => s.process).map((s) => s.name),
       }),
     };
   },
 
   async delete(_id, props: PlainHostOutputs) {
     await withRemote(props, "target", async (ex) => {
-      const manifest = await readManifest(ex, props.hostName);
+      const manifest = await readManifest(ex, props.hostName, props.part);
       if (!manifest) return;
       if (manifest.owner !== props.owner) {
         await pulumi.log.warn(
@@ -265,8 +326,10 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         );
         return;
       }
-      for (const s of manifest.services)
-        await ex.run(["systemctl", "disable", "--now", "--", s], { allowFailure: true });
+      for (const s of manifest.services) {
+        if (manifest.processes?.includes(s)) await stopProcess(ex, s);
+        else await ex.run(["systemctl", "disable", "--now", "--", s], { allowFailure: true });
+      }
       const now = await remoteHashes(ex, Object.keys(manifest.files));
       for (const [path, hash] of Object.entries(manifest.files)) {
         if (now[path] === hash) await ex.run(["rm", "-f", "--", path]);
@@ -275,7 +338,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
             `host "${props.hostName}": ${path} changed since this stack wrote it; left in place`,
           );
       }
-      await ex.run(["rm", "-f", "--", manifestPath(props.hostName)]);
+      await ex.run(["rm", "-f", "--", manifestPath(props.hostName, props.part)]);
     });
   },
 };

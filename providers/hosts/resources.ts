@@ -56,11 +56,13 @@ export interface PlainHostStateArgs {
   files?: pulumi.Input<Inputs<PlainFile>[]>;
   services?: pulumi.Input<PlainService[]>;
   adopt?: boolean;
+  part?: string;
 }
 
 export class PlainHostState extends pulumi.dynamic.Resource {
   declare readonly fileHashes: pulumi.Output<Record<string, string>>;
   declare readonly installedPackages: pulumi.Output<string[]>;
+  declare readonly processesRunning: pulumi.Output<Record<string, boolean>>;
   constructor(name: string, args: PlainHostStateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providerAt(providerSpecifier("hosts/plainHostProvider")),
@@ -74,10 +76,13 @@ export class PlainHostState extends pulumi.dynamic.Resource {
         files: args.files ?? [],
         services: args.services ?? [],
         adopt: args.adopt ?? false,
+        part: args.part,
         fileHashes: undefined,
         installedPackages: undefined,
+        processesRunning: undefined,
       },
-      keysStaySecret(opts, ["privateKey"]),
+      // File contents often hold secrets (config with passwords, keys): encrypted in the state.
+      keysStaySecret(opts, ["privateKey", "files"]),
     );
   }
 }

@@ -8,7 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DnsZone } from "../dns/dnsZone";
 import { synapseSigningKeyFile, type SecretGenerator } from "../secrets/generator";
 import { pluginSecrets } from "../secrets/pluginSecrets";
+import type { PostgresConnectionArgs } from "../../providers/postgresql";
+import type { GarageBucket, GarageConnection } from "../storage/garageBucket";
+import { declareAppResources, type AppDatabase, type AppSmtp, type AppSmtpArgs } from "./appResources";
 import { appDefinition, type AppId } from "./catalog";
+import { planAppResources } from "./resourcePlan";
 import {
   planAppState,
   planNixosFragment,
@@ -39,6 +43,14 @@ export interface AppServiceArgs {
   publishName?: boolean;
   /** Its OpenID Connect client in the site's realm (IdentityRealm.clientFor), for apps that sign in with it. */
   oidc?: OidcClientCredentials;
+  /** The site's PostgreSQL: the app's roles and databases are made there (admin password: stack config). */
+  postgres?: PostgresConnectionArgs;
+  /** The site's Garage: the app's buckets are made there, each with its own key. */
+  garage?: GarageConnection;
+  /** The site's mail submission: the app gets a sender account (list `smtp.mailbox` in the MailDomain). */
+  smtp?: AppSmtpArgs;
+  /** Databases and buckets are protected unless false. */
+  protect?: boolean;
 }
 
 export interface PublicKeyOutput {
@@ -61,6 +73,12 @@ export class AppService extends pulumi.ComponentResource {
   readonly publicKeys: Readonly<Record<string, PublicKeyOutput>>;
   /** Issuer, client id and (secret) client secret the app signs its users in with, when given. */
   readonly oidc?: OidcClientCredentials;
+  /** Its databases on the site's PostgreSQL, by database name (when `postgres` was given). */
+  readonly databases: Readonly<Record<string, AppDatabase>>;
+  /** Its buckets on the site's Garage, by bucket name (when `garage` was given). */
+  readonly buckets: Readonly<Record<string, GarageBucket>>;
+  /** Its SMTP sender credentials (when `smtp` was given and the app sends mail). */
+  readonly smtp?: AppSmtp;
 
   constructor(
     name: string,
@@ -122,6 +140,21 @@ export class AppService extends pulumi.ComponentResource {
         : fragment;
     this.oidc = args.oidc;
     this.plainLinux = def.plainLinux;
+    const resources = declareAppResources(
+      name,
+      planAppResources(def, name, this.state, args.smtp?.domain),
+      {
+        postgres: args.postgres,
+        garage: args.garage,
+        smtp: args.smtp,
+        secrets: generator,
+        protect: args.protect ?? true,
+      },
+      this,
+    );
+    this.databases = resources.databases;
+    this.buckets = resources.buckets;
+    this.smtp = resources.smtp;
     this.registerOutputs({
       url: this.url,
       state: this.state,

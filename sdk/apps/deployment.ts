@@ -13,6 +13,8 @@ export interface StateDeclaration {
   /** Database or bucket name, or directory path. */
   readonly name: string;
   readonly engine?: "postgresql" | "mysql";
+  /** Databases: the locale they must be created with (see DatabaseState.locale). */
+  readonly locale?: string;
   readonly strategy: ReplicationStrategy;
   readonly why: string;
   readonly stopForFinalCopy: readonly string[];
@@ -35,6 +37,7 @@ export function planAppState(def: AppDefinition, instance: string, host: string)
           kind: "database",
           engine: s.engine,
           name: own ? s.name : instance.replace(/-/g, "_"),
+          ...(s.locale ? { locale: s.locale } : {}),
         };
       case "bucket":
         return { ...common, kind: "bucket", name: `${instance}-${s.name}` };

@@ -1,6 +1,6 @@
 /**
- * Pure pieces of a Synapse install: its homeserver.yaml and the SQL that makes its own PostgreSQL
- * role and database (UTF8, C collation from template0, as Synapse's docs require).
+ * Synapse's homeserver.yaml, pure. Its database (UTF8, C collation, as Synapse's docs require) is
+ * made by the FediService on the site's PostgreSQL (providers/postgresql).
  */
 import { stringify } from "yaml";
 
@@ -57,17 +57,4 @@ export function renderHomeserverYaml(c: SynapseConfigInput): string {
     macaroon_secret_key: c.macaroonSecretKey,
     form_secret: c.formSecret,
   });
-}
-
-const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
-const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** psql script (run with -v ON_ERROR_STOP=1): the role and database, created only when missing. */
-export function synapseDatabaseSql(db: { name: string; user: string; password: string }): string {
-  return [
-    `SELECT 'CREATE ROLE ${ident(db.user)} LOGIN PASSWORD ' || quote_literal(${literal(db.password)}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(db.user)}) \\gexec`,
-    `ALTER ROLE ${ident(db.user)} PASSWORD ${literal(db.password)};`,
-    `SELECT 'CREATE DATABASE ${ident(db.name)} OWNER ${ident(db.user)} ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db.name)}) \\gexec`,
-    "",
-  ].join("\n");
 }

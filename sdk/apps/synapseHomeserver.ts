@@ -1,48 +1,47 @@
 /**
- * A real Synapse homeserver for a Matrix FediService: its own PostgreSQL role and database, its
- * homeserver.yaml with the stack's secrets, and the signing key the stack generated (so the server's
- * federated identity is the one in the state), run by an installer. The installer here is the local
- * site's `LocalService` (this machine); PlainHost (over SSH) takes its place on real hosts.
+ * A real Synapse homeserver for a Matrix FediService, installed the plain-Linux way over SSH
+ * (PlainHost): its homeserver.yaml (with the database the FediService made on the site's
+ * PostgreSQL, and the stack's app secrets), the signing key the stack generated (so the server's
+ * federated identity is the one in the state), and the homeserver run as a service process from a
+ * venv that holds matrix-synapse[postgres] (scripts/synapse.sh builds one).
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalService } from "../../providers/localservice/resources";
-import type { SecretGenerator } from "../secrets/generator";
-import { builtinSecrets } from "../secrets/builtinSecrets";
+import { PlainHost } from "../hosts/plainHost";
+import type { SshTarget } from "../hosts/ssh";
+import type { AppDatabase } from "./appResources";
 import type { FediService } from "./fediService";
-import { renderHomeserverYaml, synapseDatabaseSql } from "./synapseConfig";
+import { renderHomeserverYaml } from "./synapseConfig";
 
-export interface SynapseDatabaseArgs {
-  host: string;
-  port: number;
-  /** A role that may create roles and databases, and its password (secret). */
-  adminUser: string;
-  adminPassword: pulumi.Input<string>;
-  /** psql of the server's version. */
-  psql: string;
-  /** Database and role made for Synapse (default: the instance's database name from the catalog). */
-  name?: string;
+/** The machine Synapse runs on, as the SDK reaches it over SSH. */
+export interface SynapseHostArgs {
+  /** Its name in the site (messages, the PlainHost manifest). */
+  hostName: string;
+  /** Host key pinned or in a known_hosts file. */
+  target: pulumi.Input<SshTarget>;
+  /** OpenSSH private key (pass a secret). */
+  privateKey?: pulumi.Input<string>;
 }
 
 export interface SynapseHomeserverArgs {
   matrix: FediService;
-  /** The venv that holds matrix-synapse[postgres] (scripts/synapse.sh). */
+  host: SynapseHostArgs;
+  /** The venv on that host that holds matrix-synapse[postgres] (scripts/synapse.sh). */
   venv: string;
   bindAddress: string;
   port: number;
-  /** Absolute dir for config, key, media and log; removed when the homeserver is deleted. */
+  /** Absolute dir on the host for config, key, media and log. */
   dataDir: string;
-  database: SynapseDatabaseArgs;
-  /** Makes the database role's password; default the built-in generator. */
-  secrets?: SecretGenerator;
-  /** The install (its data dir holds media) is protected from deletion unless this is false. */
-  protect?: boolean;
+  /** Default: the FediService's own database (made when it was given the site's `postgres`). */
+  database?: AppDatabase;
+  /** How long Synapse may take to answer after a start, seconds (default 180). */
+  startTimeoutSeconds?: number;
 }
 
 export class SynapseHomeserver extends pulumi.ComponentResource {
   /** Base URL of the client and federation APIs, e.g. "http://127.0.0.11:8008". */
   readonly url: string;
-  readonly service: LocalService;
+  readonly install: PlainHost;
 
   constructor(name: string, args: SynapseHomeserverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:apps:SynapseHomeserver", name, {}, opts);
@@ -51,18 +50,29 @@ export class SynapseHomeserver extends pulumi.ComponentResource {
       throw new Error(
         `SynapseHomeserver ${name}: matrix: expects a Matrix FediService, got ${app.definition.id}`,
       );
+    const database = args.database ?? Object.values(app.databases)[0];
+    if (!database)
+      throw new Error(
+        `SynapseHomeserver ${name}: database: the FediService "${app.instance}" has no database; give it \`postgres\` (the site's PostgreSQL) so it makes Synapse's, or pass \`database\``,
+      );
+    if (!path.isAbsolute(args.dataDir) || !path.isAbsolute(args.venv))
+      throw new Error(`SynapseHomeserver ${name}: dataDir and venv must be absolute paths on the host`);
     this.url = `http://${args.bindAddress}:${args.port}`;
-    const dbName = args.database.name ?? app.state.find((s) => s.kind === "database")?.name ?? "synapse";
-    const dbPassword = (args.secrets ?? builtinSecrets()).random(`${name}-db-password`, { parent: this });
     const keyFile = path.join(args.dataDir, "signing.key");
+    const configFile = path.join(args.dataDir, "homeserver.yaml");
+    // The database's and role's names are their resources' outputs: the config waits for both.
     const config = pulumi
       .all([
-        dbPassword,
+        database.database.name,
+        database.role.name,
+        database.password,
+        database.host,
+        database.port,
         app.secrets["registration-shared-secret"],
         app.secrets["macaroon-secret-key"],
         app.secrets["form-secret"],
       ])
-      .apply(([password, registration, macaroon, form]) =>
+      .apply(([dbName, user, password, host, port, registration, macaroon, form]) =>
         renderHomeserverYaml({
           serverName: args.matrix.domain,
           publicBaseUrl: `${this.url}/`,
@@ -70,60 +80,47 @@ export class SynapseHomeserver extends pulumi.ComponentResource {
           port: args.port,
           dataDir: args.dataDir,
           signingKeyFile: keyFile,
-          database: {
-            host: args.database.host,
-            port: args.database.port,
-            name: dbName,
-            user: dbName,
-            password,
-          },
+          database: { host, port, name: dbName, user, password },
           registrationSharedSecret: registration,
           macaroonSecretKey: macaroon,
           formSecret: form,
         }),
       );
-    this.service = new LocalService(
+    const python = path.join(args.venv, "bin", "python");
+    const service = `synapse-${name}`;
+    this.install = new PlainHost(
       `${name}-synapse`,
       {
-        name: `synapse ${name}`,
-        dir: args.dataDir,
+        hostName: args.host.hostName,
+        part: service,
+        target: args.host.target,
+        privateKey: args.host.privateKey,
         files: [
-          { path: "homeserver.yaml", content: pulumi.secret(config), mode: "0600" },
-          { path: "signing.key", content: app.secrets["signing-key"], mode: "0600" },
+          { path: configFile, content: pulumi.secret(config), mode: "0600" },
+          { path: keyFile, content: app.secrets["signing-key"], mode: "0600" },
         ],
-        prepare: [
+        services: [
           {
-            command: args.database.psql,
-            args: [
-              "-h",
-              args.database.host,
-              "-p",
-              String(args.database.port),
-              "-U",
-              args.database.adminUser,
-              "-d",
-              "postgres",
-              "-v",
-              "ON_ERROR_STOP=1",
-              "-q",
-              "-f",
-              "-",
-            ],
-            env: pulumi.secret(pulumi.output(args.database.adminPassword).apply((p) => ({ PGPASSWORD: p }))),
-            input: pulumi.secret(
-              dbPassword.apply((password) => synapseDatabaseSql({ name: dbName, user: dbName, password })),
-            ),
+            name: service,
+            restartOn: [configFile, keyFile],
+            process: {
+              command: python,
+              args: ["-m", "synapse.app.homeserver", "-c", configFile],
+              cwd: args.dataDir,
+              log: path.join(args.dataDir, "homeserver.log"),
+              ready: [
+                python,
+                "-c",
+                "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)",
+                `${this.url}/_matrix/client/versions`,
+              ],
+              timeoutSeconds: args.startTimeoutSeconds ?? 180,
+            },
           },
         ],
-        start: {
-          command: path.join(args.venv, "bin", "python"),
-          args: ["-m", "synapse.app.homeserver", "-c", "homeserver.yaml"],
-        },
-        healthUrl: `${this.url}/_matrix/client/versions`,
-        timeoutMs: 180_000,
       },
-      { parent: this, protect: args.protect ?? true },
+      { parent: this },
     );
-    this.registerOutputs({ url: this.url, running: this.service.running });
+    this.registerOutputs({ url: this.url });
   }
 }

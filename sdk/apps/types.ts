@@ -108,6 +108,8 @@ export interface DatabaseState extends StateBase {
   readonly engine: "postgresql" | "mysql";
   /** Database name (the instance name is used when several instances run on one site). */
   readonly name: string;
+  /** libc locale (collation and ctype) the database must be created with, when the app requires one (Synapse: "C"). */
+  readonly locale?: string;
 }
 
 export interface DirectoryState extends StateBase {

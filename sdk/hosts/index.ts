@@ -5,4 +5,10 @@ export * from "./hostSpec";
 export { proxmoxLxcArgs, proxmoxVmArgs, ownerTag, type GuestOwner } from "./proxmox";
 export * from "./deployers";
 export { NixOSHost, type NixOSHostArgs } from "./nixosHost";
-export { PlainHost, type PlainHostArgs, type PlainFile, type PlainService } from "./plainHost";
+export {
+  PlainHost,
+  type PlainHostArgs,
+  type PlainFile,
+  type PlainProcess,
+  type PlainService,
+} from "./plainHost";

@@ -4,11 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resourceOwner as ownerId } from "../../providers/shared/resourceOwner";
-import type { PlainFile, PlainService } from "../../providers/hosts/plainHostProvider";
+import type { PlainFile, PlainProcess, PlainService } from "../../providers/hosts/plainHostProvider";
 import { PlainHostState } from "../../providers/hosts/resources";
 import type { SshTarget } from "./ssh";
 
-export type { PlainFile, PlainService };
+export type { PlainFile, PlainProcess, PlainService };
 
 export interface PlainHostArgs {
   readonly hostName: string;
@@ -28,6 +28,8 @@ export interface PlainHostArgs {
   readonly services?: PlainService[];
   /** Take over files or a host another stack (or a person) wrote. */
   readonly adopt?: boolean;
+  /** When several PlainHosts configure one machine: this one's part (its own manifest and owner). */
+  readonly part?: string;
 }
 
 export class PlainHost extends pulumi.ComponentResource {
@@ -48,6 +50,7 @@ export class PlainHost extends pulumi.ComponentResource {
         files: args.files,
         services: args.services,
         adopt: args.adopt,
+        part: args.part,
       },
       { parent: this },
     );

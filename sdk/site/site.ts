@@ -17,6 +17,7 @@ import {
 import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
 import { declareSiteIdentity, type SiteIdentity } from "./identity";
+import type { PostgresConnectionArgs } from "../../providers/postgresql";
 
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
@@ -32,6 +33,8 @@ export interface SiteArgs {
   inventory?: InventoryConnection;
   /** SSH key (path on the machine running Pulumi) the hosts accept, for delivering OIDC client secrets. */
   hostSecretKeyPath?: string;
+  /** The site's PostgreSQL: each app's roles and databases are made there (admin password: stack config). */
+  postgres?: PostgresConnectionArgs;
 }
 
 /**
@@ -117,6 +120,8 @@ export class Site extends pulumi.ComponentResource {
           secrets: args.secrets,
           publishName: false,
           oidc: this.identity?.clientFor(app.name),
+          postgres: args.postgres,
+          protect: config.protect,
         };
         const service =
           app.domain && appDefinition(app.app).federation.length > 0

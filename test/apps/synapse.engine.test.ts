@@ -1,8 +1,9 @@
 /**
  * A real Matrix Synapse deployed by the stack (FediService + SynapseHomeserver through the real
- * engine), with its own database on a real PostgreSQL and the signing key the stack generated: it
- * answers the client API, a registered user sends and reads back a message, and its key API
- * publishes exactly the verify key in the stack's state, also after a second up.
+ * engine): installed over real SSH the plain-Linux way (PlainHost), with its own role and database
+ * made by the FediService on a real PostgreSQL, and the signing key the stack generated: it answers
+ * the client API, a registered user sends and reads back a message, and its key API publishes
+ * exactly the verify key in the stack's state, also after a second up.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -10,6 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { FediService, SynapseHomeserver } from "../../sdk/apps";
 import { builtinSecrets } from "../../sdk/secrets";
 import { freePort, repoRoot, startPostgres, startPowerDns, useService } from "../harness";
@@ -56,6 +58,7 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
   });
   const pdns = useService(() => startPowerDns());
   const pg = useService(() => startPostgres());
+  const sshd = useService("sshd");
 
   before(async () => {
     venv = execFileSync("bash", [path.join(repoRoot(), "scripts", "synapse.sh")], {
@@ -73,22 +76,26 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
         zone,
         domain: "synapse.test",
         secrets,
+        // The admin password: stack config sovereign:postgresAdminPassword (set below).
+        postgres: { host: db.host, port: db.port, adminUser: db.user },
+        protect: false,
       });
       const server = new SynapseHomeserver("matrix", {
         matrix,
+        host: {
+          hostName: "media1",
+          target: {
+            host: sshd().host,
+            port: sshd().port,
+            user: sshd().user,
+            knownHostsPath: sshd().knownHostsPath,
+          },
+          privateKey: pulumi.secret(sshd().privateKey),
+        },
         venv,
         bindAddress: "127.0.0.1",
         port,
         dataDir,
-        database: {
-          host: db.host,
-          port: db.port,
-          adminUser: db.user,
-          adminPassword: db.password,
-          psql: path.join(db.binDir, "psql"),
-        },
-        secrets,
-        protect: false,
       });
       return {
         url: server.url,
@@ -100,12 +107,13 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
     });
     // The providers read the PowerDNS API key from the stack config (a secret).
     await setPowerDnsKey(t, pdns().apiKey);
+    await t.stack.setConfig("sovereign:postgresAdminPassword", { value: pg().password, secret: true });
   });
 
   let outputs: Record<string, { value: unknown; secret: boolean }>;
   const url = () => String(outputs.url.value);
 
-  it("up installs Synapse with its own database; it answers /_matrix/client/versions", async () => {
+  it("up installs Synapse over SSH with its own database; it answers /_matrix/client/versions", async () => {
     const up = await t.stack.up(quiet);
     assert.strictEqual(up.summary.result, "succeeded");
     outputs = up.outputs;
@@ -123,11 +131,12 @@ describe("Matrix Synapse on the local site (real engine, PostgreSQL, stack-gener
         "-d",
         "postgres",
         "-Atc",
-        "SELECT datname FROM pg_database",
+        "SELECT datname, pg_get_userbyid(datdba), datcollate, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'synapse'",
       ],
       { env: { ...process.env, PGPASSWORD: pg().password }, encoding: "utf8" },
     );
-    assert.ok(dbs.split("\n").includes("synapse"), dbs);
+    // Its own role owns it, with the C collation Synapse requires, marked with the stack's resource.
+    assert.strictEqual(dbs.trim(), "synapse|synapse|C|sovereign-owner:apps-synapse/test/matrix-db-synapse");
   });
 
   it("a user registered by the test sends a message and reads it back", async () => {

@@ -36,6 +36,8 @@ describe("the local site stack on the real engine and PowerDNS", function () {
   const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
   // The demo site runs a real Matrix Synapse with its own database on this PostgreSQL.
   const pg = useService("postgres");
+  // ... installed over SSH on this machine (the harness's sshd).
+  const sshd = useService("sshd");
 
   before(async () => {
     engine = makeEngineEnv("site");
@@ -51,6 +53,15 @@ describe("the local site stack on the real engine and PowerDNS", function () {
         postgres: {
           endpoints: { host: pg().host, port: pg().port, binDir: pg().binDir },
           credentials: { user: pg().user, password: pg().password },
+        },
+        sshd: {
+          endpoints: {
+            host: sshd().host,
+            port: sshd().port,
+            user: sshd().user,
+            knownHostsPath: sshd().knownHostsPath,
+          },
+          credentials: { privateKeyPath: sshd().privateKeyPath },
         },
       },
     };
@@ -74,6 +85,8 @@ describe("the local site stack on the real engine and PowerDNS", function () {
     configFile = writeLocalStackConfig(engine, path.dirname(envFile), service.apiKey, {
       // What scripts/demo.sh does: the local NetBox's token into the stack config, as a secret.
       "sovereign:netboxToken": netbox().token,
+      // ... and the local PostgreSQL's admin password, for the apps' databases.
+      "sovereign:postgresAdminPassword": pg().password,
     });
   });
 

@@ -162,5 +162,40 @@ describe("existing hosts over real SSH: host keys, reachability, PlainHost", fun
         ["packages[0]", "files[0].path", "files[0].mode", "services[0].name", "services[0].restartOn"],
       );
     });
+
+    it("check names a process service's bad command, dir, user and timeout, and a bad part", async () => {
+      const { failures } = await P(plain).check(
+        {},
+        {
+          ...inputs({
+            services: [
+              {
+                name: "app",
+                process: {
+                  command: "python",
+                  args: [],
+                  cwd: "srv",
+                  user: "Root",
+                  ready: [],
+                  timeoutSeconds: 0,
+                },
+              },
+            ],
+          }),
+          part: "../x",
+        },
+      );
+      assert.deepStrictEqual(
+        failures?.map((f) => f.property),
+        [
+          "services[0].process.command",
+          "services[0].process.cwd",
+          "services[0].process.user",
+          "services[0].process.ready",
+          "services[0].process.timeoutSeconds",
+          "part",
+        ],
+      );
+    });
   });
 });

@@ -97,7 +97,8 @@ export const matrix: AppDefinition = {
   dependencies: ["postgresql", "smtp"],
   federation: ["matrix"],
   state: [
-    postgresDatabase("synapse", STOP),
+    // Synapse refuses a database whose collation is not C (its docs: "Set up database").
+    postgresDatabase("synapse", STOP, "C"),
     rsyncDirectory("/var/lib/matrix-synapse", "keys, configuration and the local media store index", STOP),
     mediaBucket("media", STOP),
   ],

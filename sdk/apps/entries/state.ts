@@ -6,11 +6,12 @@
 import type { BucketState, DatabaseState, DirectoryState } from "../types";
 
 /** A PostgreSQL database on the site's cluster: replicated live, promoted at the cut-over. */
-export function postgresDatabase(name: string, stop: readonly string[]): DatabaseState {
+export function postgresDatabase(name: string, stop: readonly string[], locale?: string): DatabaseState {
   return {
     kind: "database",
     engine: "postgresql",
     name,
+    ...(locale ? { locale } : {}),
     strategy: "db-streaming-replication",
     why: "asynchronous streaming replication keeps a standby seconds behind, so the cut-over only waits for the last WAL",
     stopForFinalCopy: stop,

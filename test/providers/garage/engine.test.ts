@@ -23,6 +23,7 @@ import {
   s3Client,
   stopGarage,
 } from "./helpers";
+import { fails } from "../../support/failure";
 
 const quiet = { color: "never" as const };
 
@@ -54,13 +55,6 @@ function program(garage: () => GarageService, spec: () => Spec) {
       });
     return out;
   };
-}
-
-async function fails(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => assert.fail("expected a failure"),
-    (e: Error) => e.message,
-  );
 }
 
 describe("Garage providers through the real engine", function () {

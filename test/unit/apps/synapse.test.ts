@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parse } from "yaml";
-import { renderHomeserverYaml, synapseDatabaseSql } from "../../../sdk/apps";
+import { renderHomeserverYaml } from "../../../sdk/apps";
 import { checkServiceInputs } from "../../../providers/localservice/spec";
 
 describe("Synapse install pieces", () => {
@@ -28,13 +28,6 @@ describe("Synapse install pieces", () => {
     assert.deepStrictEqual((c.database as { name: string }).name, "psycopg2");
     assert.deepStrictEqual((c.listeners as { bind_addresses: string[] }[])[0].bind_addresses, ["127.0.0.11"]);
     assert.strictEqual(c.enable_registration, false);
-  });
-
-  it("database SQL creates the role and a UTF8/C database only when missing, quoting the password", () => {
-    const sql = synapseDatabaseSql({ name: "synapse", user: "synapse", password: "it's" });
-    assert.match(sql, /WHERE NOT EXISTS \(SELECT FROM pg_roles WHERE rolname = 'synapse'\) \\gexec/);
-    assert.match(sql, /ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0/);
-    assert.match(sql, /ALTER ROLE "synapse" PASSWORD 'it''s';/);
   });
 
   it("the local installer refuses a shallow dir, escaping files and a bad health URL", () => {
