@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SshTarget } from "../../sdk/hosts/ssh";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { PlainFile, PlainService } from "./plainHostProvider";
+import type { AfterStart, Daemon } from "./daemonsProvider";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -78,6 +79,45 @@ export class PlainHostState extends pulumi.dynamic.Resource {
         installedPackages: undefined,
       },
       keysStaySecret(opts, ["privateKey"]),
+    );
+  }
+}
+
+export interface PlainDaemonsArgs {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+  owner: string;
+  dir: pulumi.Input<string>;
+  prepare: pulumi.Input<string>;
+  daemons: pulumi.Input<Inputs<Daemon>[]>;
+  /** Secret: the steps' stdin may carry credentials. */
+  afterStart?: pulumi.Input<pulumi.Input<Inputs<AfterStart>>[]>;
+  restartKey?: pulumi.Input<string>;
+  adopt?: boolean;
+}
+
+/** Daemons started over SSH without a service manager (see daemonsProvider.ts). */
+export class PlainDaemons extends pulumi.dynamic.Resource {
+  declare readonly running: pulumi.Output<Record<string, boolean>>;
+  constructor(name: string, args: PlainDaemonsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerAt(providerSpecifier("hosts/daemonsProvider")),
+      name,
+      {
+        hostName: args.hostName,
+        target: args.target,
+        privateKey: secretOrUndefined(args.privateKey),
+        owner: args.owner,
+        dir: args.dir,
+        prepare: args.prepare,
+        daemons: args.daemons,
+        afterStart: pulumi.secret(args.afterStart ?? []),
+        restartKey: args.restartKey,
+        adopt: args.adopt ?? false,
+        running: undefined,
+      },
+      keysStaySecret(opts, ["privateKey", "afterStart"]),
     );
   }
 }

@@ -18,7 +18,10 @@ const sha512 = (...parts: Buffer[]): Buffer => {
 
 /** `bytes` repeated and cut to `length`. */
 const stretch = (bytes: Buffer, length: number): Buffer =>
-  Buffer.concat(Array.from({ length: Math.ceil(length / bytes.length) + 1 }, () => bytes)).subarray(0, length);
+  Buffer.concat(Array.from({ length: Math.ceil(length / bytes.length) + 1 }, () => bytes)).subarray(
+    0,
+    length,
+  );
 
 /** The digest's bytes in the order the format interleaves them, 3 at a time. */
 function encode(d: Buffer): string {

@@ -5,7 +5,10 @@ import { sha512Crypt } from "../../../sdk/mail/sha512Crypt";
 
 /** The reference: OpenSSL's own SHA-512-crypt (what crypt(3) on the mail host computes too). */
 const openssl = (password: string, salt: string): string =>
-  execFileSync("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], { input: password, encoding: "utf8" }).trim();
+  execFileSync("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], {
+    input: password,
+    encoding: "utf8",
+  }).trim();
 
 describe("sha512Crypt", () => {
   it("gives OpenSSL's hash for any password and salt (including long and non-ASCII passwords)", () => {
