@@ -15,7 +15,7 @@ import type { SshTarget } from "../hosts/ssh";
 import { HostSecret } from "../secrets/hostSecret";
 import type { SecretGenerator } from "../secrets/generator";
 import type { MailDomain } from "./mailDomain";
-import { mailProblemsError, MailProblem } from "./problems";
+import { mailProblemsError } from "./problems";
 import {
   CYRUS_ADMIN,
   CYRUS_PROVISION_PY,
@@ -23,6 +23,7 @@ import {
   dkimKeyPath,
   mailServerDaemons,
   mailServerFiles,
+  mailServerProblems,
   mailServerPrepare,
   MailServerLayout,
   MailServerPorts,
@@ -77,26 +78,14 @@ export class MailServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:mail:MailServer", name, {}, opts);
-    const problems: MailProblem[] = [];
     const boxes = args.domains.flatMap((d) => d.mailboxes.mailboxes.map((m) => m.address.toLowerCase()));
-    for (const address of boxes)
-      if (args.passwords[address] === undefined)
-        problems.push({
-          field: `passwords["${address}"]`,
-          message: `mailbox ${address} has no password; give it one (a secret)`,
-        });
-    for (const address of Object.keys(args.passwords))
-      if (!boxes.includes(address))
-        problems.push({
-          field: `passwords["${address}"]`,
-          message: `${address} is not a mailbox of ${args.domains.map((d) => d.domain).join(", ") || "any domain"}; remove it or add the mailbox`,
-        });
     const dir = args.dir ?? "/var/lib/sovereign-mail";
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(dir) || dir.split("/").includes(".."))
-      problems.push({
-        field: "dir",
-        message: `"${dir}" must be an absolute path of [A-Za-z0-9._/-] without ".."`,
-      });
+    const problems = mailServerProblems({
+      domains: args.domains.map((d) => d.domain),
+      mailboxes: boxes,
+      passwords: Object.keys(args.passwords),
+      dir,
+    });
     if (problems.length > 0) throw mailProblemsError(`MailServer ${name}`, problems);
 
     this.ports = { ...STANDARD_PORTS, ...args.ports };

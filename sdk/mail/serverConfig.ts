@@ -9,6 +9,7 @@
  */
 import type { Daemon } from "../../providers/hosts/daemonsProvider";
 import type { MailboxesPlan } from "./mailboxes";
+import type { MailProblem } from "./problems";
 import { cyrusQuotasKiB, openDkimTables, postfixVirtualAliases } from "./serverTables";
 
 export interface MailServerPorts {
@@ -84,6 +85,12 @@ export function pwdfile(hashes: Record<string, string>): string {
   );
 }
 
+/** Port 25: mail for the served domains only (no open relay), and only to addresses that exist. */
+export const INBOUND_RESTRICTIONS = {
+  relay: "reject_unauth_destination",
+  recipient: "reject_unauth_destination, reject_unlisted_recipient",
+};
+
 function postfixMain(l: MailServerLayout, domains: ServedDomain[]): string {
   const p = serverPaths(l.dir);
   return [
@@ -109,8 +116,8 @@ function postfixMain(l: MailServerLayout, domains: ServedDomain[]): string {
     `smtpd_tls_key_file = ${p.tls}/key.pem`,
     "smtpd_tls_security_level = may",
     // Port 25 takes mail for our domains only: no open relay.
-    "smtpd_relay_restrictions = reject_unauth_destination",
-    "smtpd_recipient_restrictions = reject_unauth_destination, reject_unlisted_recipient",
+    `smtpd_relay_restrictions = ${INBOUND_RESTRICTIONS.relay}`,
+    `smtpd_recipient_restrictions = ${INBOUND_RESTRICTIONS.recipient}`,
     `smtpd_sasl_path = smtpd`,
     "smtpd_sasl_auth_enable = no",
     `non_smtpd_milters = inet:127.0.0.1:${l.ports.milter}`,
@@ -144,45 +151,59 @@ const POSTFIX_SERVICES = [
   "postlog unix-dgram n - n - 1 postlogd",
 ];
 
+/** What submission (587) overrides in Postfix's defaults: TLS first, then SASL, then signing. */
+export function submissionOptions(l: MailServerLayout): Record<string, string> {
+  return {
+    syslog_name: "sovereign-mail/submission",
+    smtpd_tls_security_level: "encrypt",
+    smtpd_tls_auth_only: "yes",
+    smtpd_sasl_auth_enable: "yes",
+    smtpd_client_restrictions: "permit_sasl_authenticated,reject",
+    smtpd_relay_restrictions: "permit_sasl_authenticated,reject",
+    smtpd_recipient_restrictions: "permit_sasl_authenticated,reject",
+    smtpd_milters: `inet:127.0.0.1:${l.ports.milter}`,
+  };
+}
+
 function postfixMaster(l: MailServerLayout): string {
   return [
     `${l.listen}:${l.ports.smtp} inet n - n - - smtpd`,
     `${l.listen}:${l.ports.submission} inet n - n - - smtpd`,
-    "  -o syslog_name=sovereign-mail/submission",
-    "  -o smtpd_tls_security_level=encrypt",
-    "  -o smtpd_tls_auth_only=yes",
-    "  -o smtpd_sasl_auth_enable=yes",
-    "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject",
-    "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject",
-    "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject",
-    `  -o smtpd_milters=inet:127.0.0.1:${l.ports.milter}`,
+    ...Object.entries(submissionOptions(l)).map(([k, v]) => `  -o ${k}=${v}`),
     ...POSTFIX_SERVICES,
     "",
   ].join("\n");
 }
 
+/** Cyrus imapd.conf settings that are not paths (the NixOS module sets its own paths). */
+export const CYRUS_SETTINGS: Record<string, string> = {
+  // Users are full addresses: alice@example.org has user/alice@example.org.
+  virtdomains: "userid",
+  unixhierarchysep: "1",
+  admins: CYRUS_ADMIN,
+  sasl_pwcheck_method: "saslauthd",
+  sasl_mech_list: "PLAIN LOGIN",
+  allowplaintext: "0",
+};
+
 function cyrusImapd(l: MailServerLayout): string {
   const p = serverPaths(l.dir);
-  return [
-    `configdirectory: ${p.cyrus}/lib`,
-    `partition-default: ${p.cyrus}/spool`,
-    `servername: ${l.hostName}`,
-    // Users are full addresses: alice@example.org has user/alice@example.org.
-    "virtdomains: userid",
-    "unixhierarchysep: 1",
-    `admins: ${CYRUS_ADMIN}`,
-    "sasl_pwcheck_method: saslauthd",
-    `sasl_saslauthd_path: ${p.sasl}/mux`,
-    "sasl_mech_list: PLAIN LOGIN",
-    "allowplaintext: 0",
-    `tls_server_cert: ${p.tls}/cert.pem`,
-    `tls_server_key: ${p.tls}/key.pem`,
-    `lmtpsocket: ${p.run}/lmtp`,
-    `idlesocket: ${p.run}/idle`,
-    `notifysocket: ${p.run}/notify`,
-    "syslog_prefix: sovereign-mail",
-    "",
-  ].join("\n");
+  const settings: Record<string, string> = {
+    configdirectory: `${p.cyrus}/lib`,
+    "partition-default": `${p.cyrus}/spool`,
+    servername: l.hostName,
+    ...CYRUS_SETTINGS,
+    sasl_saslauthd_path: `${p.sasl}/mux`,
+    tls_server_cert: `${p.tls}/cert.pem`,
+    tls_server_key: `${p.tls}/key.pem`,
+    lmtpsocket: `${p.run}/lmtp`,
+    idlesocket: `${p.run}/idle`,
+    notifysocket: `${p.run}/notify`,
+    syslog_prefix: "sovereign-mail",
+  };
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}: ${v}\n`)
+    .join("");
 }
 
 function cyrusConf(l: MailServerLayout): string {
@@ -222,7 +243,7 @@ function openDkimConf(l: MailServerLayout): string {
 }
 
 /** PAM for saslauthd's namespace: every service name (Cyrus says "imap", Postfix "smtp") checks the hashes. */
-const pamService = (passwd: string) =>
+export const pamService = (passwd: string) =>
   `auth required pam_pwdfile.so pwdfile=${passwd}\naccount required pam_permit.so\n`;
 
 /** The configuration files (all but the password hashes and the DKIM keys, which are secrets). */
@@ -330,4 +351,32 @@ export function cyrusQuotaEntries(domains: ServedDomain[]): { address: string; q
       return quotas[address] ? { address, quotaKiB: quotas[address] } : { address };
     });
   });
+}
+
+/** What is wrong with a server's inputs: a mailbox without a password, a password without a mailbox, a bad dir. */
+export function mailServerProblems(i: {
+  domains: string[];
+  mailboxes: string[];
+  passwords: string[];
+  dir: string;
+}): MailProblem[] {
+  const problems: MailProblem[] = [];
+  for (const address of i.mailboxes)
+    if (!i.passwords.includes(address))
+      problems.push({
+        field: `passwords["${address}"]`,
+        message: `mailbox ${address} has no password; give it one (a secret)`,
+      });
+  for (const address of i.passwords)
+    if (!i.mailboxes.includes(address))
+      problems.push({
+        field: `passwords["${address}"]`,
+        message: `${address} is not a mailbox of ${i.domains.join(", ") || "any domain"}; remove it or add the mailbox`,
+      });
+  if (!/^\/[A-Za-z0-9._/-]+$/.test(i.dir) || i.dir.split("/").includes(".."))
+    problems.push({
+      field: "dir",
+      message: `"${i.dir}" must be an absolute path of [A-Za-z0-9._/-] without ".."`,
+    });
+  return problems;
 }
