@@ -13,7 +13,7 @@ import sys
 import time
 
 import dkim
-import dns.resolver
+from pdns_dns import dnsfunc_for
 
 a = json.loads(sys.stdin.read())
 ctx = ssl.create_default_context()
@@ -26,15 +26,7 @@ except imaplib.IMAP4.error:
     print(json.dumps({"login": "refused"}))
     sys.exit(0)
 
-resolver = dns.resolver.Resolver(configure=False)
-resolver.nameservers = [a["dnsServer"]]
-resolver.port = a["dnsPort"]
-
-
-def dnsfunc(name, timeout=5):
-    answer = resolver.resolve(name.decode().rstrip(".") + ".", "TXT", lifetime=timeout)
-    return b"".join(b"".join(rr.strings) for rr in answer)
-
+dnsfunc = dnsfunc_for(a["dnsServer"], a["dnsPort"])
 
 raw = None
 deadline = time.time() + a.get("timeout", 30)

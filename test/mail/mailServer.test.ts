@@ -22,6 +22,7 @@ import { backendFilesText, cliStackExport, powerDnsStack } from "../providers/po
 import { DnsZone } from "../../sdk/dns/dnsZone";
 import { MailDomain } from "../../sdk/mail/mailDomain";
 import { MailServer } from "../../sdk/mail/mailServer";
+import { DkimArgs, planDkimRotation } from "../../sdk/mail/dkimRotation";
 import { mailServerDaemons, type MailServerPorts } from "../../sdk/mail/serverConfig";
 import { builtinSecrets } from "../../sdk/secrets/builtinSecrets";
 import { hostPublicKeyFrom } from "../../sdk/secrets";
@@ -107,9 +108,10 @@ describe("MailServer: a real Postfix + Cyrus + SASL + OpenDKIM deployed over SSH
       milter: await freePort(),
     };
   });
-  it("authenticates submission, refuses bad passwords and relaying, delivers to IMAPS with a verifiable DKIM signature", async () => {
+  it("authenticates submission, refuses bad passwords and relaying, delivers to IMAPS with a verifiable DKIM signature, rotates the signing key without a gap", async () => {
     const s = pdns();
     const ssh = sshd();
+    let dkim: DkimArgs = { selectors: [{ selector: "s1" }], signWith: "s1" };
     const hostName = `mailtest-${path
       .basename(scratch)
       .replace(/[^a-z0-9]/gi, "")
@@ -128,7 +130,7 @@ describe("MailServer: a real Postfix + Cyrus + SASL + OpenDKIM deployed over SSH
         mailHost: "mx1",
         mailboxes: [{ address: "alice", quota: "10M" }, { address: "bob" }],
         aliases: [{ address: "postmaster", to: ["alice"] }],
-        dkim: { selectors: [{ selector: "s1" }], signWith: "s1" },
+        dkim,
         secrets,
         protect: false,
       });
@@ -267,6 +269,36 @@ describe("MailServer: a real Postfix + Cyrus + SASL + OpenDKIM deployed over SSH
       assert.ok(!text.includes(PASSWORD), `mailbox password in ${what}`);
       assert.ok(!text.includes(keyLine), `DKIM private key in ${what}`);
     }
+
+    // Rotation on the running server: after the switch it signs with s2, and s1 stays published until retire.
+    const seen: string[] = [];
+    for (const phase of planDkimRotation(dkim, "s2", "2099-01-01T00:00:00Z")) {
+      dkim = phase.dkim;
+      await t.stack.up(quiet);
+      const subject = `after ${phase.phase}`;
+      const again = await swaks([
+        ...submit,
+        "--auth-password",
+        PASSWORD,
+        "--from",
+        "alice@mail.test",
+        "--to",
+        "alice@mail.test",
+        "--header",
+        `Subject: ${subject}`,
+      ]);
+      assert.strictEqual(again.code, 0, again.out);
+      const r = imapRead(s, ports.imaps, "alice@mail.test", PASSWORD, subject);
+      const s1 = (await dig(s, "s1._domainkey.mail.test.", "TXT")).length > 0;
+      seen.push(
+        `${phase.phase}: signed ${r.dkimSelector} ${r.verified ? "verified" : "NOT verified"}, s1 ${s1 ? "published" : "gone"}`,
+      );
+    }
+    assert.deepStrictEqual(seen, [
+      "publish-new: signed s1 verified, s1 published",
+      "switch-signing: signed s2 verified, s1 published",
+      "retire-old: signed s2 verified, s1 gone",
+    ]);
 
     // Destroy stops every daemon it started.
     const pids = mailServerDaemons(dir).map((d) => Number.parseInt(fs.readFileSync(d.pidFile, "utf8"), 10));
