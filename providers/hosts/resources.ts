@@ -18,6 +18,13 @@ export function keysStaySecret(
 export const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
   v === undefined ? undefined : pulumi.secret(v);
 
+/** The inputs every SSH-driven host resource starts with; the private key is kept secret. */
+const remoteInputs = (args: {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+}) => ({ hostName: args.hostName, target: args.target, privateKey: secretOrUndefined(args.privateKey) });
+
 export interface SshReachableArgs {
   hostName: string;
   target: pulumi.Input<SshTarget>;
@@ -67,9 +74,7 @@ export class PlainHostState extends pulumi.dynamic.Resource {
       providerAt(providerSpecifier("hosts/plainHostProvider")),
       name,
       {
-        hostName: args.hostName,
-        target: args.target,
-        privateKey: secretOrUndefined(args.privateKey),
+        ...remoteInputs(args),
         owner: args.owner,
         packages: args.packages ?? [],
         files: args.files ?? [],
@@ -105,9 +110,7 @@ export class PlainDaemons extends pulumi.dynamic.Resource {
       providerAt(providerSpecifier("hosts/daemonsProvider")),
       name,
       {
-        hostName: args.hostName,
-        target: args.target,
-        privateKey: secretOrUndefined(args.privateKey),
+        ...remoteInputs(args),
         owner: args.owner,
         dir: args.dir,
         prepare: args.prepare,
