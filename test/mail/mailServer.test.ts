@@ -192,30 +192,25 @@ describe("MailServer: a real Postfix + Cyrus + SASL + OpenDKIM deployed over SSH
       "--auth-user",
       "alice@mail.test",
     ];
-    const sent = await swaks([
-      ...submit,
-      "--auth-password",
-      PASSWORD,
-      "--from",
-      "alice@mail.test",
-      "--to",
-      "postmaster@mail.test",
-      "--header",
-      "Subject: hello from alice",
-    ]);
+    /** alice submits a message on 587 (STARTTLS, then SASL PLAIN). */
+    const send = (to: string, subject: string, password = PASSWORD) =>
+      swaks([
+        ...submit,
+        "--auth-password",
+        password,
+        "--from",
+        "alice@mail.test",
+        "--to",
+        to,
+        "--header",
+        `Subject: ${subject}`,
+      ]);
+    const sent = await send("postmaster@mail.test", "hello from alice");
     assert.strictEqual(sent.code, 0, sent.out);
     assert.match(sent.out, /235 2\.7\.0 Authentication successful/);
     assert.match(sent.out, /250 2\.0\.0 Ok: queued as/);
 
-    const wrong = await swaks([
-      ...submit,
-      "--auth-password",
-      "not-the-password",
-      "--from",
-      "alice@mail.test",
-      "--to",
-      "bob@mail.test",
-    ]);
+    const wrong = await send("bob@mail.test", "never sent", "not-the-password");
     assert.notStrictEqual(wrong.code, 0);
     assert.match(wrong.out, /535 5\.7\.8 Error: authentication failed/);
 
@@ -276,17 +271,7 @@ describe("MailServer: a real Postfix + Cyrus + SASL + OpenDKIM deployed over SSH
       dkim = phase.dkim;
       await t.stack.up(quiet);
       const subject = `after ${phase.phase}`;
-      const again = await swaks([
-        ...submit,
-        "--auth-password",
-        PASSWORD,
-        "--from",
-        "alice@mail.test",
-        "--to",
-        "alice@mail.test",
-        "--header",
-        `Subject: ${subject}`,
-      ]);
+      const again = await send("alice@mail.test", subject);
       assert.strictEqual(again.code, 0, again.out);
       const r = imapRead(s, ports.imaps, "alice@mail.test", PASSWORD, subject);
       const s1 = (await dig(s, "s1._domainkey.mail.test.", "TXT")).length > 0;
