@@ -10,6 +10,8 @@ SERVICE_DEBS=(pdns-server pdns-backend-sqlite3 sqlite3 zfs-fuse postgresql opens
   libpq-dev python3-venv gcc maven unzip)
 # Mail (issue 12): Postfix, Cyrus IMAP + SASL, OpenDKIM, and the clients the mail tests use.
 SERVICE_DEBS+=(postfix cyrus-imapd sasl2-bin opendkim opendkim-tools swaks python3-dkim libpam-pwdfile)
+# swaks needs these for STARTTLS and AUTH (Debian only recommends them).
+SERVICE_DEBS+=(libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl)
 POLICY_RC=/usr/sbin/policy-rc.d
 
 missing_debs() {

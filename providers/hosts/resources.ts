@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SshTarget } from "../../sdk/hosts/ssh";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { PlainFile, PlainService } from "./plainHostProvider";
+import type { AfterStart, Daemon } from "./daemonsProvider";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -16,6 +17,13 @@ export function keysStaySecret(
 
 export const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
   v === undefined ? undefined : pulumi.secret(v);
+
+/** The inputs every SSH-driven host resource starts with; the private key is kept secret. */
+const remoteInputs = (args: {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+}) => ({ hostName: args.hostName, target: args.target, privateKey: secretOrUndefined(args.privateKey) });
 
 export interface SshReachableArgs {
   hostName: string;
@@ -68,9 +76,7 @@ export class PlainHostState extends pulumi.dynamic.Resource {
       providerAt(providerSpecifier("hosts/plainHostProvider")),
       name,
       {
-        hostName: args.hostName,
-        target: args.target,
-        privateKey: secretOrUndefined(args.privateKey),
+        ...remoteInputs(args),
         owner: args.owner,
         packages: args.packages ?? [],
         files: args.files ?? [],
@@ -83,6 +89,43 @@ export class PlainHostState extends pulumi.dynamic.Resource {
       },
       // File contents often hold secrets (config with passwords, keys): encrypted in the state.
       keysStaySecret(opts, ["privateKey", "files"]),
+    );
+  }
+}
+
+export interface PlainDaemonsArgs {
+  hostName: string;
+  target: pulumi.Input<SshTarget>;
+  privateKey?: pulumi.Input<string>;
+  owner: string;
+  dir: pulumi.Input<string>;
+  prepare: pulumi.Input<string>;
+  daemons: pulumi.Input<Inputs<Daemon>[]>;
+  /** Secret: the steps' stdin may carry credentials. */
+  afterStart?: pulumi.Input<pulumi.Input<Inputs<AfterStart>>[]>;
+  restartKey?: pulumi.Input<string>;
+  adopt?: boolean;
+}
+
+/** Daemons started over SSH without a service manager (see daemonsProvider.ts). */
+export class PlainDaemons extends pulumi.dynamic.Resource {
+  declare readonly running: pulumi.Output<Record<string, boolean>>;
+  constructor(name: string, args: PlainDaemonsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerAt(providerSpecifier("hosts/daemonsProvider")),
+      name,
+      {
+        ...remoteInputs(args),
+        owner: args.owner,
+        dir: args.dir,
+        prepare: args.prepare,
+        daemons: args.daemons,
+        afterStart: pulumi.secret(args.afterStart ?? []),
+        restartKey: args.restartKey,
+        adopt: args.adopt ?? false,
+        running: undefined,
+      },
+      keysStaySecret(opts, ["privateKey", "afterStart"]),
     );
   }
 }

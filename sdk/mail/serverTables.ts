@@ -1,7 +1,7 @@
 /**
  * Pure: the lookup tables the mail server is configured from, rendered from a domain's plan: Postfix's
- * virtual mailbox domains and alias map, Cyrus quotas, and OpenDKIM's key and signing tables. (The
- * server itself, Postfix + Cyrus IMAP + Cyrus SASL + OpenDKIM over SSH, is the next step: see README.)
+ * virtual mailbox domains and alias map, Cyrus quotas, and OpenDKIM's key and signing tables. The
+ * server that uses them is rendered in serverConfig.ts and deployed by mailServer.ts.
  */
 import type { MailboxesPlan } from "./mailboxes";
 

@@ -7,18 +7,10 @@ import json
 import sys
 
 import dkim
-import dns.resolver
+from pdns_dns import dnsfunc_for
 
 args = json.loads(sys.stdin.read())
-resolver = dns.resolver.Resolver(configure=False)
-resolver.nameservers = [args["server"]]
-resolver.port = args["port"]
-
-
-def dnsfunc(name, timeout=5):
-    answer = resolver.resolve(name.decode().rstrip(".") + ".", "TXT", lifetime=timeout)
-    return b"".join(b"".join(rr.strings) for rr in answer)
-
+dnsfunc = dnsfunc_for(args["server"], args["port"])
 
 domain = args["domain"]
 message = (

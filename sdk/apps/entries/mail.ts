@@ -32,6 +32,14 @@ export const mail: AppDefinition = {
         source: "https://www.wisdomjobs.com/e-university/postfix-interview-questions.html",
       },
       { text: "Cyrus serves IMAP, POP3, CalDAV and CardDAV from one mail store", source: CYRUS_MODULE },
+      {
+        text: "chosen over Dovecot, which is open core (Dovecot Pro) and excluded by the seed; every part here is a plain Debian package with no paid edition",
+        source: "seed.md (Do not use Open Core: Dovecot)",
+      },
+      {
+        text: "Cyrus SASL via saslauthd + pam_pwdfile checks salted SHA-512-crypt hashes: no clear-text password store (sasldb would keep one)",
+        source: "README.md (The mail server)",
+      },
     ],
     weaknesses: [
       {
@@ -39,6 +47,10 @@ export const mail: AppDefinition = {
         source: CYRUS_MODULE,
       },
       { text: "Cyrus is less common than Dovecot, so fewer how-tos exist", source: CYRUS_LICENCE },
+      {
+        text: "saslauthd only passes plain-text mechanisms (PLAIN/LOGIN), so submission and IMAP must be behind TLS (enforced: smtpd_tls_auth_only, IMAPS only)",
+        source: "/etc/pam.d/imap of Debian's cyrus-imapd (SASL and PAM: plain-text passwords only)",
+      },
     ],
     opportunities: [
       {
