@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity mail package (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity mail package panel (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -28,7 +28,8 @@ for suite in "${@:-all}"; do
     apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/unit/localservice/**/*.test.js" "bin/test/apps/**/*.test.js") ;;
     identity) specs+=("bin/test/unit/identity/**/*.test.js" "bin/test/providers/keycloak/**/*.test.js" "bin/test/secrets/**/*.test.js") ;;
     package) specs+=("bin/test/package/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail package)" ;;
+    panel) specs+=("bin/test/unit/panel/**/*.test.js" "bin/test/panel/**/*.test.js") ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail package panel)" ;;
   esac
 done
 

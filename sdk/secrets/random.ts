@@ -40,6 +40,15 @@ export const pulumiRandomSecrets: PasswordGenerator = {
 
 const localProvider = lazyProvider(path.join(__dirname, "randomProvider"), "sdk/secrets/randomProvider");
 
+/**
+ * A random secret made by the built-in provider (Node's crypto), kept encrypted in the state: what
+ * `@pulumi/random` would give, for sites without that plugin.
+ *
+ * @example
+ * ```ts
+ * const password = new LocalRandomSecret("db-password", { length: 32 }).result;
+ * ```
+ */
 export class LocalRandomSecret extends pulumi.dynamic.Resource {
   declare readonly result: pulumi.Output<string>;
 
