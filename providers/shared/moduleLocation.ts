@@ -14,7 +14,9 @@
  * instance in the provider process (module-scope queues and the configured credentials).
  *
  * The implementation module exports `check`, `diff`, `create`, `read`, `update`, `delete` and
- * `configure` (re-exported from ./credentials).
+ * `configure` (re-exported from ./credentials). Its check failures reach the engine without their
+ * `property` (the engine would print that property's value, secrets included): each reason must
+ * name its field, which a reason that does not start with it gets as a prefix.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -52,7 +54,17 @@ export function providerAt(specifier: string): pulumi.dynamic.ResourceProvider {
   };
   return {
     configure: (req) => load().configure(req),
-    check: (olds, news) => load().check(olds, news),
+    // The engine prints a failing property's value beside the reason ("property X value {...} has
+    // a problem"), secrets in plain text; so failures go out without the property, and each reason
+    // names its field instead.
+    check: async (olds, news) => {
+      const result = await load().check(olds, news);
+      const failures = (result.failures ?? []).map(({ property, reason }) => ({
+        property: "",
+        reason: !property || reason.startsWith(property) ? reason : `${property}: ${reason}`,
+      }));
+      return { ...result, failures };
+    },
     diff: (id, olds, news) => load().diff(id, olds, news),
     create: (inputs) => load().create(inputs),
     read: (id, props) => load().read(id, props),
