@@ -5,6 +5,7 @@ import pulumi from "@pulumi/eslint-plugin";
 export default tseslint.config(
   { ignores: ["bin/**", "node_modules/**", ".tools/**", ".cache/**", ".state/**"] },
   { ignores: ["providers/*/generated/**"] },
+  { ignores: ["docs/api/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

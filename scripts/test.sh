@@ -3,7 +3,7 @@
 # only), builds, then runs mocha over the compiled tests. Each test starts the real services it
 # needs through the harness (test/harness) and stops them again.
 #
-#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity mail migration (default: everything)
+#   scripts/test.sh [suite...]   suites: unit engine harness powerdns zfs garage netbox hosts apps identity mail migration package panel (default: everything)
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -28,7 +28,9 @@ for suite in "${@:-all}"; do
     apps) specs+=("bin/test/unit/apps/**/*.test.js" "bin/test/unit/secrets/**/*.test.js" "bin/test/unit/localservice/**/*.test.js" "bin/test/apps/**/*.test.js" "bin/test/unit/postgresql/**/*.test.js" "bin/test/providers/postgresql/**/*.test.js") ;;
     migration) specs+=("bin/test/unit/migration/**/*.test.js" "bin/test/migration/**/*.test.js") ;;
     identity) specs+=("bin/test/unit/identity/**/*.test.js" "bin/test/unit/site/identity.test.js" "bin/test/providers/keycloak/**/*.test.js" "bin/test/secrets/**/*.test.js") ;;
-    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail migration)" ;;
+    package) specs+=("bin/test/package/**/*.test.js") ;;
+    panel) specs+=("bin/test/unit/panel/**/*.test.js" "bin/test/panel/**/*.test.js") ;;
+    *) die "unknown test suite '$suite' (known: unit engine harness powerdns zfs garage netbox hosts apps identity mail migration package panel)" ;;
   esac
 done
 

@@ -58,6 +58,21 @@ export interface PublicKeyOutput {
   readonly publicKey: pulumi.Output<string>;
 }
 
+/**
+ * One app of the catalog on one host: its public name in the zone, the state it keeps (databases,
+ * directories, buckets) with the replication strategy of each, its NixOS fragment and its secrets.
+ *
+ * @example
+ * ```ts
+ * const cloud = new AppService("nextcloud", {
+ *   app: "nextcloud",
+ *   host: "web1",
+ *   zone,
+ *   secrets: secrets.builtinSecrets(),
+ * });
+ * export const url = cloud.url;
+ * ```
+ */
 export class AppService extends pulumi.ComponentResource {
   readonly definition: AppDefinition;
   readonly instance: string;

@@ -17,6 +17,21 @@ export interface FediServiceArgs extends AppServiceArgs {
   matrixDelegation?: MatrixDelegation;
 }
 
+/**
+ * A federating app (Matrix, Mastodon, PeerTube, ...): an `AppService` plus its permanent federated
+ * identity (`domain`) and the records and delegation that identity needs.
+ *
+ * @example
+ * ```ts
+ * const matrix = new FediService("matrix", {
+ *   app: "matrix",
+ *   host: "media1",
+ *   zone,
+ *   domain: "coop.example",
+ *   secrets: secrets.builtinSecrets(),
+ * });
+ * ```
+ */
 export class FediService extends pulumi.ComponentResource {
   readonly app: AppService;
   readonly domain: string;

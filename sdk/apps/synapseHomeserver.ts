@@ -38,6 +38,22 @@ export interface SynapseHomeserverArgs {
   startTimeoutSeconds?: number;
 }
 
+/**
+ * A running Matrix Synapse for a `FediService` of app "matrix": its database role and database,
+ * its homeserver.yaml with the stack's signing key, and the process, installed on this machine.
+ *
+ * @example
+ * ```ts
+ * new SynapseHomeserver("matrix-server", {
+ *   matrix,
+ *   venv: "/opt/synapse/venv",
+ *   bindAddress: "127.0.0.11",
+ *   port: 8008,
+ *   dataDir: "/var/lib/matrix-synapse",
+ *   database,
+ * });
+ * ```
+ */
 export class SynapseHomeserver extends pulumi.ComponentResource {
   /** Base URL of the client and federation APIs, e.g. "http://127.0.0.11:8008". */
   readonly url: string;

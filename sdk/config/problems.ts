@@ -21,6 +21,7 @@ export class ConfigProblems {
   }
 }
 
+/** The site config is wrong: `problems` lists each field with its fix ("site.hosts[0].address: ..."). */
 export class SiteConfigError extends Error {
   constructor(
     message: string,

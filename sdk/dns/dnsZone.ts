@@ -87,6 +87,22 @@ export function publishConflict(
   return undefined;
 }
 
+/**
+ * A site's DNS zone on PowerDNS, and the one place other components publish records into
+ * (`host()`, `alias()`, `mail()`, `sshfp()`): two publishers of one name and type are refused at
+ * preview. The API key is the stack secret `sovereign:powerdnsApiKey`.
+ *
+ * @example
+ * ```ts
+ * const zone = new DnsZone("coop", {
+ *   connection: { apiUrl: "https://ns1.coop.example:8081" },
+ *   zone: "coop.example.",
+ *   nameservers: ["ns1.coop.example."],
+ * });
+ * zone.host("web1", { ipv4: ["192.0.2.10"] });
+ * zone.alias("cloud", "web1");
+ * ```
+ */
 export class DnsZone extends pulumi.ComponentResource {
   /** The zone name, normalised ("example.org."). */
   readonly zoneName: string;

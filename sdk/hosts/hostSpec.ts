@@ -32,6 +32,7 @@ export interface HostSpec {
 
 export type Problem = readonly [field: string, message: string];
 
+/** A host spec with problems, each as [field, message]; thrown before any resource is declared. */
 export class HostSpecError extends Error {
   constructor(
     readonly host: string,

@@ -32,6 +32,23 @@ export interface NixOSHostArgs extends HostSpec {
   readonly protect?: boolean;
 }
 
+/**
+ * A NixOS machine of the site: its placement (an existing machine, an LXC container or a VM on
+ * Proxmox), its rendered NixOS configuration (a change shows in preview as a new hash), its DNS
+ * records, and its deployment through the given deployer.
+ *
+ * @example
+ * ```ts
+ * const web1 = new NixOSHost("web1", {
+ *   name: "web1",
+ *   domain: "coop.example",
+ *   placement: { kind: "existing" },
+ *   ipv4: "192.0.2.10",
+ *   sshKeys: ["ssh-ed25519 AAAA... admin@coop"],
+ *   dnsZone: zone,
+ * });
+ * ```
+ */
 export class NixOSHost extends pulumi.ComponentResource {
   readonly fqdn: string;
   readonly address: string;

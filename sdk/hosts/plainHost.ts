@@ -32,6 +32,21 @@ export interface PlainHostArgs {
   readonly part?: string;
 }
 
+/**
+ * A plain Linux host (Debian and the like) managed over SSH: packages installed, files written
+ * with owner and mode, services enabled and running. For hosts that do not run NixOS.
+ *
+ * @example
+ * ```ts
+ * const mail = new PlainHost("mail1", {
+ *   hostName: "mail1.coop.example",
+ *   target: { host: "192.0.2.20", user: "root" },
+ *   privateKey: config.requireSecret("sshKey"),
+ *   packages: ["postfix"],
+ *   files: [{ path: "/etc/mailname", content: "coop.example\n", mode: "0644" }],
+ * });
+ * ```
+ */
 export class PlainHost extends pulumi.ComponentResource {
   readonly state: PlainHostState;
   /** path → sha256 of each file as applied. */

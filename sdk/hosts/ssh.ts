@@ -44,6 +44,7 @@ export function sshTargetProblems(target: SshTarget, field: string): [string, st
   return problems;
 }
 
+/** An SSH target that cannot be used (no host key to pin, a host that reads as an option, ...); lists each field. */
 export class SshTargetError extends Error {
   constructor(problems: [string, string][]) {
     super(`SSH target is not usable; please fix:\n${problems.map(([f, m]) => `  - ${f}: ${m}`).join("\n")}`);

@@ -36,6 +36,16 @@ export interface OidcClientCredentials {
 /**
  * A site's identity: the realm, its admin group (realm role "admin"), the admins, and an OIDC
  * client per app that supports it. Apps get their client id and secret from `clientFor(app)`.
+ *
+ * @example
+ * ```ts
+ * const identity = new IdentityRealm("coop-id", {
+ *   realm: "coop",
+ *   apps: [{ app: "nextcloud", url: "https://cloud.coop.example", redirectPaths: ["/apps/user_oidc/code"] }],
+ *   admins: [{ username: "alice", email: "alice@coop.example" }],
+ * });
+ * const oidc = identity.clientFor("nextcloud");
+ * ```
  */
 export class IdentityRealm extends pulumi.ComponentResource {
   readonly realm: KeycloakRealm;

@@ -66,6 +66,7 @@ export interface NixPlus extends Tagged<"plus"> {
   readonly right: NixValue;
 }
 
+/** A Nix expression that cannot be built (an attribute name or value Nix cannot hold). */
 export class NixBuildError extends Error {
   constructor(message: string) {
     super(message);

@@ -16,6 +16,7 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+/** A command on a host exited non-zero; carries where, the argv and its output. */
 export class CommandError extends Error {
   constructor(
     readonly where: string,
@@ -67,6 +68,7 @@ function collect(child: ChildProcess, where: string, argv: readonly string[], op
   });
 }
 
+/** Runs replication commands on this machine. */
 export class LocalExecutor implements Executor {
   readonly description = "local";
   run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
@@ -104,6 +106,7 @@ function trackKeyDir(dir: string): void {
   });
 }
 
+/** Runs replication commands on a host over SSH, with its host key pinned. */
 export class SshExecutor implements Executor {
   readonly description: string;
   private tempDir?: string;
@@ -198,6 +201,7 @@ export interface StreamResult {
   readonly bytes: number;
 }
 
+/** A `zfs send | zfs recv` stream failed or was aborted after `bytes` bytes. */
 export class StreamError extends Error {
   constructor(
     message: string,

@@ -7,6 +7,7 @@
  */
 import type { Executor } from "./executor";
 
+/** Another replication run holds the job's lock on the host for longer than the wait allowed. */
 export class LockTimeoutError extends Error {
   constructor(
     readonly lockFile: string,

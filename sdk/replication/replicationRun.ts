@@ -77,6 +77,7 @@ const replicationRunProvider: pulumi.dynamic.ResourceProvider<RunState, RunState
   },
 };
 
+/** One run of a ZFS replication job now, through the built-in provider; its report is the `report` output. */
 export class ReplicationRun extends pulumi.dynamic.Resource {
   declare public readonly report: pulumi.Output<string>;
 

@@ -250,6 +250,7 @@ export interface SendPlan {
   readonly divergence: Divergence;
 }
 
+/** The target dataset has snapshots or writes the source lacks: receiving would lose them (use a new `force` token). */
 export class DivergedTargetError extends Error {
   constructor(
     readonly divergence: Divergence,

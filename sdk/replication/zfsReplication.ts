@@ -80,6 +80,21 @@ export interface ZfsReplicationArgs {
   readonly hostCommand?: string;
 }
 
+/**
+ * Replication of a ZFS dataset from one host to another: the scheduled job (systemd timer, NixOS
+ * module) and, when asked, a run now (full send, then incremental). A diverged target is refused
+ * unless a new `force` token is given.
+ *
+ * @example
+ * ```ts
+ * new ZfsReplication("cloud-data", {
+ *   source: { host: "192.0.2.10", privateKey: sshKey, dataset: "tank/nextcloud" },
+ *   target: { host: "198.51.100.10", privateKey: sshKey, dataset: "backup/nextcloud" },
+ *   onCalendar: "hourly",
+ *   runNow: true,
+ * });
+ * ```
+ */
 export class ZfsReplication extends pulumi.ComponentResource {
   /** The scheduled job rendered for the source host's configuration. */
   readonly nixosModule: pulumi.Output<string>;

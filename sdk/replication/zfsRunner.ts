@@ -75,6 +75,7 @@ export interface ReplicationReport {
   readonly capabilities: { readonly source: ZfsCapabilities; readonly target: ZfsCapabilities };
 }
 
+/** After a receive, the target's newest snapshot is not the one sent (GUIDs differ). */
 export class VerificationError extends Error {
   constructor(message: string) {
     super(message);

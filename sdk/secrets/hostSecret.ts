@@ -41,6 +41,17 @@ export interface HostSecretArgs {
  * A secret delivered to a host: encrypted with age to the host's SSH host key, sent over SSH as
  * ciphertext into /var/lib/sovereign/secrets/<name>.age, and on plain-Linux hosts decrypted there
  * into `path` with owner and mode set. A changed value is re-encrypted and delivered again.
+ *
+ * @example
+ * ```ts
+ * new HostSecret("db-password", {
+ *   name: "db-password",
+ *   host: { address: "192.0.2.20", user: "root", privateKeyPath: "/home/ci/.ssh/id_ed25519", hostPublicKey: "ssh-ed25519 AAAA..." },
+ *   value: password,
+ *   path: "/etc/app/db-password",
+ *   owner: "app",
+ * });
+ * ```
  */
 export class HostSecret extends pulumi.dynamic.Resource {
   declare readonly encryptedPath: pulumi.Output<string>;

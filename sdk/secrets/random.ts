@@ -23,6 +23,15 @@ export const DEFAULT_SECRET_LENGTH = 32;
 // The state holds only the package specifier of the implementation (providers/secrets/).
 const localProvider = providerAt(providerSpecifier("secrets/randomProvider"));
 
+/**
+ * A random secret made by the built-in provider (Node's crypto), kept encrypted in the state: what
+ * `@pulumi/random` would give, for sites without that plugin.
+ *
+ * @example
+ * ```ts
+ * const password = new LocalRandomSecret("db-password", { length: 32 }).result;
+ * ```
+ */
 export class LocalRandomSecret extends pulumi.dynamic.Resource {
   declare readonly result: pulumi.Output<string>;
 

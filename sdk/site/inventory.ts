@@ -35,7 +35,15 @@ export interface SiteInventoryArgs {
 /** The NetBox slug of an app's tag: "app-<id>". */
 export const appTagSlug = (appId: string): string => `app-${appId}`;
 
-/** Registers a site's hosts and apps in NetBox. */
+/** Registers a site's hosts and apps in NetBox. *
+ * @example
+ * ```ts
+ * new SiteInventoryRegistration("coop-inventory", {
+ *   config, // a parsed SiteConfig with an `inventory` section
+ *   netbox: { url: "https://netbox.coop.example" },
+ * });
+ * ```
+ */
 export class SiteInventoryRegistration extends pulumi.ComponentResource {
   /** The NetBox id of the site. */
   readonly siteId: pulumi.Output<number>;

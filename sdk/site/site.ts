@@ -40,6 +40,20 @@ export interface SiteArgs {
 /**
  * One site: a datacenter at one provider, with its hosts and apps. It composes the site's zone and
  * publishes a record per host and per app; the decisions live in pure functions (planSiteRecords).
+ *
+ * @example
+ * ```ts
+ * import * as pulumi from "@pulumi/pulumi";
+ * import { parseSiteConfig, Site, secrets } from "sovereign";
+ *
+ * const config = parseSiteConfig(new pulumi.Config("sovereign").requireObject("site"));
+ * const site = new Site(config.name, {
+ *   config,
+ *   dns: { apiUrl: "https://ns1.coop.example:8081" },
+ *   secrets: secrets.builtinSecrets(),
+ * });
+ * export const apps = site.appUrls;
+ * ```
  */
 export class Site extends pulumi.ComponentResource {
   readonly zone: DnsZone;

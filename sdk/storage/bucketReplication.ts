@@ -33,6 +33,16 @@ export interface BucketReplicationArgs {
  * timer running `rclone sync` on `host` (outputs `service`, `timer`, and the secret `environment`
  * file they read); migrations run the one-shot, verified sync (`syncBuckets`, s3Sync.ts) over the
  * same two sides. Bad specs (no scheme, replicating a bucket onto itself…) fail at preview.
+ *
+ * @example
+ * ```ts
+ * new BucketReplication("media-offsite", {
+ *   source: { endpoint: media.endpoint, region: media.region, bucket: media.bucketName, accessKeyId: media.accessKeyId, secretAccessKey: media.secretAccessKey },
+ *   target: { endpoint: "https://s3.other-dc.example", region: "eu", bucket: "coop-media-copy", accessKeyId: keyId, secretAccessKey: secretKey },
+ *   host: "web1",
+ *   schedule: "daily",
+ * });
+ * ```
  */
 export class BucketReplication extends pulumi.ComponentResource {
   readonly unitName: pulumi.Output<string>;

@@ -56,6 +56,16 @@ export interface GarageBucketArgs {
  * A bucket on Garage with its own access key and that key's permission on it. Outputs what an app
  * needs: endpoint, region, bucket name and credentials (the secret key stays a secret). With a
  * website, the bucket is also served over HTTP and, given a zone, published in it.
+ *
+ * @example
+ * ```ts
+ * const media = new GarageBucket("media", {
+ *   garage: { adminUrl: "http://127.0.0.1:3903", s3Endpoint: "http://127.0.0.1:3900", region: "garage" },
+ *   name: "coop-media",
+ *   quotas: { maxSize: "50G" },
+ * });
+ * export const bucket = media.bucketName;
+ * ```
  */
 export class GarageBucket extends pulumi.ComponentResource {
   readonly bucket: GarageBucketResource;

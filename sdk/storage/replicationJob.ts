@@ -90,6 +90,7 @@ export function checkReplication(spec: ReplicationSpec): ReplicationProblem[] {
   return out;
 }
 
+/** A bucket replication spec with problems, each with its field and fix. */
 export class ReplicationSpecError extends Error {
   constructor(
     readonly problems: readonly ReplicationProblem[],

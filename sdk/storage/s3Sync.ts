@@ -53,6 +53,7 @@ export interface SyncReport {
   readonly seconds: number;
 }
 
+/** After a bucket sync, the target still differs from the source (the differences are listed). */
 export class SyncVerificationError extends Error {
   constructor(readonly differences: readonly SyncDifference[]) {
     super(describeDifferences(differences));

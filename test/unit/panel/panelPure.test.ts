@@ -1,0 +1,63 @@
+import * as assert from "assert";
+import { configView, outputsView, siteConfigErrors, SECRET_PLACEHOLDER } from "../../../sdk/panel/siteView";
+import { errorResponse, PanelError } from "../../../sdk/panel/errors";
+import { hashToken } from "../../../sdk/panel/store";
+
+describe("panel: what it shows and how it words errors", () => {
+  it("hides secret config values and secret outputs, parses object config", () => {
+    const config = configView({
+      "sovereign:powerdnsApiKey": { value: "k3y-plain", secret: true },
+      "sovereign:site": { value: '{"name":"coop"}', secret: false },
+      "aws:region": { value: "eu-west-1", secret: false },
+    });
+    assert.deepStrictEqual(config, {
+      "sovereign:powerdnsApiKey": SECRET_PLACEHOLDER,
+      "sovereign:site": { name: "coop" },
+      "aws:region": "eu-west-1",
+    });
+    assert.deepStrictEqual(outputsView({ a: { value: 1, secret: false }, b: { value: "s", secret: true } }), {
+      a: 1,
+      b: SECRET_PLACEHOLDER,
+    });
+  });
+
+  it("gives each validation problem its key", () => {
+    const errors = siteConfigErrors({
+      name: "coop",
+      domain: "coop.test",
+      datacenter: "a",
+      dns: { endpoint: "local" },
+      hostz: [],
+    });
+    assert.ok(
+      errors.some((e) => e.key === "site.hostz" && /not a known key/.test(e.message)),
+      JSON.stringify(errors),
+    );
+    assert.deepStrictEqual(
+      siteConfigErrors({
+        name: "coop",
+        domain: "coop.test",
+        datacenter: "a",
+        dns: { endpoint: "local" },
+        hosts: [{ name: "web1", address: "192.0.2.1" }],
+      }),
+      [],
+    );
+  });
+
+  it("answers unexpected errors without their message; stores tokens only as hashes", () => {
+    const hidden = errorResponse(new Error("at /srv/panel/x.js:1 password=hunter2"), "inc-1");
+    assert.strictEqual(hidden.status, 500);
+    assert.ok(!JSON.stringify(hidden.body).includes("hunter2"));
+    assert.deepStrictEqual(
+      errorResponse(new PanelError(409, "site_busy", "busy", { heldBy: null }), "x").body,
+      {
+        heldBy: null,
+        code: "site_busy",
+        error: "busy",
+      },
+    );
+    assert.match(hashToken("svp_abc"), /^[0-9a-f]{64}$/);
+    assert.notStrictEqual(hashToken("svp_abc"), hashToken("svp_abd"));
+  });
+});
