@@ -11,33 +11,30 @@ import type { Failure } from "./validate";
 /** Per process: resolved string references, by NetBox, kind and key. */
 const refCache = new Map<string, number>();
 
-/** Id checks of one kind waiting to go out together: one listing instead of one GET per resource. */
-const idBatches = new Map<string, { ids: Set<number>; found: Promise<Set<number>> }>();
-const ID_BATCH_WINDOW_MS = 25;
+/** Per process and kind: the ids one listing found (the engine checks resources one after another). */
+const knownIds = new Map<string, Promise<Set<number>>>();
 
 /**
- * Whether an object of `kind` with this id exists. The engine checks the resources of a program
- * at nearly the same moment, so the ids asked for within a few milliseconds are looked up in one
- * listing (`?id=1&id=2...`): a no-change preview of a large site reads each object type once.
+ * Whether an object of `kind` with this id exists. The first question about a kind lists that
+ * kind once (ids only); later ones are answered from that listing, so a no-change preview of a
+ * large site reads each object type once instead of once per reference. An id the listing does
+ * not hold (made since, e.g. earlier in the same `up`) is asked for on its own.
  */
-function idExists(client: NetboxClient, kind: Kind, id: number): Promise<boolean> {
+async function idExists(client: NetboxClient, kind: Kind, id: number): Promise<boolean> {
   const key = `${client.endpoint.url} ${kind}`;
-  let batch = idBatches.get(key);
-  if (!batch) {
-    const ids = new Set<number>();
-    const found = new Promise<Set<number>>((resolve, reject) => {
-      setTimeout(() => {
-        idBatches.delete(key);
-        client
-          .list(kind, { id: [...ids], brief: "true" })
-          .then((objs) => resolve(new Set(objs.map((o) => (o as { id: number }).id))), reject);
-      }, ID_BATCH_WINDOW_MS);
-    });
-    batch = { ids, found };
-    idBatches.set(key, batch);
+  let listing = knownIds.get(key);
+  if (!listing) {
+    listing = client
+      .list(kind, { brief: "true" })
+      .then((objs) => new Set(objs.map((o) => (o as { id: number }).id)));
+    knownIds.set(key, listing);
+    listing.catch(() => knownIds.delete(key));
   }
-  batch.ids.add(id);
-  return batch.found.then((have) => have.has(id));
+  const have = await listing;
+  if (have.has(id)) return true;
+  if (!(await client.get(kind, id))) return false;
+  have.add(id);
+  return true;
 }
 
 /** Resolves one reference: ids pass (checked to exist), strings are looked up by slug/name/prefix. */
