@@ -14,7 +14,9 @@
  * instance in the provider process (module-scope queues and the configured credentials).
  *
  * The implementation module exports `check`, `diff`, `create`, `read`, `update`, `delete` and
- * `configure` (re-exported from ./credentials).
+ * `configure` (re-exported from ./credentials). Its check failures reach the engine without their
+ * `property` (the engine would print that property's value, secrets included): each reason must
+ * name its field, which a reason that does not start with it gets as a prefix.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -39,12 +41,15 @@ export function providerSpecifier(pathUnderProviders: string): string {
 export function providerAt(specifier: string): pulumi.dynamic.ResourceProvider {
   type Impl = Required<pulumi.dynamic.ResourceProvider>;
   type Req = pulumi.dynamic.ConfigureRequest;
+  // Check failures reach the engine without their property (./engineFacing.ts).
+  const facing = providerSpecifier("shared/engineFacing");
   // Everything below is serialized into the state, comments included: it captures `specifier`
-  // and nothing else.
+  // and `facing` and nothing else.
   const load = (): Impl => {
     const from = process.cwd();
     try {
-      return process.getBuiltinModule("module").createRequire(`${from}/_sovereign.js`)(specifier) as Impl;
+      const req = process.getBuiltinModule("module").createRequire(`${from}/_sovereign.js`);
+      return (req(facing) as typeof import("./engineFacing")).engineFacing(req(specifier) as Impl);
     } catch (cause) {
       throw new Error(
         `cannot load ${specifier} from ${from} (build sovereign there: npm run build; or install it): ${String(cause)}`,

@@ -1,12 +1,13 @@
 /**
  * The site's inventory in NetBox: the site (with its datacenter), a cluster for the datacenter,
- * each host as a virtual machine with an interface and its addresses, and each app as a service on
- * its host's VM, tagged with the app id. So NetBox reflects the stack; `readSiteInventory` reads it
- * back for tools that start from the inventory.
+ * each host as a virtual machine with an interface and its addresses, and each app as a service per
+ * protocol with the catalog's ports on its host's VM, tagged with the app id. So NetBox reflects
+ * the stack; `readSiteInventory` reads it back for tools that start from the inventory.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteConfig } from "../config/siteConfig";
 import { appDefinition } from "../apps/catalog";
+import { inventoryServices } from "./inventoryServices";
 import {
   NetboxCluster,
   NetboxClusterType,
@@ -149,19 +150,24 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
     for (const app of config.apps) {
       const vm = vms.get(app.host);
       if (!vm) continue;
-      new NetboxService(
-        `${name}-svc-${app.name}`,
-        {
-          ...conn,
-          virtualMachine: vm.netboxId,
-          name: app.name,
-          protocol: "tcp",
-          ports: [443],
-          description: `${appDefinition(app.app).title}: https://${app.subdomain}.${config.domain}/`,
-          tags: [appTagSlug(app.app)],
-        },
-        { ...child, dependsOn: [...tags.entries()].filter(([id]) => id === app.app).map(([, tag]) => tag) },
-      );
+      const definition = appDefinition(app.app);
+      const url = `https://${app.subdomain}.${config.domain}/`;
+      for (const svc of inventoryServices(app.name, definition.ports)) {
+        const ranges = svc.collapsedRanges.length ? ` (ports ${svc.collapsedRanges.join(", ")})` : "";
+        new NetboxService(
+          svc.protocol === "tcp" ? `${name}-svc-${app.name}` : `${name}-svc-${app.name}-${svc.protocol}`,
+          {
+            ...conn,
+            virtualMachine: vm.netboxId,
+            name: svc.name,
+            protocol: svc.protocol,
+            ports: svc.ports,
+            description: `${definition.title}: ${url}${ranges}`,
+            tags: [appTagSlug(app.app)],
+          },
+          { ...child, dependsOn: [...tags.entries()].filter(([id]) => id === app.app).map(([, tag]) => tag) },
+        );
+      }
     }
     this.siteId = site.netboxId;
     this.registerOutputs({ siteId: this.siteId, hostAddresses: this.hostAddresses });

@@ -107,19 +107,24 @@ describe("the local site stack on the real engine and PowerDNS", function () {
       ],
     );
     assert.deepStrictEqual(
-      inventory.services.map((svc) => [svc.name, svc.vm, svc.ports, svc.tags]),
+      inventory.services.map((svc) => [svc.name, svc.vm, svc.tags]),
       [
-        ["forgejo", "web1.demo.coop.test", [443], ["app-forgejo"]],
-        ["garage", "media1.demo.coop.test", [443], ["app-garage"]],
-        ["hedgedoc", "web1.demo.coop.test", [443], ["app-hedgedoc"]],
-        ["mail", "web1.demo.coop.test", [443], ["app-mail"]],
-        ["mastodon", "media1.demo.coop.test", [443], ["app-mastodon"]],
-        ["matrix", "media1.demo.coop.test", [443], ["app-matrix"]],
-        ["nextcloud", "web1.demo.coop.test", [443], ["app-nextcloud"]],
-        ["peertube", "media1.demo.coop.test", [443], ["app-peertube"]],
-        ["postgresql", "web1.demo.coop.test", [443], ["app-postgresql"]],
+        ["forgejo", "web1.demo.coop.test", ["app-forgejo"]],
+        ["garage", "media1.demo.coop.test", ["app-garage"]],
+        ["hedgedoc", "web1.demo.coop.test", ["app-hedgedoc"]],
+        ["mail", "web1.demo.coop.test", ["app-mail"]],
+        ["mastodon", "media1.demo.coop.test", ["app-mastodon"]],
+        ["matrix", "media1.demo.coop.test", ["app-matrix"]],
+        ["nextcloud", "web1.demo.coop.test", ["app-nextcloud"]],
+        ["peertube", "media1.demo.coop.test", ["app-peertube"]],
+        ["postgresql", "web1.demo.coop.test", ["app-postgresql"]],
       ],
     );
+    // Each service lists the ports its app listens on, from the catalog.
+    const ports = Object.fromEntries(inventory.services.map((svc) => [svc.name, svc.ports]));
+    assert.deepStrictEqual(ports.postgresql, [5432]);
+    assert.deepStrictEqual(ports.matrix, [443, 8008, 8448]);
+    for (const p of [25, 587, 993]) assert.ok(ports.mail.includes(p), `mail's NetBox service lists ${p}`);
   });
 
   it("a second preview changes nothing", async () => {

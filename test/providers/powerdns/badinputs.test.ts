@@ -3,6 +3,7 @@
  * and the fix, through the real engine, and nothing on the server changes.
  */
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { startPowerDns, useService } from "../../harness";
 import type { PowerDnsService } from "../../harness/types";
 import {
@@ -18,6 +19,8 @@ type Case =
   | { what: string; zone: Partial<PowerDnsZoneArgs>; expect: RegExp };
 
 const Z = "bad.test.";
+/** A key given the old way, as a secret input: no message may show it. */
+const OLD_STYLE_KEY = "old-style-key-9f3b27c1d6";
 const rr = (what: string, rrset: Partial<PowerDnsRecordSetArgs>, expect: RegExp): Case => ({
   what,
   rrset,
@@ -103,6 +106,11 @@ const CASES: Case[] = [
     "API URL without scheme",
     { apiUrl: "127.0.0.1:8081" },
     /apiUrl "127\.0\.0\.1:8081" is not an http\(s\) URL/,
+  ),
+  rr(
+    "the API key as a resource input (secret)",
+    { apiKey: pulumi.secret(OLD_STYLE_KEY) } as Partial<PowerDnsRecordSetArgs>,
+    /apiKey is no longer a resource input .* pulumi config set --secret sovereign:powerdnsApiKey/,
   ),
   rr(
     "API key config that is no config key",
@@ -192,7 +200,8 @@ describe("PowerDNS bad inputs fail at preview through the real engine", function
           (e: unknown) => (e as Error).message,
         );
         if (!bad.expect.test(outcome)) problems.push(`${bad.what}: expected ${bad.expect}, got:\n${outcome}`);
-        if (outcome.includes(s.apiKey)) problems.push(`${bad.what}: the message shows the API key`);
+        for (const key of [s.apiKey, OLD_STYLE_KEY])
+          if (outcome.includes(key)) problems.push(`${bad.what}: the message shows an API key:\n${outcome}`);
       } finally {
         await t.dispose();
       }
