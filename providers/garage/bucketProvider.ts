@@ -125,11 +125,15 @@ function outputs(i: BucketInputs, info: BucketInfo, markerKeyId: string): Props 
  * preview so that nothing is created. Garage unreachable at preview is not a failure here; create
  * reports it.
  */
-async function aliasCollisions(i: BucketInputs): Promise<{ property: string; reason: string }[]> {
+async function aliasCollisions(
+  i: BucketInputs,
+  aliases: readonly string[],
+): Promise<{ property: string; reason: string }[]> {
   const g = admin(i);
   const out: { property: string; reason: string }[] = [];
   try {
-    for (const [index, alias] of i.globalAliases.entries()) {
+    for (const alias of aliases) {
+      const index = i.globalAliases.indexOf(alias);
       const existing = await g.bucketByAlias(alias);
       const owner = existing ? bucketOwner(existing)?.owner : undefined;
       if (existing && owner !== i.owner)
@@ -146,12 +150,14 @@ async function aliasCollisions(i: BucketInputs): Promise<{ property: string; rea
 
 export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkBucketInputs(news);
-  const isNew = olds.bucketId === undefined;
+  // Only names this bucket does not hold yet are looked up: a no-change preview reads nothing.
+  const held = new Set(Array.isArray(olds.globalAliases) ? (olds.globalAliases as unknown[]) : []);
+  const fresh = inputs.globalAliases.filter((a) => !held.has(a));
   const known = [inputs.adminUrl, ...inputs.globalAliases].every(
     (v) => typeof v === "string" && v !== UNKNOWN,
   );
-  if (isNew && failures.length === 0 && !inputs.adopt && known)
-    failures.push(...(await aliasCollisions(inputs)));
+  if (fresh.length > 0 && failures.length === 0 && !inputs.adopt && known)
+    failures.push(...(await aliasCollisions(inputs, fresh)));
   return { inputs, failures };
 }
 

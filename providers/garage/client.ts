@@ -6,6 +6,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./generated/admin-v2";
+import { logRequest } from "../shared/requestLog";
 
 export type GarageSchemas = components["schemas"];
 export type BucketInfo = GarageSchemas["GetBucketInfoResponse"];
@@ -107,6 +108,7 @@ export function retryingFetch(timeoutMs: number, retries: number): (request: Req
     const body = request.body === null ? undefined : await request.arrayBuffer();
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      logRequest("SOVEREIGN_GARAGE_REQUEST_LOG", request.method, new URL(request.url).pathname);
       try {
         response = await fetch(request.url, {
           method: request.method,

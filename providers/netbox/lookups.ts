@@ -11,15 +11,39 @@ import type { Failure } from "./validate";
 /** Per process: resolved string references, by NetBox, kind and key. */
 const refCache = new Map<string, number>();
 
+/** Per process and kind: the ids one listing found (the engine checks resources one after another). */
+const knownIds = new Map<string, Promise<Set<number>>>();
+
+/**
+ * Whether an object of `kind` with this id exists. The first question about a kind lists that
+ * kind once (ids only); later ones are answered from that listing, so a no-change preview of a
+ * large site reads each object type once instead of once per reference. An id the listing does
+ * not hold (made since, e.g. earlier in the same `up`) is asked for on its own.
+ */
+async function idExists(client: NetboxClient, kind: Kind, id: number): Promise<boolean> {
+  const key = `${client.endpoint.url} ${kind}`;
+  let listing = knownIds.get(key);
+  if (!listing) {
+    listing = client
+      .list(kind, { brief: "true" })
+      .then((objs) => new Set(objs.map((o) => (o as { id: number }).id)));
+    knownIds.set(key, listing);
+    listing.catch(() => knownIds.delete(key));
+  }
+  const have = await listing;
+  if (have.has(id)) return true;
+  if (!(await client.get(kind, id))) return false;
+  have.add(id);
+  return true;
+}
+
 /** Resolves one reference: ids pass (checked to exist), strings are looked up by slug/name/prefix. */
 export async function resolveRef(
   client: NetboxClient,
   kind: Kind,
   ref: number | string,
 ): Promise<number | undefined> {
-  if (typeof ref === "number") {
-    return (await client.get(kind, ref)) ? ref : undefined;
-  }
+  if (typeof ref === "number") return (await idExists(client, kind, ref)) ? ref : undefined;
   const by = REF_LOOKUP[kind];
   if (!by) return undefined;
   const cacheKey = `${client.endpoint.url} ${kind} ${ref}`;

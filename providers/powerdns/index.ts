@@ -8,6 +8,18 @@ export * from "./records";
 export * from "./validate";
 export { planPatches, applyChanges, batchSettings, batchStats, resetBatchState } from "./batch";
 export type { BatchSettings } from "./batch";
-export { PowerDnsZone, PowerDnsRecordSet } from "./resources";
-export type { PowerDnsConnectionArgs, PowerDnsZoneArgs, PowerDnsRecordSetArgs } from "./resources";
+export { PowerDnsZone, PowerDnsRecordSet, PowerDnsRecordCollection } from "./resources";
+export type {
+  PowerDnsConnectionArgs,
+  PowerDnsZoneArgs,
+  PowerDnsRecordSetArgs,
+  PowerDnsRecordCollectionArgs,
+  PowerDnsCollectionRRSet,
+} from "./resources";
+export {
+  checkCollectionInputs,
+  diffCollection,
+  planCollectionWrite,
+  planCollectionDelete,
+} from "./collection";
 export type { DnssecKey } from "./zoneProvider";

@@ -14,6 +14,7 @@ import type { ZONE_KINDS } from "./validate";
 
 const zoneProvider = providerAt(providerSpecifier("powerdns/zoneProvider"));
 const recordSetProvider = providerAt(providerSpecifier("powerdns/rrsetProvider"));
+const collectionProvider = providerAt(providerSpecifier("powerdns/collectionProvider"));
 
 /**
  * Where the PowerDNS API is. Its key is NOT an input: it is read from the stack config (a secret),
@@ -130,6 +131,55 @@ export class PowerDnsRecordSet extends pulumi.dynamic.Resource {
       opts,
       "sovereign/powerdns",
       "RecordSet",
+    );
+  }
+}
+
+/** One record set of a `PowerDnsRecordCollection`. */
+export interface PowerDnsCollectionRRSet {
+  /** Fully qualified owner name inside the zone, e.g. "www.example.org." (IDN allowed). */
+  name: pulumi.Input<string>;
+  /** Any type PowerDNS serves (see `PowerDnsRecordSetArgs.type`). */
+  type: pulumi.Input<RecordType>;
+  /** Seconds; defaults to 3600. */
+  ttl?: pulumi.Input<number>;
+  /** Contents in zone-file form; TXT may be given as plain text. */
+  records: pulumi.Input<pulumi.Input<string>[]>;
+  disabled?: pulumi.Input<boolean>;
+}
+
+export interface PowerDnsRecordCollectionArgs extends PowerDnsConnectionArgs {
+  /** The zone's name, e.g. "example.org.". Changing it replaces the collection. */
+  zone: pulumi.Input<string>;
+  /** Every record set this stack keeps in the zone; each name and type once. */
+  rrsets: pulumi.Input<pulumi.Input<PowerDnsCollectionRRSet>[]>;
+  /** Take over record sets that exist (owned by no one or by another stack) instead of failing. */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/**
+ * All record sets one stack keeps in one zone, as ONE resource: for large zones the engine's
+ * per-resource cost, not the API, is what an `up` of one resource per record set spends its time
+ * on (see the README's "Speed at scale"). Each record set still carries the owner marker and
+ * follows the ownership rules on its own; the preview lists each record set added, changed or
+ * removed under `rrsets`.
+ */
+export class PowerDnsRecordCollection extends pulumi.dynamic.Resource {
+  declare readonly zone: pulumi.Output<string>;
+  /** Keyed "<name> <type>". */
+  declare readonly rrsets: pulumi.Output<
+    Record<string, { ttl: number; records: string[]; disabled: boolean }>
+  >;
+  declare readonly owner: pulumi.Output<string>;
+
+  constructor(name: string, args: PowerDnsRecordCollectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      collectionProvider,
+      name,
+      { ...args, owner: args.owner ?? resourceOwner(name) },
+      opts,
+      "sovereign/powerdns",
+      "RecordCollection",
     );
   }
 }

@@ -156,7 +156,8 @@ export async function update(_id: string, olds: Props, news: Props): Promise<pul
           `warning: record set ${i.name} ${i.type}: created on ${i.apiUrl}; the copy on ${old.apiUrl} was left in place`,
         );
       const decision = decideWrite(found, ownIds(i.owner, old.owner));
-      if (decision.action === "refuse") throw new Error(decision.reason);
+      // The refusal tells the user to set "adopt: true" to take it back: that takes it back.
+      if (decision.action === "refuse" && !i.adopt) throw new Error(decision.reason);
       await submitRRSetChange(ep, i.zone, replaceChange(i));
     });
     return { outs: { ...i, served: await servedAfterWrite(ep, i) } };

@@ -1,0 +1,271 @@
+/**
+ * Bench: speed at scale (issue 16). In one run, on the local real services:
+ *
+ * 1. Sites of 10, 50 and 200 apps (scale/plan.ts: hosts, records, buckets, inventory objects),
+ *    each beside a floor program with as many plain ComponentResources and no provider. Per size:
+ *    preview and up wall time, the ratio to the floor, API requests per service, the requests of a
+ *    no-change preview, peak RSS of the program and of the dynamic-provider process, the state
+ *    file's size and the serialized provider text per resource; then the growth 10 -> 50 -> 200.
+ * 2. The DNS limit: 1,000 record sets written as a whole-zone tool does (one GET and one PATCH of
+ *    the zone), against an up through the engine (minus an empty up of the same stack), with one
+ *    resource per record set and with one record collection per zone.
+ *
+ *   SOVEREIGN_SCALE_SIZES=10,50,200  SOVEREIGN_SCALE_SERVICES=powerdns,garage,netbox
+ *   SOVEREIGN_SCALE_RECORDS=1000     SOVEREIGN_SCALE_PARALLEL=<engine default>
+ *   node bin/test/bench/scale.bench.js        (or: npm run bench -- scale)
+ *
+ * Times are wall times on whatever else the machine runs: read the ratios, taken in the same run.
+ */
+import { ConfigMap } from "@pulumi/pulumi/automation";
+import { startPowerDns } from "../harness/powerdns";
+import { startGarage } from "../harness/garage";
+import { startNetbox } from "../harness/netbox";
+import type { GarageService, NetboxService, PowerDnsService } from "../harness/types";
+import { PowerDnsClient, PdnsRRSetChange } from "../../providers/powerdns/client";
+import { encodeOwner } from "../../providers/shared/ownership";
+import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../providers/garage/validate";
+import { planScaleSite, recordsPlan, SCALE_SERVICES, ScaleService } from "./scale/plan";
+import { Measured, programStack, ProgramStack } from "./scale/stack";
+import type { StateStats } from "./scale/stateStats";
+
+interface Services {
+  pdns?: PowerDnsService;
+  garage?: GarageService;
+  netbox?: NetboxService;
+}
+
+const envList = (name: string, fallback: string): string[] =>
+  (process.env[name] ?? fallback)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mib = (b: number): string => `${(b / 1048576).toFixed(2)} MiB`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+function credentials(s: Services): ConfigMap {
+  const c: ConfigMap = {};
+  if (s.pdns) c["sovereign:powerdnsApiKey"] = { value: s.pdns.apiKey, secret: true };
+  if (s.garage) c[DEFAULT_ADMIN_TOKEN_CONFIG] = { value: s.garage.adminToken, secret: true };
+  if (s.netbox) c["sovereign:netboxToken"] = { value: s.netbox.token, secret: true };
+  return c;
+}
+
+function scaleConfig(s: Services, values: Record<string, string | number>): ConfigMap {
+  const c = credentials(s);
+  for (const [k, v] of Object.entries(values)) c[`scale:${k}`] = { value: String(v) };
+  if (s.pdns) c["scale:pdnsUrl"] = { value: s.pdns.apiUrl };
+  if (s.garage) c["scale:garageUrl"] = { value: s.garage.adminUrl };
+  if (s.netbox) c["scale:netboxUrl"] = { value: s.netbox.url };
+  return c;
+}
+
+const requestText = (m: Measured): string =>
+  Object.entries(m.requests)
+    .filter(([, r]) => r.requests > 0)
+    .map(
+      ([svc, r]) =>
+        `${svc} ${r.requests} (${Object.entries(r.byMethod)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(", ")})`,
+    )
+    .join("; ") || "none";
+
+interface SizeResult {
+  apps: number;
+  resources: number;
+  floor: { preview: Measured; up: Measured; state: StateStats };
+  site: { preview: Measured; up: Measured; noChange: Measured; state: StateStats };
+}
+
+async function measureSize(
+  s: Services,
+  services: ScaleService[],
+  apps: number,
+  parallel: number | undefined,
+  dns: "rrsets" | "collection",
+): Promise<SizeResult> {
+  const tag = `s${apps}${dns === "collection" ? "c" : ""}`;
+  const plan = planScaleSite(apps, services, tag, dns);
+  const stacks: ProgramStack[] = [];
+  try {
+    const base = { apps, services: services.join(","), tag, dns };
+    const floor = await programStack(`scale-floor-${tag}`, scaleConfig(s, { ...base, mode: "floor" }));
+    stacks.push(floor);
+    const floorPreview = await floor.measure("preview", parallel);
+    const floorUp = await floor.measure("up", parallel);
+    const site = await programStack(`scale-site-${tag}`, scaleConfig(s, { ...base, mode: "site" }));
+    stacks.push(site);
+    const sitePreview = await site.measure("preview", parallel);
+    const siteUp = await site.measure("up", parallel);
+    const noChange = await site.measure("preview", parallel);
+    return {
+      apps,
+      resources: plan.resourceCount,
+      floor: { preview: floorPreview, up: floorUp, state: floor.state() },
+      site: { preview: sitePreview, up: siteUp, noChange, state: site.state() },
+    };
+  } finally {
+    for (const st of stacks) st.dispose();
+  }
+}
+
+function printSize(r: SizeResult): void {
+  const { floor, site } = r;
+  console.log(`\n${r.apps} apps (${r.resources} resources; floor = ${r.resources} plain ComponentResources)`);
+  console.log(
+    `  preview  site ${secs(site.preview.wallMs)}  floor ${secs(floor.preview.wallMs)}  ratio ${ratio(site.preview.wallMs, floor.preview.wallMs)}`,
+  );
+  console.log(
+    `  up       site ${secs(site.up.wallMs)}  floor ${secs(floor.up.wallMs)}  ratio ${ratio(site.up.wallMs, floor.up.wallMs)}`,
+  );
+  console.log(`  requests, first preview: ${requestText(site.preview)}`);
+  console.log(`  requests, up:            ${requestText(site.up)}`);
+  console.log(`  requests, no-change preview (${secs(site.noChange.wallMs)}): ${requestText(site.noChange)}`);
+  console.log(
+    `  peak RSS (up)  program ${site.up.rss.programMiB.toFixed(0)} MiB (floor ${floor.up.rss.programMiB.toFixed(0)} MiB)  ` +
+      `dynamic-provider process ${site.up.rss.providerMiB.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  state file  site ${mib(site.state.stateBytes)} (${site.state.resources} resources)  floor ${mib(floor.state.stateBytes)}  ratio ${ratio(site.state.stateBytes, floor.state.stateBytes)}`,
+  );
+  console.log(
+    `  serialized provider text per dynamic resource: ${site.state.providerTextAvgBytes.toFixed(0)} bytes average, ` +
+      `${site.state.providerTextMaxBytes} max (${site.state.dynamicResources} dynamic resources)`,
+  );
+}
+
+function printGrowth(results: SizeResult[]): void {
+  if (results.length < 2) return;
+  console.log("\ngrowth (time per resource relative to the previous size; 1.00 = linear):");
+  const metrics: [string, (r: SizeResult) => number][] = [
+    ["site preview", (r) => r.site.preview.wallMs],
+    ["site up", (r) => r.site.up.wallMs],
+    ["floor preview", (r) => r.floor.preview.wallMs],
+    ["floor up", (r) => r.floor.up.wallMs],
+    ["no-change preview", (r) => r.site.noChange.wallMs],
+    ["state bytes", (r) => r.site.state.stateBytes],
+    ["provider RSS", (r) => r.site.up.rss.providerMiB],
+  ];
+  for (const [label, f] of metrics) {
+    const steps = results.slice(1).map((r, i) => {
+      const prev = results[i];
+      return `${prev.apps}->${r.apps}: x${(f(r) / f(prev)).toFixed(2)} for x${(r.resources / prev.resources).toFixed(2)} resources (${(f(r) / r.resources / (f(prev) / prev.resources)).toFixed(2)})`;
+    });
+    console.log(`  ${label.padEnd(18)} ${steps.join("   ")}`);
+  }
+}
+
+/** Whole-zone apply, as OctoDNS/DNSControl do: one GET of the zone, one PATCH with every change. */
+async function wholeZoneApply(
+  pdns: PowerDnsService,
+  count: number,
+): Promise<{ wallMs: number; requests: number }> {
+  const zone = "whole.records.test.";
+  const client = new PowerDnsClient({ apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: pdns.serverId });
+  await client.createZone({ name: zone, kind: "Native", nameservers: [`ns1.${zone}`] });
+  const started = process.hrtime.bigint();
+  const held = await client.getZone(zone);
+  const have = new Set((held?.rrsets ?? []).map((r) => `${r.name}|${r.type}`));
+  const changes: PdnsRRSetChange[] = recordsPlan(count, zone)
+    .filter((r) => !have.has(`${r.name}|${r.type}`))
+    .map((r) => ({
+      name: r.name,
+      type: r.type,
+      ttl: 3600,
+      changetype: "REPLACE",
+      records: r.records.map((content) => ({ content, disabled: false })),
+      comments: [{ content: encodeOwner(`bench/whole/${r.name}`), account: "sovereign" }],
+    }));
+  await client.patchRRSets(zone, changes);
+  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, requests: 2 };
+}
+
+async function dnsLimit(
+  s: Services,
+  count: number,
+  parallel: number | undefined,
+  modes: ("rrsets" | "collection")[],
+): Promise<void> {
+  const pdns = s.pdns;
+  if (!pdns) return;
+  console.log(`\nDNS limit: ${count} record sets in one zone`);
+  const whole = await wholeZoneApply(pdns, count);
+  console.log(
+    `  whole-zone apply (GET + PATCH of the zone): ${secs(whole.wallMs)}, ${whole.requests} requests`,
+  );
+  for (const dns of modes) {
+    // The stack holds the zone first, so the measured up adds exactly the record sets (the
+    // whole-zone apply above does not create its zone either).
+    const config = (records: number): ConfigMap =>
+      scaleConfig(s, { mode: "records", records, tag: `rec-${dns}`, dns });
+    const st = await programStack(`scale-records-${dns}`, config(0));
+    try {
+      await st.measure("up", parallel);
+      const empty = await st.measure("up", parallel);
+      await st.stack.setAllConfig(config(count));
+      const up = await st.measure("up", parallel);
+      const noChange = await st.measure("preview", parallel);
+      const net = up.wallMs - empty.wallMs;
+      const reqs = up.requests.powerdns.requests;
+      console.log(
+        `  engine, ${dns === "rrsets" ? "one resource per record set" : "one record collection per zone"}: up ${secs(up.wallMs)}, empty up ${secs(empty.wallMs)}, ` +
+          `difference ${secs(net)} = ${ratio(net, whole.wallMs)} of whole-zone; ${reqs} requests = ${ratio(reqs, whole.requests)} ` +
+          `(${requestText(up)}); no-change preview ${secs(noChange.wallMs)}, ${noChange.requests.powerdns.requests} requests; ` +
+          `state ${mib(st.state().stateBytes)}`,
+      );
+    } finally {
+      st.dispose();
+    }
+  }
+}
+
+export async function benchScale(): Promise<void> {
+  const sizes = envList("SOVEREIGN_SCALE_SIZES", "10,50,200").map(Number);
+  const services = envList("SOVEREIGN_SCALE_SERVICES", SCALE_SERVICES.join(",")) as ScaleService[];
+  const unknown = services.filter((x) => !(SCALE_SERVICES as readonly string[]).includes(x));
+  if (unknown.length)
+    throw new Error(
+      `SOVEREIGN_SCALE_SERVICES: unknown ${unknown.join(", ")}; use ${SCALE_SERVICES.join(", ")}`,
+    );
+  const records = Number(process.env.SOVEREIGN_SCALE_RECORDS ?? 1000);
+  const parallel = process.env.SOVEREIGN_SCALE_PARALLEL
+    ? Number(process.env.SOVEREIGN_SCALE_PARALLEL)
+    : undefined;
+  const dnsModes = envList("SOVEREIGN_SCALE_DNS", "rrsets,collection") as ("rrsets" | "collection")[];
+  const s: Services = {};
+  try {
+    const started = Date.now();
+    // SOVEREIGN_SCALE_SIZES= (empty) runs only the DNS limit.
+    const [pdns, garage, netbox] = await Promise.all([
+      services.includes("powerdns") || records > 0 ? startPowerDns() : undefined,
+      services.includes("garage") ? startGarage() : undefined,
+      services.includes("netbox") ? startNetbox() : undefined,
+    ]);
+    Object.assign(s, { pdns, garage, netbox });
+    console.log(
+      `scale bench: services ${services.join(", ")} started in ${secs(Date.now() - started)}; sizes ${sizes.join(", ")} apps; parallel ${parallel ?? "engine default"}`,
+    );
+    const results: SizeResult[] = [];
+    for (const apps of sizes) {
+      const r = await measureSize(s, services, apps, parallel, dnsModes[0]);
+      printSize(r);
+      results.push(r);
+    }
+    printGrowth(results);
+    if (records > 0) await dnsLimit(s, records, parallel, dnsModes);
+  } finally {
+    await Promise.all([s.pdns?.stop(), s.garage?.stop(), s.netbox?.stop()]);
+  }
+}
+
+if (require.main === module) {
+  benchScale().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,180 @@
+import * as assert from "assert";
+import fc from "fast-check";
+import {
+  checkCollectionInputs,
+  CollectionInputs,
+  CollectionRRSet,
+  diffCollection,
+  planCollectionDelete,
+  planCollectionWrite,
+  ServerView,
+} from "../../../providers/powerdns/collection";
+import { encodeOwner } from "../../../providers/shared/ownership";
+import type { PdnsRRSet } from "../../../providers/powerdns/client";
+
+const conn = { apiUrl: "http://127.0.0.1:8081", owner: "p/s/records" };
+const ME = "p/s/records";
+const OTHER = "p/other/records";
+
+function inputs(rrsets: Record<string, CollectionRRSet>, adopt = false): CollectionInputs {
+  return {
+    apiUrl: conn.apiUrl,
+    serverId: "localhost",
+    apiKeyConfig: "sovereign:powerdnsApiKey",
+    owner: ME,
+    zone: "z.test.",
+    rrsets,
+    adopt,
+  };
+}
+const a = (ip: string): CollectionRRSet => ({ ttl: 3600, records: [ip], disabled: false });
+
+function served(
+  key: string,
+  r: CollectionRRSet,
+  owner?: string,
+): [string, { owner?: string; rrset: PdnsRRSet }] {
+  const [name, type] = key.split(" ");
+  return [
+    key,
+    {
+      owner,
+      rrset: {
+        name,
+        type,
+        ttl: r.ttl,
+        records: r.records.map((content) => ({ content, disabled: r.disabled })),
+        comments: owner ? [{ content: encodeOwner(owner) }] : [],
+      },
+    },
+  ];
+}
+
+describe("PowerDNS record collection: check", () => {
+  it("normalises a list into a map keyed by name and type", () => {
+    const { inputs: i, failures } = checkCollectionInputs({
+      ...conn,
+      zone: "Z.test",
+      rrsets: [
+        { name: "www.z.test", type: "a", records: ["192.0.2.1"] },
+        { name: "txt.z.test.", type: "TXT", records: ["hello world"], ttl: 60 },
+      ],
+    });
+    assert.deepStrictEqual(failures, []);
+    assert.deepStrictEqual(Object.keys(i.rrsets).sort(), ["txt.z.test. TXT", "www.z.test. A"]);
+    assert.strictEqual(i.rrsets["txt.z.test. TXT"].ttl, 60);
+    assert.deepStrictEqual(i.rrsets["txt.z.test. TXT"].records, ['"hello world"']);
+  });
+
+  it("names the failing entry and field, and refuses a name and type listed twice", () => {
+    const { failures } = checkCollectionInputs({
+      ...conn,
+      zone: "z.test.",
+      rrsets: [
+        { name: "www.z.test.", type: "A", records: ["192.0.2.1"] },
+        { name: "www.z.test.", type: "A", records: ["192.0.2.2"] },
+        { name: "mail.z.test.", type: "A", records: ["300.1.1.1"] },
+        { name: "www.elsewhere.test.", type: "A", records: ["192.0.2.1"] },
+      ],
+    });
+    const props = failures.map((f) => f.property);
+    assert.deepStrictEqual(props, ["rrsets[1]", "rrsets[2].records", "rrsets[3].name"]);
+    assert.match(failures[0].reason, /listed twice \(rrsets\[0\] and rrsets\[1\]\)/);
+  });
+
+  it("refuses a bad zone once, not once per record set", () => {
+    const { failures } = checkCollectionInputs({
+      ...conn,
+      zone: "bad zone",
+      rrsets: [
+        { name: "a.z.test.", type: "A", records: ["192.0.2.1"] },
+        { name: "b.z.test.", type: "A", records: ["192.0.2.1"] },
+      ],
+    });
+    assert.strictEqual(failures.filter((f) => f.property === "zone").length, 1);
+  });
+});
+
+describe("PowerDNS record collection: diff", () => {
+  it("lists added, changed and removed record sets; a new zone replaces", () => {
+    const olds = inputs({ "a.z.test. A": a("192.0.2.1"), "b.z.test. A": a("192.0.2.2") });
+    const news = inputs({ "a.z.test. A": a("192.0.2.9"), "c.z.test. A": a("192.0.2.3") });
+    const d = diffCollection({ ...olds }, { ...news });
+    assert.deepStrictEqual(
+      [d.added, d.changed, d.removed, d.replaces],
+      [["c.z.test. A"], ["a.z.test. A"], ["b.z.test. A"], []],
+    );
+    assert.strictEqual(diffCollection({ ...olds }, { ...olds }).changes, false);
+    assert.deepStrictEqual(diffCollection({ ...olds }, { ...olds, zone: "y.test." }).replaces, ["zone"]);
+    // Another spelling of the server is an update, never a replacement.
+    const moved = diffCollection({ ...olds }, { ...olds, apiUrl: "http://localhost:8081" });
+    assert.deepStrictEqual([moved.changes, moved.replaces], [true, []]);
+  });
+});
+
+describe("PowerDNS record collection: write plan (ownership per record set)", () => {
+  it("refuses record sets of others or of no one, naming the owner, and then sends nothing", () => {
+    const news = inputs({
+      "a.z.test. A": a("192.0.2.1"),
+      "b.z.test. A": a("192.0.2.2"),
+      "c.z.test. A": a("192.0.2.3"),
+    });
+    const server: ServerView = new Map([
+      served("b.z.test. A", a("192.0.2.7"), OTHER),
+      served("c.z.test. A", a("192.0.2.8")),
+    ]);
+    const plan = planCollectionWrite(undefined, news, server);
+    assert.strictEqual(plan.refusals.length, 2);
+    assert.match(plan.refusals[0], /b\.z\.test\. A: .*belongs to "p\/other\/records"/);
+    assert.match(plan.refusals[1], /c\.z\.test\. A: .*belongs to no one/);
+    const adopted = planCollectionWrite(undefined, { ...news, adopt: true }, server);
+    assert.deepStrictEqual([adopted.refusals, adopted.changes.length], [[], 3]);
+  });
+
+  it("deletes only what still carries our marker; warns about what another owner took over", () => {
+    const olds = inputs({ "a.z.test. A": a("192.0.2.1"), "b.z.test. A": a("192.0.2.2") });
+    const server: ServerView = new Map([
+      served("a.z.test. A", a("192.0.2.1"), ME),
+      served("b.z.test. A", a("192.0.2.2"), OTHER),
+    ]);
+    const plan = planCollectionDelete(olds, server);
+    assert.deepStrictEqual(plan.changes, [{ name: "a.z.test.", type: "A", changetype: "DELETE" }]);
+    assert.strictEqual(plan.warnings.length, 1);
+    assert.match(plan.warnings[0], /b\.z\.test\. A: left in place/);
+  });
+
+  it("property: applying the plan to the server gives exactly the new record sets of ours, and never touches another owner's", () => {
+    const key = fc.constantFrom("a.z.test. A", "b.z.test. A", "c.z.test. A", "d.z.test. A");
+    const rrset = fc.constantFrom("192.0.2.1", "192.0.2.2").map(a);
+    const owner = fc.constantFrom<string | undefined>(ME, OTHER, undefined);
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, rrset),
+        fc.dictionary(key, rrset),
+        fc.dictionary(key, fc.tuple(rrset, owner)),
+        fc.boolean(),
+        (oldSets, newSets, held, adopt) => {
+          const server: ServerView = new Map(Object.entries(held).map(([k, [r, o]]) => served(k, r, o)));
+          const olds = inputs(oldSets);
+          const plan = planCollectionWrite(olds, inputs(newSets, adopt), server);
+          const touched = new Set(plan.changes.map((c) => `${c.name} ${c.type}`));
+          for (const [k, [, o]] of Object.entries(held)) {
+            // Another owner's record set is written only with adopt, and only when the collection lists it.
+            if (o === OTHER && touched.has(k)) assert.ok(adopt && k in newSets, k);
+          }
+          if (plan.refusals.length === 0) {
+            for (const k of Object.keys(newSets)) {
+              const now = server.get(k);
+              const same =
+                now &&
+                now.owner === ME &&
+                JSON.stringify(now.rrset.records.map((r) => r.content)) ===
+                  JSON.stringify(newSets[k].records);
+              assert.ok(same || touched.has(k), `${k} must be written`);
+            }
+          }
+        },
+      ),
+    );
+  });
+});
