@@ -121,10 +121,26 @@ export class SiteData {
       const s = item.state;
       if (s.kind === "directory" && s.strategy === "stop-then-rsync")
         await this.ssh.run(["rm", "-rf", "--one-file-system", await this.plainDirectory(item)]);
-      else if (s.kind === "directory")
-        await this.ssh.run(["zfs", "destroy", "-r", this.where(item)], { allowFailure: true });
+      else if (s.kind === "directory") await this.destroyDataset(this.where(item));
       if (s.kind === "database") await dropDatabase(this.database(item));
       if (s.kind === "bucket") await this.emptyAndDeleteBucket(item);
+    }
+  }
+
+  /**
+   * Destroys a dataset and its snapshots. zfs-fuse may call a dataset busy for a moment after its
+   * last writer stopped: retried, the last tries forcing the unmount (the apps here are stopped
+   * and the copy verified). A destroy that did not happen fails the step, so the next up retries
+   * it; it is never reported as done.
+   */
+  private async destroyDataset(dataset: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const force = attempt > 2 ? ["-f"] : [];
+      const r = await this.ssh.run(["zfs", "destroy", "-r", ...force, "--", dataset], { allowFailure: true });
+      if (r.code === 0 || /does not exist/.test(r.stderr)) return;
+      if (attempt >= 6 || !/busy/i.test(r.stderr))
+        throw new Error(`could not destroy ${dataset} at ${this.side.name}: ${r.stderr.trim()}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
     }
   }
 
