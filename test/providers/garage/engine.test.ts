@@ -205,7 +205,7 @@ describe("Garage providers through the real engine", function () {
       ],
       [
         { bucket: { globalAliases: [], website: { indexDocument: "index.html" } } },
-        /property website .*a website is served at the bucket's global alias.*add a global alias or remove website/,
+        /website: a website is served at the bucket's global alias.*add a global alias or remove website/,
       ],
     ];
     for (const [i, [spec, expected]] of cases.entries()) {
