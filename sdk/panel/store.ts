@@ -112,12 +112,18 @@ export class PanelStore {
       ]);
       held = got.rows[0].ok;
       if (!held) {
-        const { rows } = await client.query<{ name: string; kind: string; started_at: Date }>(
-          `SELECT u.name, o.kind, o.started_at FROM panel_operation o JOIN panel_user u ON u.id = o.user_id
-           WHERE o.site = $1 AND o.finished_at IS NULL ORDER BY o.started_at DESC LIMIT 1`,
-          [site],
-        );
-        const holder = rows[0];
+        // The holder records its operation just after taking the lock: a request that arrives in
+        // between waits for that row (briefly) so the 409 can name who holds the site.
+        let holder: { name: string; kind: string; started_at: Date } | undefined;
+        for (let attempt = 0; !holder && attempt < 30; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+          const { rows } = await client.query<{ name: string; kind: string; started_at: Date }>(
+            `SELECT u.name, o.kind, o.started_at FROM panel_operation o JOIN panel_user u ON u.id = o.user_id
+             WHERE o.site = $1 AND o.finished_at IS NULL ORDER BY o.started_at DESC LIMIT 1`,
+            [site],
+          );
+          holder = rows[0];
+        }
         throw new PanelError(
           409,
           "site_busy",
