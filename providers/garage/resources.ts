@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier, resourceOwner } from "../shared";
 import type { CorsRule, LocalAlias, Permission } from "./validate";
+import { withSecretOutputs } from "../shared/secretOutputs";
 
 const bucketProvider = providerAt(providerSpecifier("garage/bucketProvider"));
 const keyProvider = providerAt(providerSpecifier("garage/keyProvider"));
@@ -26,13 +27,6 @@ export interface GarageConnectionArgs {
   adminTokenConfig?: pulumi.Input<string>;
   /** Take over an object that exists and is not this resource's (its data is kept). */
   adopt?: pulumi.Input<boolean>;
-}
-
-function secretOutputs(
-  opts: pulumi.CustomResourceOptions | undefined,
-  names: string[],
-): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
 }
 
 function connection(args: GarageConnectionArgs, name: string) {
@@ -99,7 +93,7 @@ export class GarageAccessKey extends pulumi.dynamic.Resource {
       keyProvider,
       name,
       { ...args, ...connection(args, name), keyId: undefined, secretAccessKey: undefined },
-      secretOutputs(opts, ["secretAccessKey"]),
+      withSecretOutputs(opts, ["secretAccessKey"]),
       "sovereign/garage",
       "AccessKey",
     );

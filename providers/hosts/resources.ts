@@ -4,16 +4,12 @@ import type { SshTarget } from "../../sdk/hosts/ssh";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import type { PlainFile, PlainService } from "./plainHostProvider";
 import type { AfterStart, Daemon } from "./daemonsProvider";
+import { withSecretOutputs } from "../shared/secretOutputs";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Private keys are secrets in the state, as inputs and as outputs. */
-export function keysStaySecret(
-  opts: pulumi.CustomResourceOptions | undefined,
-  keys: string[],
-): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys] };
-}
+export const keysStaySecret = withSecretOutputs;
 
 export const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
   v === undefined ? undefined : pulumi.secret(v);

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { resourceOwner } from "../shared/resourceOwner";
+import { withSecretOutputs } from "../shared/secretOutputs";
 
 /** Inputs every Keycloak resource takes. */
 export interface KeycloakObjectArgs {
@@ -16,13 +17,6 @@ export interface KeycloakObjectArgs {
 /** The owner `<project>/<stack>/<name>` that the provider writes into the object's marker. */
 function withOwner(name: string, args: object): pulumi.Inputs {
   return { ...args, owner: resourceOwner(name) };
-}
-
-function secretOutputs(
-  opts: pulumi.CustomResourceOptions | undefined,
-  names: string[],
-): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
 }
 
 const providers = {
@@ -93,7 +87,7 @@ export class KeycloakOidcClient extends pulumi.dynamic.Resource {
       providers.client,
       name,
       { objectId: undefined, clientSecret: undefined, ...withOwner(name, args) },
-      secretOutputs(opts, ["clientSecret"]),
+      withSecretOutputs(opts, ["clientSecret"]),
       "sovereign/keycloak",
       "OidcClient",
     );
@@ -154,7 +148,7 @@ export class KeycloakUser extends pulumi.dynamic.Resource {
       providers.user,
       name,
       { objectId: undefined, ...inputs },
-      secretOutputs(opts, ["initialPassword"]),
+      withSecretOutputs(opts, ["initialPassword"]),
       "sovereign/keycloak",
       "User",
     );

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { resourceOwner } from "../shared/resourceOwner";
+import { withSecretOutputs } from "../shared/secretOutputs";
 
 const roleProvider = providerAt(providerSpecifier("postgresql/roleProvider"));
 const databaseProvider = providerAt(providerSpecifier("postgresql/databaseProvider"));
@@ -52,7 +53,7 @@ export class PostgresRole extends pulumi.dynamic.Resource {
         canLogin: undefined,
         adopted: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] },
+      withSecretOutputs(opts, ["password"]),
       "sovereign/postgresql",
       "PostgresRole",
     );

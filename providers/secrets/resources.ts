@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { SECRET_OUTPUT_NAMES, type SecretKind } from "./generate";
+import { withSecretOutputs } from "../shared/secretOutputs";
 
 const secretProvider = providerAt(providerSpecifier("secrets/secretProvider"));
 
@@ -39,10 +40,7 @@ export class GeneratedSecret extends pulumi.dynamic.Resource {
         privateKeyPem: undefined,
         publicKeyPem: undefined,
       },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUT_NAMES],
-      },
+      withSecretOutputs(opts, SECRET_OUTPUT_NAMES),
       "sovereign/secrets",
       "GeneratedSecret",
     );

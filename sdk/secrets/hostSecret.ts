@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../../providers/shared/moduleLocation";
 import type { HostOs } from "./hostSecretPlan";
+import { withSecretOutputs } from "../../providers/shared/secretOutputs";
 
 // The state holds only the package specifier of the implementation (providers/secrets/).
 const provider = providerAt(providerSpecifier("secrets/hostSecretProvider"));
@@ -63,7 +64,7 @@ export class HostSecret extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, value: pulumi.secret(args.value), encryptedPath: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      withSecretOutputs(opts, ["value"]),
       "sovereign/secrets",
       "HostSecret",
     );

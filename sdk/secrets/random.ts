@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PASSWORD_ALPHABET } from "../../providers/secrets/generate";
 import { providerAt, providerSpecifier } from "../../providers/shared/moduleLocation";
+import { withSecretOutputs } from "../../providers/shared/secretOutputs";
 
 export interface RandomSecretOptions {
   /** Characters (default 32). */
@@ -40,7 +41,7 @@ export class LocalRandomSecret extends pulumi.dynamic.Resource {
       localProvider,
       name,
       { length: options.length ?? DEFAULT_SECRET_LENGTH, keepers: options.keepers ?? {}, result: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "result"] },
+      withSecretOutputs(opts, ["result"]),
       "sovereign/secrets",
       "RandomSecret",
     );
