@@ -181,6 +181,9 @@ export function federationDomainProblems(
 }
 
 /** Every missing field and unsourced SWOT point of one entry (empty when complete). */
+/** A Linux system account or group name (useradd's rule). */
+const SYSTEM_ACCOUNT = /^[a-z_][a-z0-9_-]{0,31}$/;
+
 export function entryProblems(def: AppDefinition): string[] {
   const out: string[] = [];
   const need = (ok: unknown, what: string): void => {
@@ -221,6 +224,22 @@ export function entryProblems(def: AppDefinition): string[] {
       def.plainLinux.steps.length > 0 && isSource(def.plainLinux.source),
       "plainLinux needs steps and a source",
     );
+  if (def.oidc && !def.oidc.publicClient)
+    need(
+      def.systemUser,
+      'systemUser is required for an app with a confidential OIDC client: its client secret is delivered owned by that account (e.g. { user: "forgejo", group: "forgejo", source: <the NixOS module> })',
+    );
+  if (def.systemUser) {
+    for (const field of ["user", "group"] as const)
+      need(
+        SYSTEM_ACCOUNT.test(def.systemUser[field]),
+        `systemUser.${field} ${JSON.stringify(def.systemUser[field])} is not a system account name (lower-case letters, digits, "_", "-"; at most 32)`,
+      );
+    need(
+      isSource(def.systemUser.source),
+      "systemUser.source is required (where the account's name comes from)",
+    );
+  }
   need(def.ports.length > 0, "ports is empty");
   need(
     def.ports.every(

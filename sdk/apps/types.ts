@@ -166,8 +166,23 @@ export interface AppDefinition {
   readonly state: readonly StateItem[];
   readonly secrets: readonly IdentitySecret[];
   readonly defaultSubdomain: string;
+  /**
+   * The system account the app's service runs as (made by its NixOS module or its package): the
+   * secrets delivered for the app (its OIDC client secret...) are owned by it, mode 0400. Required
+   * for an app with a confidential OIDC client (checked by systemUserProblems).
+   */
+  readonly systemUser?: SystemUser;
   /** Present when the app can sign its users in with the site's OpenID Connect provider. */
   readonly oidc?: OidcSupport;
+}
+
+/** A service's own system account and group on its host. */
+export interface SystemUser {
+  /** e.g. "forgejo" (NixOS: services.forgejo.user). */
+  readonly user: string;
+  readonly group: string;
+  /** Where the name comes from (the NixOS module, the package or the recipe). */
+  readonly source: Source;
 }
 
 /** Open-core software the cooperative refuses, and what the catalog offers instead. */

@@ -9,13 +9,20 @@
  *     emailRequired: true          # default true
  *     admins:
  *       - { username: alice, email: alice@coop.example }
+ *     serviceAccounts: [git]       # apps whose client may use the client-credentials grant
+ *
+ * Each client secret lands at /run/secrets/sovereign/<app>/oidc-client-secret, mode 0400, owned by
+ * the app's system user (the catalog entry's `systemUser`): decrypted there over SSH on plain-Linux
+ * hosts, declared as `age.secrets.<name>` in a NixOS host's rendered configuration.
  *
  * Keycloak's URL and admin credentials are stack config (sovereign:keycloakUrl,
  * sovereign:keycloakAdminUser, sovereign:keycloakAdminPassword), read by the provider.
  */
+import { OIDC_CLIENT_SECRET } from "../apps/appService";
 import { appDefinition } from "../apps/catalog";
+import { secretPath } from "../apps/deployment";
 import { realmNameProblems, userProblems } from "../../providers/keycloak/validate";
-import type { HostOs, SecretHost } from "../secrets/hostSecretPlan";
+import { DEFAULT_MODE, type HostOs, type HostSecretSpec, type SecretHost } from "../secrets/hostSecretPlan";
 import { keyMaterial } from "../hosts/ssh";
 import type { ConfigProblems } from "./problems";
 import type { AppConfig, HostConfig } from "./siteConfig";
@@ -32,6 +39,8 @@ export interface IdentityConfig {
   readonly displayName?: string;
   readonly emailRequired: boolean;
   readonly admins: readonly IdentityAdminConfig[];
+  /** App instances whose client may use the client-credentials grant. */
+  readonly serviceAccounts: readonly string[];
 }
 
 type Raw = Record<string, unknown>;
@@ -54,12 +63,35 @@ export function parseIdentity(p: ConfigProblems, raw: unknown, siteName: string)
     for (const problem of userProblems({ ...admin, emailRequired }))
       p.add(`site.identity.admins[${i}].${problem.property}`, problem.reason);
   });
+  const serviceAccounts = Array.isArray(raw.serviceAccounts)
+    ? raw.serviceAccounts.filter((s): s is string => typeof s === "string")
+    : [];
   return {
     realm,
     ...(typeof raw.displayName === "string" ? { displayName: raw.displayName } : {}),
     emailRequired,
     admins,
+    serviceAccounts,
   };
+}
+
+/** identity.serviceAccounts must name apps of the site that have a confidential OIDC client. */
+export function serviceAccountProblems(
+  identity: IdentityConfig,
+  apps: readonly AppConfig[],
+  add: (field: string, message: string) => void,
+): void {
+  const clients = apps.filter((a) => {
+    const oidc = appDefinition(a.app).oidc;
+    return oidc !== undefined && !oidc.publicClient;
+  });
+  identity.serviceAccounts.forEach((name, i) => {
+    if (!clients.some((a) => a.name === name))
+      add(
+        `site.identity.serviceAccounts[${i}]`,
+        `${JSON.stringify(name)} is not an app of this site with a confidential OIDC client: use one of ${clients.map((a) => a.name).join(", ") || "(none)"}`,
+      );
+  });
 }
 
 /** An OIDC app's client secret and the host it goes to. */
@@ -69,6 +101,13 @@ export interface OidcSecretDelivery {
   readonly host: string;
   /** How the host is reached and what its secret is encrypted to (no private key path). */
   readonly target: SecretHost;
+  /** The file on the host: its name, path, owner (the catalog's systemUser) and mode. */
+  readonly secret: Omit<HostSecretSpec, "host">;
+}
+
+/** The delivery as HostSecret's spec (without the value). */
+export function hostSecretSpecOf(delivery: OidcSecretDelivery): HostSecretSpec {
+  return { ...delivery.secret, host: delivery.target };
 }
 
 /**
@@ -83,7 +122,8 @@ export function planOidcSecretDeliveries(
 ): OidcSecretDelivery[] {
   const deliveries: OidcSecretDelivery[] = [];
   for (const app of apps) {
-    const oidc = appDefinition(app.app).oidc;
+    const def = appDefinition(app.app);
+    const oidc = def.oidc;
     if (!oidc || oidc.publicClient) continue;
     const i = hosts.findIndex((h) => h.name === app.host);
     if (i < 0) continue; // reported by the apps check
@@ -110,6 +150,14 @@ export function planOidcSecretDeliveries(
         ...(placement.ssh.user !== undefined ? { user: placement.ssh.user } : {}),
         hostPublicKey: keyMaterial(hostKey),
         os: placement.os as HostOs,
+      },
+      secret: {
+        name: `${app.name}-${OIDC_CLIENT_SECRET}`,
+        path: secretPath(app.name, OIDC_CLIENT_SECRET),
+        // The catalog walk (entryProblems) requires a systemUser of every confidential OIDC app.
+        ...(def.systemUser ? { owner: def.systemUser.user, group: def.systemUser.group } : {}),
+        mode: DEFAULT_MODE,
+        minLength: 16,
       },
     });
   }

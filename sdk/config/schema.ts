@@ -213,6 +213,12 @@ const identitySection = section(
       .describe(
         "People in the realm's admins group (realm role admin); they choose a password at first sign-in.",
       ),
+    serviceAccounts: z
+      .array(z.string({ error: "must be an app instance name" }), { error: "must be a list of app names" })
+      .optional()
+      .describe(
+        "App instances whose OIDC client may also call APIs as itself (OAuth client-credentials grant).",
+      ),
   },
   "must be a mapping such as { realm: coop-example, admins: [{ username: alice, email: alice@coop.example }] }",
 );

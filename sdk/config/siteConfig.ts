@@ -9,7 +9,12 @@ import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
 import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
-import { parseIdentity, planOidcSecretDeliveries, type IdentityConfig } from "./identityConfig";
+import {
+  parseIdentity,
+  planOidcSecretDeliveries,
+  serviceAccountProblems,
+  type IdentityConfig,
+} from "./identityConfig";
 
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
@@ -362,6 +367,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
   const inventory = parseInventory(p, site.inventory);
   const identity = parseIdentity(p, site.identity, typeof site.name === "string" ? site.name : "");
   if (identity) planOidcSecretDeliveries(hosts, apps, (f, m) => checks.add(f, m));
+  if (identity) serviceAccountProblems(identity, apps, (f, m) => checks.add(f, m));
   hosts.forEach((host, i) => {
     if (host.address === ADDRESS_FROM_INVENTORY && !inventory?.prefix)
       checks.add(

@@ -8,6 +8,7 @@ import { hostNeeds } from "../apps/needs";
 import { ExtraModule, NixosHostModel, ZfsDataset } from "../nix/nixos";
 import { nixosPlatformOf, Placement, PLACEMENT_KINDS } from "./placement";
 import { sshTargetProblems } from "./ssh";
+import type { AgenixSecret } from "../secrets/hostSecretPlan";
 
 export interface HostSpec {
   readonly name: string;
@@ -28,6 +29,8 @@ export interface HostSpec {
   readonly timeZone?: string;
   readonly stateVersion?: string;
   readonly interface?: string;
+  /** agenix declarations (`age.secrets.<name>`) of the secrets delivered to the host; no secret in them. */
+  readonly ageSecrets?: Readonly<Record<string, AgenixSecret>>;
 }
 
 export type Problem = readonly [field: string, message: string];
@@ -272,5 +275,6 @@ export function nixosModelOf(spec: HostSpec): NixosHostModel {
     datasets: spec.datasets ?? [],
     extraModules: spec.extraModules ?? [],
     stateVersion: spec.stateVersion ?? "24.11",
+    ageSecrets: spec.ageSecrets ?? {},
   };
 }

@@ -21,6 +21,7 @@ import {
   ref,
 } from "./expr";
 import { render } from "./render";
+import type { AgenixSecret } from "../secrets/hostSecretPlan";
 
 export type NixosPlatform = "lxc" | "vm" | "existing";
 
@@ -72,6 +73,12 @@ export interface NixosHostModel {
   readonly extraModules: readonly ExtraModule[];
   /** system.stateVersion: the NixOS release the host was first installed with; never bump it casually. */
   readonly stateVersion: string;
+  /**
+   * `age.secrets.<name>` of the secrets delivered to the host (HostSecret with os "nixos" stores
+   * their age ciphertext at `file`): agenix's module decrypts them with the host's SSH key at
+   * activation. Paths, owners and modes only; a secret's value never reaches the model.
+   */
+  readonly ageSecrets?: Readonly<Record<string, AgenixSecret>>;
 }
 
 /** The host's resolved facts, given to every site module as the `hostFacts` module argument. */
@@ -228,6 +235,21 @@ export function renderNixosConfiguration(model: NixosHostModel): RenderedConfigu
           ["security.acme.defaults.email", `hostmaster@${model.domain}`],
         ] as [string, NixValue][])
       : []),
+    ...Object.keys(model.ageSecrets ?? {})
+      .sort()
+      .map((name, i): [string, NixValue] => {
+        const s = (model.ageSecrets ?? {})[name];
+        const declaration = { file: s.file, path: s.path, owner: s.owner, group: s.group, mode: s.mode };
+        return [
+          `age.secrets."${name}"`,
+          i === 0
+            ? comment(
+                "agenix (github:ryantm/agenix, its module imported by the host) decrypts each file with the host's SSH key at activation; the files hold age ciphertext only.",
+                declaration,
+              )
+            : declaration,
+        ];
+      }),
     // The facts stay data in their own file; site modules take them as `{ hostFacts, ... }:`.
     ["_module.args.hostFacts", call("import", path("./host-facts.nix"))],
     ["system.stateVersion", model.stateVersion],

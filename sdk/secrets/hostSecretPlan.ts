@@ -173,15 +173,14 @@ export function deliveryScript(spec: HostSecretSpec, armoredCiphertext: string):
   }
   const stored = encryptedPath(spec);
   const q = shellQuote;
-  const lines = [
-    "set -eu",
-    "umask 077",
+  const lines = ["set -eu", "umask 077", ...accountChecks(spec)];
+  lines.push(
     `mkdir -p ${q(spec.host.storeDir ?? SECRET_STORE)}`,
     `cat > ${q(`${stored}.tmp`)} <<'SOVEREIGN_AGE_EOF'`,
     armoredCiphertext.trimEnd(),
     "SOVEREIGN_AGE_EOF",
     `mv -f ${q(`${stored}.tmp`)} ${q(stored)}`,
-  ];
+  );
   if ((spec.host.os ?? "linux") === "linux") {
     const owner = `${spec.owner ?? "root"}:${spec.group ?? spec.owner ?? "root"}`;
     lines.push(
@@ -196,6 +195,35 @@ export function deliveryScript(spec: HostSecretSpec, armoredCiphertext: string):
     );
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * On a plain-Linux host, before anything is written: the file's owner and group must exist there
+ * (the app's package or recipe makes its system account; the SDK does not invent accounts on a host
+ * whose app it did not install). Exits 3 with a message naming the field, the account and the fix.
+ */
+function accountChecks(spec: HostSecretSpec): string[] {
+  if ((spec.host.os ?? "linux") !== "linux") return [];
+  const checks: string[] = [];
+  const account = (db: "passwd" | "group", name: string, field: string, create: string) =>
+    checks.push(
+      `if ! getent ${db} ${shellQuote(name)} >/dev/null; then echo ${shellQuote(
+        `${field}: the ${db === "passwd" ? "user" : "group"} "${name}" that secret "${spec.name}" is delivered to does not exist on this host: ` +
+          `install the app first (its package makes the account) or create it (${create}); ` +
+          `for a site's app, ${field} is the catalog entry's systemUser.${field === "owner" ? "user" : "group"}`,
+      )} >&2; exit 3; fi`,
+    );
+  if (spec.owner !== undefined && spec.owner !== "root")
+    account(
+      "passwd",
+      spec.owner,
+      "owner",
+      `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${spec.owner}`,
+    );
+  const group = spec.group ?? spec.owner;
+  if (group !== undefined && group !== "root" && group !== spec.owner)
+    account("group", group, "group", `groupadd --system ${group}`);
+  return checks;
 }
 
 /** Removes what delivery put on the host. */

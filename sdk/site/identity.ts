@@ -1,11 +1,10 @@
 /**
  * A site's identity: the IdentityRealm with a client for each catalog app that signs in with
  * OpenID Connect, and each confidential client's secret delivered to the app's host as a
- * HostSecret (age-encrypted to the host's SSH key, mode 0400, at the app's secret path).
+ * HostSecret (age-encrypted to the host's SSH key, mode 0400, owned by the app's system user, at the
+ * app's secret path).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { OIDC_CLIENT_SECRET } from "../apps/appService";
-import { secretPath } from "../apps/deployment";
 import { planOidcSecretDeliveries, type IdentityConfig } from "../config/identityConfig";
 import type { SiteConfig } from "../config/siteConfig";
 import { IdentityRealm, type OidcClientCredentials } from "../identity/identityRealm";
@@ -41,7 +40,12 @@ export function declareSiteIdentity(
       realm: identity.realm,
       displayName: identity.displayName,
       emailRequired: identity.emailRequired,
-      apps: config.apps.map((a) => ({ name: a.name, app: a.app, url: urls[a.name] })),
+      apps: config.apps.map((a) => ({
+        name: a.name,
+        app: a.app,
+        url: urls[a.name],
+        serviceAccount: identity.serviceAccounts.includes(a.name),
+      })),
       admins: identity.admins,
       secrets: args.secrets,
       protect: config.protect,
@@ -56,12 +60,9 @@ export function declareSiteIdentity(
     clientSecrets[delivery.app] = new HostSecret(
       `${name}-${delivery.app}-oidc-secret`,
       {
-        name: `${delivery.app}-${OIDC_CLIENT_SECRET}`,
+        ...delivery.secret,
         host: { ...delivery.target, privateKeyPath: args.hostSecretKeyPath },
         value: client.clientSecret.apply((secret) => secret ?? ""),
-        path: secretPath(delivery.app, OIDC_CLIENT_SECRET),
-        mode: "0400",
-        minLength: 16,
       },
       { parent },
     );

@@ -6,8 +6,7 @@ import { FediService } from "../apps/fediService";
 import type { SecretGenerator } from "../secrets/generator";
 import { DnsConnection, DnsZone } from "../dns/dnsZone";
 import { NixOSHost } from "../hosts/nixosHost";
-import { hostSpecOf } from "../config/hostPlacement";
-import { renderSiteHosts } from "./hostConfigurations";
+import { renderSiteHosts, siteHostSpecOf } from "./hostConfigurations";
 import {
   declareSiteStorage,
   type GarageConnection,
@@ -175,7 +174,7 @@ export class Site extends pulumi.ComponentResource {
           h.name,
           new NixOSHost(
             `${name}-${h.name}`,
-            { ...hostSpecOf(h, config.domain, config.apps), protect: config.protect },
+            { ...siteHostSpecOf(config, h), protect: config.protect },
             { parent: this },
           ),
         ]),

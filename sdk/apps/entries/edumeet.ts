@@ -60,5 +60,6 @@ export const edumeet: AppDefinition = {
   state: [rsyncDirectory("/etc/edumeet", "configuration only: meetings keep no state", STOP)],
   secrets: [{ name: "session-secret", kind: "random", purpose: "room server session cookies" }],
   defaultSubdomain: "meet",
+  systemUser: { user: "edumeet", group: "edumeet", source: REPO },
   oidc: { redirectPaths: ["/auth/callback"], source: "https://github.com/edumeet/edumeet" },
 };

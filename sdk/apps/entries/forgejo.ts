@@ -77,6 +77,7 @@ export const forgejo: AppDefinition = {
     { name: "internal-token", kind: "random", purpose: "security.INTERNAL_TOKEN" },
   ],
   defaultSubdomain: "git",
+  systemUser: { user: "forgejo", group: "forgejo", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/user/oauth2/sovereign/callback"],
     source: "https://forgejo.org/docs/latest/user/oauth2-provider/",

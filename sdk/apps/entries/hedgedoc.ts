@@ -68,6 +68,7 @@ export const hedgedoc: AppDefinition = {
   ],
   secrets: [{ name: "session-secret", kind: "random", purpose: "CMD_SESSION_SECRET" }],
   defaultSubdomain: "pad",
+  systemUser: { user: "hedgedoc", group: "hedgedoc", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/auth/oauth2/callback"],
     source: "https://docs.hedgedoc.org/guides/auth/keycloak/",

@@ -79,6 +79,7 @@ export const mastodon: AppDefinition = {
     { name: "otp-secret", kind: "random", purpose: "two-factor secrets encryption" },
   ],
   defaultSubdomain: "social",
+  systemUser: { user: "mastodon", group: "mastodon", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/auth/auth/openid_connect/callback"],
     source: "https://docs.joinmastodon.org/admin/config/",

@@ -109,6 +109,7 @@ export const matrix: AppDefinition = {
     { name: "form-secret", kind: "random", purpose: "form CSRF protection" },
   ],
   defaultSubdomain: "matrix",
+  systemUser: { user: "matrix-synapse", group: "matrix-synapse", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/_synapse/client/oidc/callback"],
     source: "https://element-hq.github.io/synapse/latest/openid.html",

@@ -96,5 +96,6 @@ export const nextcloud: AppDefinition = {
     { name: "instance-secret", kind: "random", purpose: "config.php secret (encrypts and signs)" },
   ],
   defaultSubdomain: "cloud",
+  systemUser: { user: "nextcloud", group: "nextcloud", source: NIXOS_MODULE },
   oidc: { redirectPaths: ["/apps/user_oidc/code"], source: "https://github.com/nextcloud/user_oidc" },
 };

@@ -81,6 +81,7 @@ export const peertube: AppDefinition = {
   ],
   secrets: [{ name: "peertube-secret", kind: "random", purpose: "secrets.peertube (signs tokens)" }],
   defaultSubdomain: "video",
+  systemUser: { user: "peertube", group: "peertube", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/plugins/auth-openid-connect/router/code-cb"],
     source:

@@ -68,6 +68,7 @@ export const webmail: AppDefinition = {
   ],
   secrets: [{ name: "des-key", kind: "random", purpose: "encrypts the IMAP password in the session" }],
   defaultSubdomain: "webmail",
+  systemUser: { user: "roundcube", group: "roundcube", source: NIXOS_MODULE },
   oidc: {
     redirectPaths: ["/index.php/login/oauth"],
     source: "https://github.com/roundcube/roundcubemail/wiki/Configuration:-OAuth2",

@@ -45,6 +45,27 @@ describe("app catalog", () => {
     assert.ok(problems.some((p) => /state is empty/.test(p)));
   });
 
+  it("names the system user that owns an OIDC app's delivered secrets, and the walk refuses a missing or bad one", () => {
+    assert.deepStrictEqual(appDefinition("forgejo").systemUser, {
+      user: "forgejo",
+      group: "forgejo",
+      source: "NixOS/nixpkgs nixos/modules/services/misc/forgejo.nix",
+    });
+    const { systemUser: _dropped, ...withoutUser } = appDefinition("forgejo");
+    assert.ok(
+      entryProblems(withoutUser).some((p) =>
+        /^forgejo: systemUser is required for an app with a confidential OIDC client/.test(p),
+      ),
+    );
+    const badUser: AppDefinition = {
+      ...appDefinition("hedgedoc"),
+      systemUser: { user: "Hedge Doc", group: "hedgedoc", source: "" },
+    };
+    const problems = entryProblems(badUser);
+    assert.ok(problems.some((p) => /systemUser\.user "Hedge Doc" is not a system account name/.test(p)));
+    assert.ok(problems.some((p) => /systemUser\.source is required/.test(p)));
+  });
+
   it("gives every app a unique default subdomain and never offers a refused app", () => {
     const subdomains = appIds.map((id) => appDefinition(id).defaultSubdomain);
     assert.strictEqual(new Set(subdomains).size, subdomains.length);

@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import fc from "fast-check";
 import {
   agenixDeclarations,
@@ -142,5 +145,31 @@ describe("secrets on hosts: plan", () => {
       ),
       { numRuns: 40 },
     );
+  });
+  it("on plain Linux, stops before writing anything when the owner does not exist, naming the field, the user and the fix", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-secret-plan-"));
+    try {
+      const armored = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n";
+      const script = deliveryScript(
+        {
+          ...spec,
+          owner: "sovereign-no-such-user",
+          host: { ...spec.host, storeDir: path.join(dir, "store") },
+          path: path.join(dir, "out", "secret"),
+        },
+        armored,
+      );
+      const run = spawnSync("sh", [], { input: script, encoding: "utf8" });
+      assert.strictEqual(run.status, 3);
+      assert.match(
+        run.stderr,
+        /^owner: the user "sovereign-no-such-user" that secret "forgejo-db" is delivered to does not exist on this host: install the app first \(its package makes the account\) or create it \(useradd --system --user-group --no-create-home --shell \/usr\/sbin\/nologin sovereign-no-such-user\); for a site's app, owner is the catalog entry's systemUser\.user/,
+      );
+      assert.deepStrictEqual(fs.readdirSync(dir), [], "nothing was written");
+      // An existing account (root's group "root" exists everywhere) passes the check.
+      assert.ok(!deliveryScript({ ...spec, owner: "root" }, armored).includes("getent"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,9 +6,12 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { promiseOf, recordingMocks, type CreatedResource } from "../../support/mocks";
 
 const created: CreatedResource[] = [];
+/** The client secret Keycloak "returns" for the clients of the site of that name (default: per client). */
+const clientSecrets = new Map<string, string>();
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk0nS6cG0aB8hD0zTqZb9QeI0sKZ0lqf4X2r0v0lL9x";
 
 function rawSite(placement: Record<string, unknown> | undefined, identity: Record<string, unknown> = {}) {
@@ -49,7 +52,9 @@ describe("Site with an identity section (mocks)", () => {
     await recordingMocks(created, ({ type, name }) => ({
       objectId: `${name}-uuid`,
       ...(type.endsWith(":Realm") && { issuerUrl: "https://id.coop.example/realms/coop" }),
-      ...(type.endsWith(":OidcClient") && { clientSecret: `${name}-client-secret-0123456789` }),
+      ...(type.endsWith(":OidcClient") && {
+        clientSecret: clientSecrets.get(name.split("-identity-")[0]) ?? `${name}-client-secret-0123456789`,
+      }),
       ...(type.endsWith(":RandomSecret") && { result: "p".repeat(24) }),
     }));
     site = await import("../../../sdk/site/site");
@@ -63,6 +68,7 @@ describe("Site with an identity section (mocks)", () => {
       realm: "coop",
       emailRequired: true,
       admins: [{ username: "alice", email: "alice@coop.example" }],
+      serviceAccounts: [],
     });
     const s = new site.Site("coop", {
       config: parsed,
@@ -112,6 +118,10 @@ describe("Site with an identity section (mocks)", () => {
     });
     assert.strictEqual(toForgejo.path, "/run/secrets/sovereign/forgejo/oidc-client-secret");
     assert.strictEqual(toForgejo.mode, "0400");
+    // Owned by the app's system user from the catalog, not root.
+    assert.deepStrictEqual([toForgejo.owner, toForgejo.group], ["forgejo", "forgejo"]);
+    const toPad = delivered.find((d) => d.name === "pad-oidc-client-secret")!;
+    assert.deepStrictEqual([toPad.owner, toPad.group, toPad.mode], ["hedgedoc", "hedgedoc", "0400"]);
     // The client secret reaches HostSecret as a secret (the engine's secret envelope), never plain.
     const value = toForgejo.value as Record<string, string>;
     assert.strictEqual(value[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
@@ -141,5 +151,93 @@ describe("Site with an identity section (mocks)", () => {
     );
     // Switched off: no realm, nothing to deliver, nothing to refuse.
     assert.strictEqual(config.parseSiteConfig(rawSite(undefined, { enabled: false })).identity, undefined);
+  });
+  it("a NixOS host's configuration declares age.secrets for each delivered client secret, and no secret value changes it (property)", async () => {
+    const nixos = { ...existing, os: "nixos" };
+    const parsed = config.parseSiteConfig(rawSite(nixos));
+    const values = fc.sample(
+      fc.string({ minLength: 16, maxLength: 64 }).filter((v) => v.trim() === v),
+      4,
+    );
+    const rendered = await Promise.all(
+      values.map(async (value, i) => {
+        clientSecrets.set(`val${i}`, value);
+        const s = new site.Site(`val${i}`, {
+          config: parsed,
+          dns: { apiUrl: "http://127.0.0.1:8081" },
+          secrets: secrets.builtinSecrets(),
+          hostSecretKeyPath: "/root/.ssh/id_ed25519",
+        });
+        // The value did flow into the delivery (as a secret) ...
+        await promiseOf(s.identity!.clientSecrets.forgejo.path);
+        const sent = created.find((c) => c.name === `val${i}-forgejo-oidc-secret`);
+        assert.strictEqual((sent!.inputs.value as Record<string, string>).value, value);
+        // ... and the host's configuration is the same text whatever it is, never containing it.
+        const files = s.nixosHosts.web1.configuration;
+        for (const text of Object.values(files))
+          assert.ok(!text.includes(value), "no secret in the configuration");
+        return { files, hash: s.hostConfigurationHashes.web1 };
+      }),
+    );
+    for (const r of rendered) assert.deepStrictEqual(r, rendered[0]);
+    const nix = rendered[0].files["configuration.nix"];
+    for (const [name, owner] of [
+      ["forgejo", "forgejo"],
+      ["pad", "hedgedoc"],
+    ])
+      assert.ok(
+        nix.includes(
+          [
+            `      ${name}-oidc-client-secret = {`,
+            `        file = "/var/lib/sovereign/secrets/${name}-oidc-client-secret.age";`,
+            `        path = "/run/secrets/sovereign/${name}/oidc-client-secret";`,
+            `        owner = "${owner}";`,
+            `        group = "${owner}";`,
+            `        mode = "0400";`,
+            `      };`,
+          ].join("\n"),
+        ),
+        `age.secrets for ${name} in:\n${nix}`,
+      );
+    assert.ok(!nix.includes("documents-oidc"), "documents has no client, so no secret");
+  });
+  it("declares age.secrets only on NixOS hosts, one per confidential OIDC app placed there (property)", async () => {
+    const { siteHostSpecOf } = await import("../../../sdk/site/hostConfigurations");
+    const catalogApps = ["forgejo", "hedgedoc", "documents", "nextcloud", "planning"] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom("nixos", "linux"),
+        fc.uniqueArray(fc.constantFrom(...catalogApps), { minLength: 1, maxLength: 5 }),
+        (os, apps) => {
+          const raw = {
+            ...rawSite({ ...existing, os }),
+            externalServices: ["postgresql", "smtp", "redis", "objectStorage", "mysql", "oidc"],
+            apps: apps.map((app) => ({ app, host: "web1" })),
+          };
+          const parsed = config.parseSiteConfig(raw);
+          const spec = siteHostSpecOf(parsed, parsed.hosts[0]);
+          const expected =
+            os === "nixos"
+              ? apps
+                  .filter((a) => a !== "documents" && a !== "planning")
+                  .map((a) => `${a}-oidc-client-secret`)
+              : [];
+          assert.deepStrictEqual(Object.keys(spec.ageSecrets ?? {}).sort(), expected.sort());
+          for (const s of Object.values(spec.ageSecrets ?? {})) assert.strictEqual(s.mode, "0400");
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("refuses identity.serviceAccounts naming an app without a confidential client", () => {
+    assert.throws(
+      () => config.parseSiteConfig(rawSite(existing, { serviceAccounts: ["forgejo", "documents"] })),
+      /site\.identity\.serviceAccounts\[1\]: "documents" is not an app of this site with a confidential OIDC client: use one of forgejo, pad/,
+    );
+    assert.deepStrictEqual(
+      config.parseSiteConfig(rawSite(existing, { serviceAccounts: ["forgejo"] })).identity?.serviceAccounts,
+      ["forgejo"],
+    );
   });
 });
