@@ -3,9 +3,14 @@
  * the harness's Keycloak, and a real OpenID Connect client (discovery, token grants, signature
  * verification against the realm's JWKS with Node's crypto).
  */
+import * as assert from "assert";
 import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { KeycloakAdmin, KEYCLOAK_CONFIG_KEYS } from "../../../providers/keycloak";
+import { runCommand } from "../../harness/commands";
 import type { KeycloakService } from "../../harness/types";
 
 export async function configureKeycloak(stack: Stack, keycloak: KeycloakService): Promise<void> {
@@ -85,4 +90,27 @@ export function tampered(jwt: string): string {
   const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as Record<string, unknown>;
   claims.azp = `${String(claims.azp)}x`;
   return [h, Buffer.from(JSON.stringify(claims)).toString("base64url"), s].join(".");
+}
+
+/**
+ * The file on the host is age ciphertext that the host's own key opens and a freshly made other
+ * host key does not; returns what it holds (for comparison with Keycloak's secret).
+ */
+export async function openedOnlyByHostKey(stored: string, hostKeyPath: string): Promise<string> {
+  const ciphertext = fs.readFileSync(stored, "utf8");
+  assert.match(ciphertext, /^-----BEGIN AGE ENCRYPTED FILE-----/);
+  const opened = (await runCommand("age", ["-d", "-i", hostKeyPath, stored])).stdout;
+  assert.ok(!ciphertext.includes(opened), "the stored file does not hold the secret in plain text");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-other-host-key-"));
+  try {
+    const otherKey = path.join(scratch, "other_host_key");
+    await runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]);
+    await assert.rejects(
+      runCommand("age", ["-d", "-i", otherKey, stored]),
+      /no identity matched any of the recipients/,
+    );
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return opened;
 }
