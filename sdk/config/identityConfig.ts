@@ -150,6 +150,7 @@ export function planOidcSecretDeliveries(
         ...(placement.ssh.user !== undefined ? { user: placement.ssh.user } : {}),
         hostPublicKey: keyMaterial(hostKey),
         os: placement.os as HostOs,
+        ...(placement.hostKeyPath !== undefined ? { hostKeyPath: placement.hostKeyPath } : {}),
       },
       secret: {
         name: `${app.name}-${OIDC_CLIENT_SECRET}`,

@@ -141,6 +141,14 @@ function placementProblems(p: Placement, apps: readonly AppId[], f: string): Pro
       out.push(...sshTargetProblems(p.ssh ?? ({} as never), `${f}.ssh`));
       if (p.os !== "nixos" && p.os !== "linux")
         out.push([`${f}.os`, `${JSON.stringify(p.os)} must be "nixos" or "linux"`]);
+      if (
+        p.hostKeyPath !== undefined &&
+        (typeof p.hostKeyPath !== "string" || !p.hostKeyPath.startsWith("/"))
+      )
+        out.push([
+          `${f}.hostKeyPath`,
+          `${JSON.stringify(p.hostKeyPath)} must be the absolute path of the host's private SSH host key on the host (default /etc/ssh/ssh_host_ed25519_key)`,
+        ]);
       break;
   }
   return out;

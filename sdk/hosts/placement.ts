@@ -59,6 +59,11 @@ export interface ExistingPlacement {
   readonly ssh: SshTarget;
   /** "nixos" gets the rendered configuration deployed; "linux" is a PlainHost. */
   readonly os: "nixos" | "linux";
+  /**
+   * Where the machine keeps the private half of the host key that `ssh.hostKey` pins (default
+   * /etc/ssh/ssh_host_ed25519_key): secrets delivered to a plain-Linux host are decrypted with it.
+   */
+  readonly hostKeyPath?: string;
   readonly memoryMiB?: number;
   readonly diskGiB?: number;
 }

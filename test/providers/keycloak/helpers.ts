@@ -11,7 +11,7 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { KeycloakAdmin, KEYCLOAK_CONFIG_KEYS } from "../../../providers/keycloak";
 import { runCommand } from "../../harness/commands";
-import type { KeycloakService } from "../../harness/types";
+import type { KeycloakService, SshdService } from "../../harness/types";
 
 export async function configureKeycloak(stack: Stack, keycloak: KeycloakService): Promise<void> {
   await stack.setAllConfig({
@@ -113,4 +113,20 @@ export async function openedOnlyByHostKey(stored: string, hostKeyPath: string): 
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return opened;
+}
+
+/** A site config's host "web": the harness's sshd as an existing machine, its host key pinned. */
+export function sshdSiteHost(s: SshdService, hostKey: string, os: "nixos" | "linux", site: string) {
+  return {
+    name: "web",
+    address: "127.0.0.1",
+    sshKeys: [`${hostKey} admin@${site}`],
+    placement: {
+      kind: "existing",
+      os,
+      ssh: { host: "127.0.0.1", port: s.port, user: s.user, hostKey },
+      // The harness's sshd keeps its host key in its own dir, not in /etc/ssh.
+      hostKeyPath: path.join(s.dir, "ssh_host_ed25519_key"),
+    },
+  };
 }

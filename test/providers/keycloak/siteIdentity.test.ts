@@ -15,7 +15,7 @@ import { startSshd, useService } from "../../harness";
 import { useSharedKeycloak } from "../../harness/shared-keycloak";
 import { cliStackExport } from "../../harness/stateFiles";
 import { createTestStack } from "../../harness/workspace";
-import { adminFor, configureKeycloak, openedOnlyByHostKey } from "./helpers";
+import { adminFor, configureKeycloak, openedOnlyByHostKey, sshdSiteHost } from "./helpers";
 
 const STORE = "/var/lib/sovereign/secrets";
 
@@ -34,18 +34,7 @@ describe("a site's identity section through the real engine (Keycloak + sshd)", 
       datacenter: "home",
       dns: { endpoint: "http://127.0.0.1:8081" },
       externalServices: ["postgresql", "smtp"],
-      hosts: [
-        {
-          name: "web",
-          address: "127.0.0.1",
-          sshKeys: [`${hostKey} admin@delta`],
-          placement: {
-            kind: "existing",
-            os: "nixos",
-            ssh: { host: "127.0.0.1", port: s.port, user: s.user, hostKey },
-          },
-        },
-      ],
+      hosts: [sshdSiteHost(s, hostKey, "nixos", "delta")],
       apps: [{ app: "forgejo", host: "web", name: "sitetest-git" }],
       identity: { admins: [{ username: "dora", email: "dora@delta.example" }], emailRequired: true },
     });

@@ -24,6 +24,7 @@ import {
   discover,
   grant,
   openedOnlyByHostKey,
+  sshdSiteHost,
   tampered,
   verifiedClaims,
 } from "./helpers";
@@ -56,18 +57,7 @@ describe("a whole Site with identity on the local services (Keycloak, PowerDNS, 
       dns: { endpoint: pdns().apiUrl },
       externalServices: ["postgresql", "smtp"],
       protect: false,
-      hosts: [
-        {
-          name: "web",
-          address: "127.0.0.1",
-          sshKeys: [`${hostKey} admin@echo`],
-          placement: {
-            kind: "existing",
-            os: "linux",
-            ssh: { host: "127.0.0.1", port: s.port, user: s.user, hostKey },
-          },
-        },
-      ],
+      hosts: [sshdSiteHost(s, hostKey, "linux", "echo")],
       apps: [
         { app: "forgejo", host: "web", name: "echo-git" },
         { app: "hedgedoc", host: "web", name: "echo-pad" },

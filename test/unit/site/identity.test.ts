@@ -240,4 +240,16 @@ describe("Site with an identity section (mocks)", () => {
       ["forgejo"],
     );
   });
+  it("decrypts on a plain host with the key at placement.hostKeyPath, refusing a relative one", async () => {
+    const { planOidcSecretDeliveries } = await import("../../../sdk/config/identityConfig");
+    const parsed = config.parseSiteConfig(
+      rawSite({ ...existing, hostKeyPath: "/etc/ssh/other_ed25519_key" }),
+    );
+    const targets = planOidcSecretDeliveries(parsed.hosts, parsed.apps).map((d) => d.target.hostKeyPath);
+    assert.deepStrictEqual(targets, ["/etc/ssh/other_ed25519_key", "/etc/ssh/other_ed25519_key"]);
+    assert.throws(
+      () => config.parseSiteConfig(rawSite({ ...existing, hostKeyPath: "ssh_host_ed25519_key" })),
+      /site\.hosts\[0\]\.placement\.hostKeyPath: "ssh_host_ed25519_key" must be the absolute path of the host's private SSH host key/,
+    );
+  });
 });
