@@ -95,4 +95,44 @@ describe("rendered host configurations (real nix-instantiate)", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("a NixOS host that gets OIDC client secrets declares them for agenix, and real Nix reads the declarations", () => {
+    const site = parseSiteConfig({
+      name: "coop",
+      domain: "coop.test",
+      datacenter: "home",
+      dns: { endpoint: "http://127.0.0.1:8081" },
+      externalServices: ["postgresql", "smtp"],
+      hosts: [
+        {
+          name: "web1",
+          address: "192.0.2.10",
+          sshKeys: [TEST_KEY],
+          placement: { kind: "existing", os: "nixos", ssh: { host: "192.0.2.10", hostKey: TEST_KEY } },
+        },
+      ],
+      apps: [{ app: "forgejo", host: "web1" }],
+      identity: { admins: [] },
+    });
+    const r = renderSiteHosts(site).web1;
+    parseAll(r.files);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-age-"));
+    try {
+      for (const [n, text] of Object.entries(r.files)) fs.writeFileSync(path.join(dir, n), text);
+      // The module's own attribute set, applied to dummy arguments: only age.secrets is forced.
+      const value = nixEvalJson(
+        `((import ${dir}/configuration.nix) { config = {}; lib = {}; pkgs = {}; modulesPath = ""; }).age.secrets`,
+      );
+      assert.deepStrictEqual(value, {
+        "forgejo-oidc-client-secret": {
+          file: "/var/lib/sovereign/secrets/forgejo-oidc-client-secret.age",
+          path: "/run/secrets/sovereign/forgejo/oidc-client-secret",
+          owner: "forgejo",
+          group: "forgejo",
+          mode: "0400",
+        },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -32,6 +32,7 @@ import {
 const STORE = "/var/lib/sovereign/secrets";
 /** The apps' system users (catalog systemUser), which their packages would make on a real host. */
 const APP_USERS = ["forgejo", "hedgedoc"];
+const secretFile = (app: string) => `/run/secrets/sovereign/${app}/oidc-client-secret`;
 
 describe("a whole Site with identity on the local services (Keycloak, PowerDNS, sshd host)", function () {
   this.timeout(1_200_000);
@@ -43,6 +44,9 @@ describe("a whole Site with identity on the local services (Keycloak, PowerDNS, 
   after(async () => {
     // Only the accounts this test made (never one the machine had before).
     for (const user of madeUsers.reverse()) await runCommand("userdel", [user]).catch(() => undefined);
+    // The secrets' directories that delivery made (destroy removed the files in them).
+    for (const app of ["echo-git", "echo-pad"])
+      fs.rmSync(path.dirname(secretFile(app)), { recursive: true, force: true });
   });
 
   it("makes one client per OIDC app, delivers each secret owned by the app's user, and the secret signs in", async () => {
@@ -81,7 +85,6 @@ describe("a whole Site with identity on the local services (Keycloak, PowerDNS, 
         gitSecret: site.identity!.clientFor("echo-git")!.clientSecret,
       };
     });
-    const secretFile = (app: string) => `/run/secrets/sovereign/${app}/oidc-client-secret`;
     try {
       await configureKeycloak(t.stack, kc);
 
