@@ -221,8 +221,7 @@ function accountChecks(spec: HostSecretSpec): string[] {
       `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${spec.owner}`,
     );
   const group = spec.group ?? spec.owner;
-  if (group !== undefined && group !== "root" && group !== spec.owner)
-    account("group", group, "group", `groupadd --system ${group}`);
+  if (group !== undefined && group !== "root") account("group", group, "group", `groupadd --system ${group}`);
   return checks;
 }
 

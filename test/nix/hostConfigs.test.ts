@@ -13,6 +13,14 @@ import { nixEvalJson, nixParse } from "../harness/nix";
 import { repoRoot } from "../harness/repo";
 import { TEST_KEY, webSpec } from "../hosts/fixtures";
 
+/** The demo site's raw config (stacks/Pulumi.local.yaml). */
+function demoSite(): Record<string, unknown> {
+  const yaml = parse(fs.readFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), "utf8")) as {
+    config: Record<string, Record<string, unknown>>;
+  };
+  return yaml.config["sovereign:site"];
+}
+
 function parseAll(files: Readonly<Record<string, string>>): void {
   for (const [name, text] of Object.entries(files)) {
     const r = nixParse(text);
@@ -24,10 +32,7 @@ describe("rendered host configurations (real nix-instantiate)", function () {
   this.timeout(120_000);
 
   it("every host of the demo site (stacks/Pulumi.local.yaml) renders files that parse; facts evaluate", () => {
-    const yaml = parse(fs.readFileSync(path.join(repoRoot(), "stacks", "Pulumi.local.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
-    const site = parseSiteConfig(yaml.config["sovereign:site"]);
+    const site = parseSiteConfig(demoSite());
     const rendered = renderSiteHosts(site);
     assert.deepStrictEqual(Object.keys(rendered).sort(), site.hosts.map((h) => h.name).sort());
     for (const [host, r] of Object.entries(rendered)) {
@@ -95,23 +100,22 @@ describe("rendered host configurations (real nix-instantiate)", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
   it("a NixOS host that gets OIDC client secrets declares them for agenix, and real Nix reads the declarations", () => {
+    // The demo site's identity settings, with its first host as an existing NixOS machine.
     const site = parseSiteConfig({
-      name: "coop",
-      domain: "coop.test",
-      datacenter: "home",
-      dns: { endpoint: "http://127.0.0.1:8081" },
+      ...demoSite(),
       externalServices: ["postgresql", "smtp"],
+      identity: { admins: [] },
       hosts: [
         {
           name: "web1",
-          address: "192.0.2.10",
+          address: "127.0.0.10",
           sshKeys: [TEST_KEY],
-          placement: { kind: "existing", os: "nixos", ssh: { host: "192.0.2.10", hostKey: TEST_KEY } },
+          placement: { kind: "existing", os: "nixos", ssh: { host: "127.0.0.10", hostKey: TEST_KEY } },
         },
       ],
       apps: [{ app: "forgejo", host: "web1" }],
-      identity: { admins: [] },
     });
     const r = renderSiteHosts(site).web1;
     parseAll(r.files);

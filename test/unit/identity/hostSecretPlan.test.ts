@@ -166,6 +166,25 @@ describe("secrets on hosts: plan", () => {
         /^owner: the user "sovereign-no-such-user" that secret "forgejo-db" is delivered to does not exist on this host: install the app first \(its package makes the account\) or create it \(useradd --system --user-group --no-create-home --shell \/usr\/sbin\/nologin sovereign-no-such-user\); for a site's app, owner is the catalog entry's systemUser\.user/,
       );
       assert.deepStrictEqual(fs.readdirSync(dir), [], "nothing was written");
+      const groupRun = spawnSync("sh", [], {
+        input: deliveryScript(
+          {
+            ...spec,
+            owner: "root",
+            group: "sovereign-no-such-group",
+            host: { ...spec.host, storeDir: path.join(dir, "store") },
+            path: path.join(dir, "out", "secret"),
+          },
+          armored,
+        ),
+        encoding: "utf8",
+      });
+      assert.strictEqual(groupRun.status, 3);
+      assert.match(
+        groupRun.stderr,
+        /^group: the group "sovereign-no-such-group" .* \(groupadd --system sovereign-no-such-group\)/,
+      );
+      assert.deepStrictEqual(fs.readdirSync(dir), [], "nothing was written");
       // An existing account (root's group "root" exists everywhere) passes the check.
       assert.ok(!deliveryScript({ ...spec, owner: "root" }, armored).includes("getent"));
     } finally {
