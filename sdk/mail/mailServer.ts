@@ -33,9 +33,11 @@ import {
 } from "./serverConfig";
 import { sha512Crypt } from "./sha512Crypt";
 
+/** The host a {@link MailServer} runs on. */
 export interface MailServerHost {
   /** The host's name in the SDK (PlainHost's manifest is keyed by it). */
   hostName: string;
+  /** How to reach the host over SSH. */
   target: SshTarget;
   /** OpenSSH private key text for `target` (a secret). */
   privateKey?: pulumi.Input<string>;
@@ -49,10 +51,13 @@ export interface MailServerHost {
   secretStoreDir?: string;
 }
 
+/** Inputs of a {@link MailServer}. */
 export interface MailServerArgs {
+  /** The host the mail server (Postfix, Dovecot, OpenDKIM) runs on. */
   host: MailServerHost;
   /** The name the MX records give (e.g. "mx1.example.org"). */
   serverName: string;
+  /** The mail domains it serves. */
   domains: MailDomain[];
   /** Every mailbox's password ("alice@example.org" → secret). Stored on the host only as a hash. */
   passwords: Record<string, pulumi.Input<string>>;
@@ -66,12 +71,18 @@ export interface MailServerArgs {
   ports?: Partial<MailServerPorts>;
   /** See MailServerLayout.requireSafeKeys; default true. */
   requireSafeKeys?: boolean;
+  /** Take over a mail server configuration on the host that this stack did not create; default false. */
   adopt?: boolean;
 }
 
 const saltOf = (random: pulumi.Output<string>) => random.apply((r) => r.slice(0, 16));
 
+/**
+ * A mail server (Postfix, Dovecot, OpenDKIM) for one or more mail domains, set up over SSH on a plain
+ * Linux host or as a NixOS module.
+ */
 export class MailServer extends pulumi.ComponentResource {
+  /** The ports it listens on (SMTP, submission, IMAPS, milter). */
   readonly ports: MailServerPorts;
   /** name → running, as last seen by the provider. */
   readonly running: pulumi.Output<Record<string, boolean>>;

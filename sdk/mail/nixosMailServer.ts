@@ -23,6 +23,10 @@ export interface NixosMailPaths {
   dkimKeys: string;
 }
 
+/**
+ * The NixOS module text that sets up the mail server (Postfix, Dovecot, OpenDKIM) for the given domains.
+ * Pure.
+ */
 export function mailServerNixos(
   l: MailServerLayout,
   domains: ServedDomain[],
