@@ -53,7 +53,7 @@ export interface AppSmtp {
   readonly mailbox: {
     /** The sender mailbox's full address. */
     address: string;
-    /** The mailbox quota as Dovecot writes it, e.g. "64M". */
+    /** The mailbox quota, e.g. "64M". */
     quota: string;
   };
 }

@@ -70,7 +70,7 @@ export function planAppResources(
 export function appSenderMailboxes(apps: readonly { instance: string; definition: AppDefinition }[]): {
   /** The sender mailbox's full address. */
   address: string;
-  /** The mailbox quota as Dovecot writes it, e.g. "64M". */
+  /** The mailbox quota, e.g. "64M". */
   quota: string;
 }[] {
   return apps

@@ -53,7 +53,7 @@ export interface MailServerHost {
 
 /** Inputs of a {@link MailServer}. */
 export interface MailServerArgs {
-  /** The host the mail server (Postfix, Dovecot, OpenDKIM) runs on. */
+  /** The plain Linux host the mail server (Postfix, Cyrus IMAP, OpenDKIM) runs on. */
   host: MailServerHost;
   /** The name the MX records give (e.g. "mx1.example.org"). */
   serverName: string;
@@ -71,15 +71,29 @@ export interface MailServerArgs {
   ports?: Partial<MailServerPorts>;
   /** See MailServerLayout.requireSafeKeys; default true. */
   requireSafeKeys?: boolean;
-  /** Take over a mail server configuration on the host that this stack did not create; default false. */
+  /** Take over server files on the host that this stack did not write (passed to PlainHost); default false. */
   adopt?: boolean;
 }
 
 const saltOf = (random: pulumi.Output<string>) => random.apply((r) => r.slice(0, 16));
 
 /**
- * A mail server (Postfix, Dovecot, OpenDKIM) for one or more mail domains, set up over SSH on a plain
- * Linux host or as a NixOS module.
+ * The mail server of one or more {@link MailDomain}s on a plain Linux host, configured over SSH:
+ * Postfix (SMTP, submission), Cyrus IMAP (IMAPS), Cyrus SASL and OpenDKIM signing with each
+ * domain's key. Mailbox passwords are stored on the host only as salted hashes; a config problem
+ * (e.g. a mailbox without a password) throws at preview, naming the field.
+ *
+ * @example
+ * ```ts
+ * // domain: a MailDomain (see its example); sshKey: the host's login key, a secret.
+ * new MailServer("coop-mx", {
+ *   host: { hostName: "mail", target: { host: "192.0.2.25" }, privateKey: sshKey },
+ *   serverName: "mail.coop.example",
+ *   domains: [domain],
+ *   passwords: { "info@coop.example": cfg.requireSecret("infoPassword") },
+ *   secrets: secrets.builtinSecrets(),
+ * });
+ * ```
  */
 export class MailServer extends pulumi.ComponentResource {
   /** The ports it listens on (SMTP, submission, IMAPS, milter). */

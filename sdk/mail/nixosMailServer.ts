@@ -24,8 +24,8 @@ export interface NixosMailPaths {
 }
 
 /**
- * The NixOS module text that sets up the mail server (Postfix, Dovecot, OpenDKIM) for the given domains.
- * Pure.
+ * The NixOS module text that sets up the same mail server (Postfix, Cyrus IMAP, Cyrus SASL, OpenDKIM)
+ * for the given domains, with its secrets as agenix files. Pure.
  */
 export function mailServerNixos(
   l: MailServerLayout,

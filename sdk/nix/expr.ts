@@ -106,7 +106,7 @@ export function isNode(value: unknown): value is NixNode {
   return typeof value === "object" && value !== null && NODE in value;
 }
 
-/** A Nix indented string ('' ... '') holding `text`; "''" and "${" in it are escaped. */
+/** A multi-line string: rendered as a Nix indented string ('' ... '') when `text` fits one, otherwise as a quoted string. */
 export function indented(text: string): NixIndentedString {
   return { [NODE]: "indented", text };
 }
@@ -136,7 +136,7 @@ export function ref(...segments: string[]): NixRef {
 
 /**
  * A function call, e.g. call("lib.mkForce", true) renders `lib.mkForce true`. A string `fn` is split at
- * dots.
+ * dots; throws a NixBuildError when a part is not a Nix identifier.
  */
 export function call(fn: NixRef | string, ...args: NixValue[]): NixCall {
   return { [NODE]: "call", fn: typeof fn === "string" ? ref(fn) : fn, args };
@@ -186,7 +186,7 @@ export function float(value: number): NixFloat {
   return { [NODE]: "float", value };
 }
 
-/** `left ++ right` for lists, `left + right` otherwise (as Nix's `+` on strings and paths). */
+/** `left + right` (Nix's `+`: string or path concatenation, number addition). */
 export function plus(left: NixValue, right: NixValue): NixPlus {
   return { [NODE]: "plus", left, right };
 }
