@@ -45,8 +45,7 @@ export interface OidcClientCredentials {
  * ```ts
  * const identity = new IdentityRealm("coop-id", {
  *   realm: "coop",
- *   apps: [{ app: "nextcloud", url: "https://cloud.coop.example", redirectPaths: ["/apps/user_oidc/code"]
- * }],
+ *   apps: [{ app: "nextcloud", url: "https://cloud.coop.example", redirectPaths: ["/apps/user_oidc/code"] }],
  *   admins: [{ username: "alice", email: "alice@coop.example" }],
  * });
  * const oidc = identity.clientFor("nextcloud");

@@ -55,8 +55,7 @@ export interface HostSecretArgs {
  * ```ts
  * new HostSecret("db-password", {
  *   name: "db-password",
- *   host: { address: "192.0.2.20", user: "root", privateKeyPath: "/home/ci/.ssh/id_ed25519",
- * hostPublicKey: "ssh-ed25519 AAAA..." },
+ *   host: { address: "192.0.2.20", user: "root", privateKeyPath: "/home/ci/.ssh/id_ed25519", hostPublicKey: "ssh-ed25519 AAAA..." },
  *   value: password,
  *   path: "/etc/app/db-password",
  *   owner: "app",

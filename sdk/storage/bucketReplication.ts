@@ -45,10 +45,8 @@ export interface BucketReplicationArgs {
  * @example
  * ```ts
  * new BucketReplication("media-offsite", {
- *   source: { endpoint: media.endpoint, region: media.region, bucket: media.bucketName, accessKeyId:
- * media.accessKeyId, secretAccessKey: media.secretAccessKey },
- *   target: { endpoint: "https://s3.other-dc.example", region: "eu", bucket: "coop-media-copy",
- * accessKeyId: keyId, secretAccessKey: secretKey },
+ *   source: { endpoint: media.endpoint, region: media.region, bucket: media.bucketName, accessKeyId: media.accessKeyId, secretAccessKey: media.secretAccessKey },
+ *   target: { endpoint: "https://s3.other-dc.example", region: "eu", bucket: "coop-media-copy", accessKeyId: keyId, secretAccessKey: secretKey },
  *   host: "web1",
  *   schedule: "daily",
  * });
