@@ -7,7 +7,7 @@
 import { dkimSelectorProblem } from "../dns/mail";
 import type { MailProblem } from "./problems";
 
-/** One DKIM selector of a mail domain, with the dates it is published and signs from. */
+/** One DKIM selector of a mail domain, and when it is retired (unpublished). */
 export interface DkimSelectorArgs {
   /** The selector: the key is published at `<selector>._domainkey.<domain>`. */
   selector: string;
@@ -21,7 +21,7 @@ export interface DkimSelectorArgs {
 export interface DkimArgs {
   /** RSA modulus of generated keys; default 2048 (less is refused). */
   bits?: number;
-  /** The selectors, each with its key pair's lifetime. */
+  /** The domain's selectors, each with its own key pair; retired ones stay listed until removed. */
   selectors: DkimSelectorArgs[];
   /** The selector outgoing mail is signed with. */
   signWith: string;
@@ -39,8 +39,8 @@ const retiredAt = (s: DkimSelectorArgs, now: Date): boolean =>
   s.retired === true || (s.retireAt !== undefined && Date.parse(s.retireAt) <= now.getTime());
 
 /**
- * The DKIM state at `now`: which selectors to publish and which signs, with the problems of `args` (e.g.
- * no selector signing). Pure.
+ * The DKIM state at `now`: which selectors to publish and which signs, with the problems of `args`
+ * (e.g. `signWith` naming no listed selector, or a retired one). Pure.
  */
 export function dkimState(
   args: DkimArgs,

@@ -44,9 +44,9 @@ export interface ScheduleSpec {
 
 /** The files that schedule a replication job on its host. */
 export interface RenderedSchedule {
-  /** The systemd unit's name, e.g. "sovereign-zfs-replicate-tank-apps". */
+  /** The systemd unit's name, "sovereign-zfs-<job name>". */
   readonly unitName: string;
-  /** Where the job's JSON spec is written on the host. */
+  /** Where the job's JSON spec is written on the host, "/etc/sovereign/zfs-<job name>.json". */
   readonly configPath: string;
   /** The JobSpec the timer runs, as JSON (no secrets in it). */
   readonly jobConfig: string;
