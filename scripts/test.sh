@@ -9,6 +9,8 @@ cd "$REPO_ROOT"
 
 bash scripts/setup.sh
 if [ "$#" -eq 0 ]; then npm run --silent lint; fi
+# The API reference (typedoc.json): every exported symbol documented, or the build fails on the warning.
+if [ "$#" -eq 0 ] || [[ " $* " == *" package "* ]]; then npm run --silent docs; fi
 rm -rf bin && npx tsc -p tsconfig.json
 use_engine
 

@@ -21,9 +21,11 @@ import {
 
 export type { PlainProcess };
 
+/** A file the plain-host provider writes on the host over SSH. */
 export interface PlainFile {
   /** Absolute path on the host. */
   readonly path: string;
+  /** The file's full text; written as given (no templating). */
   readonly content: string;
   /** Octal mode, e.g. "0644". */
   readonly mode: string;
@@ -31,6 +33,7 @@ export interface PlainFile {
   readonly owner?: string;
 }
 
+/** A systemd unit the plain-host provider installs, enables and keeps running on the host. */
 export interface PlainService {
   /** systemd unit name, e.g. "nginx" or "matrix-synapse.service". */
   readonly name: string;

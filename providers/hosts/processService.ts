@@ -8,9 +8,11 @@
 import type { SshExecutor } from "../../sdk/replication/executor";
 import { toolErrorLines } from "./remote";
 
+/** A long-running process the plain host runs as its own service (restarted when its definition changes). */
 export interface PlainProcess {
   /** Absolute path of the program. */
   readonly command: string;
+  /** Arguments passed to the program, one per entry (no shell quoting is applied). */
   readonly args: readonly string[];
   /** Absolute working directory. */
   readonly cwd: string;

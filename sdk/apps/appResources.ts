@@ -11,12 +11,19 @@ import { SENDER_QUOTA, type AppResourcePlan } from "./resourcePlan";
 
 /** What an app's config needs to reach one of its databases (the password is a secret). */
 export interface AppDatabase {
+  /** The database's name (also the role that owns it). */
   readonly name: string;
+  /** The PostgreSQL role the app logs in as. */
   readonly user: string;
+  /** The role's generated password (a secret output; never in plain text in state). */
   readonly password: pulumi.Output<string>;
+  /** Host name or address of the PostgreSQL server the app connects to. */
   readonly host: pulumi.Input<string>;
+  /** TCP port of the PostgreSQL server (usually 5432). */
   readonly port: pulumi.Input<number>;
+  /** The role resource, for dependencies and `dependsOn`. */
   readonly role: PostgresRole;
+  /** The database resource, for dependencies and `dependsOn`. */
   readonly database: PostgresDatabase;
 }
 
@@ -32,13 +39,23 @@ export interface AppSmtpArgs {
 
 /** What an app's config needs to send mail: SASL user name and password (secret), envelope sender. */
 export interface AppSmtp {
+  /** Host name or address of the SMTP submission server. */
   readonly host: pulumi.Input<string>;
+  /** TCP port of the SMTP submission server (587 with STARTTLS, or 465). */
   readonly port: pulumi.Input<number>;
+  /** SMTP (SASL) user name: the sender's full address, e.g. "matrix-noreply@coop.example". */
   readonly username: string;
+  /** The sender account's generated password (a secret output). */
   readonly password: pulumi.Output<string>;
+  /** The envelope and header sender address the app sends as. */
   readonly from: string;
   /** The sender's mailbox, as a MailDomain's `mailboxes` takes it (see appSenderMailboxes). */
-  readonly mailbox: { address: string; quota: string };
+  readonly mailbox: {
+    /** The sender mailbox's full address. */
+    address: string;
+    /** The mailbox quota, e.g. "64M". */
+    quota: string;
+  };
 }
 
 export interface AppResourceArgs {

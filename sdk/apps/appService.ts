@@ -27,11 +27,13 @@ import type { OidcClientCredentials } from "../identity/identityRealm";
 /** The file name of an app's OIDC client secret among its secret files. */
 export const OIDC_CLIENT_SECRET = "oidc-client-secret";
 
+/** Inputs of an {@link AppService}: the catalog entry to run, where, and the site services it uses. */
 export interface AppServiceArgs {
   /** Catalog id (checked: open-core apps are refused, typos get the nearest id). */
   app: AppId | string;
   /** The host that runs it: its name in the zone (its A/AAAA records are published elsewhere). */
   host: string;
+  /** The site's zone: the app's name (`<subdomain>.<domain>`) is published in it. */
   zone: DnsZone;
   /** Defaults to the catalog's default subdomain. */
   subdomain?: string;
@@ -53,8 +55,11 @@ export interface AppServiceArgs {
   protect?: boolean;
 }
 
+/** A public key an app publishes (e.g. a federation signing key), with the id peers look it up by. */
 export interface PublicKeyOutput {
+  /** The key's id as peers refer to it (e.g. "ed25519:a_1"), when the app has one. */
   readonly keyId?: pulumi.Output<string>;
+  /** The public key, encoded as the app publishes it (PEM or base64). */
   readonly publicKey: pulumi.Output<string>;
 }
 
@@ -74,13 +79,19 @@ export interface PublicKeyOutput {
  * ```
  */
 export class AppService extends pulumi.ComponentResource {
+  /** The app's catalog entry (licence, ports, state, secrets, ...). */
   readonly definition: AppDefinition;
+  /** The instance name: the app id, or a name given to run the same app twice on a site. */
   readonly instance: string;
   /** "matrix.coop.example" (no trailing dot). */
   readonly fqdn: string;
+  /** The app's public URL, `https://<subdomain>.<domain>/`. */
   readonly url: string;
+  /** The instance's state (databases, directories, buckets), as replication and migration read it. */
   readonly state: readonly StateDeclaration[];
+  /** The NixOS fragment the instance's host includes, when the app has a NixOS module. */
   readonly nixos?: NixosFragment;
+  /** The plain-Linux install recipe, for apps NixOS has no module for. */
   readonly plainLinux?: PlainLinuxRecipe;
   /** Every generated secret, as the app installs it (secret outputs). */
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;

@@ -41,14 +41,18 @@ const catalog = {
   garage,
 } as const satisfies Record<string, AppDefinition>;
 
+/** The id of an app in the catalog, e.g. "forgejo" or "synapse". */
 export type AppId = keyof typeof catalog;
 
+/** Every app id in the catalog, in catalog order. */
 export const appIds = Object.keys(catalog) as AppId[];
 
+/** The catalog entry of an app. @param id the app's id (see {@link appIds}). */
 export function appDefinition(id: AppId): AppDefinition {
   return catalog[id];
 }
 
+/** Whether `value` is an app id of the catalog (a type guard). */
 export function isAppId(value: string): value is AppId {
   return Object.prototype.hasOwnProperty.call(catalog, value);
 }

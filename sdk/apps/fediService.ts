@@ -10,6 +10,7 @@ import { AppService, type AppServiceArgs, type PublicKeyOutput } from "./appServ
 import { planFederation, type MatrixDelegation, type WellKnownDocument } from "./deployment";
 import { pluginSecrets } from "../secrets/pluginSecrets";
 
+/** Inputs of a {@link FediService}: an app service plus the federated domain it speaks for. */
 export interface FediServiceArgs extends AppServiceArgs {
   /** Required: the federated identity (Matrix server_name, the domain of acct:user@domain). */
   domain: string;
@@ -33,18 +34,27 @@ export interface FediServiceArgs extends AppServiceArgs {
  * ```
  */
 export class FediService extends pulumi.ComponentResource {
+  /** The app service this wraps (its URL, state and NixOS fragment). */
   readonly app: AppService;
+  /** The federated domain (e.g. the Matrix server name or the ActivityPub handle domain). */
   readonly domain: string;
+  /** The app's public URL. */
   readonly url: string;
   /** What the web server of `domain` must serve. */
   readonly wellKnown: readonly WellKnownDocument[];
+  /** The host WebFinger lookups are forwarded to, when the handle domain differs from the app's. */
   readonly webfingerHost?: string;
   /** Matrix: the server's verify key, as /_matrix/key/v2/server publishes it. */
   readonly matrixVerifyKey?: PublicKeyOutput;
   /** Its OpenID Connect client, when the site's identity realm gave it one (args.oidc). */
   readonly oidc?: AppService["oidc"];
   /** ActivityPub: the instance actor's RSA key (private part secret). */
-  readonly actorKey?: { privateKeyPem: pulumi.Output<string>; publicKeyPem: pulumi.Output<string> };
+  readonly actorKey?: {
+    /** The actor's private key in PEM (a secret output). */
+    privateKeyPem: pulumi.Output<string>;
+    /** The actor's public key in PEM, as published in the actor document. */
+    publicKeyPem: pulumi.Output<string>;
+  };
 
   constructor(name: string, args: FediServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:apps:FediService", name, {}, opts);

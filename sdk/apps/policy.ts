@@ -10,6 +10,7 @@ import { DEPENDENCIES, Dependency, SWOT_QUADRANTS, type AppDefinition } from "./
 
 /** Where problems go: the site config's collector, or a plain list in tests. */
 export interface ProblemSink {
+  /** Records one problem at a config key such as "site.apps[0].app". */
   add(field: string, message: string): void;
 }
 
@@ -42,7 +43,23 @@ export function nearestAppId(name: string): AppId {
   return best;
 }
 
-export type AppChoice = { ok: true; id: AppId } | { ok: false; message: string };
+/**
+ * The outcome of the licence policy for a requested app: its id, or a message that names the refusal or
+ * the nearest id.
+ */
+export type AppChoice =
+  | {
+      /** Accepted. */
+      ok: true;
+      /** The catalog id of the accepted app. */
+      id: AppId;
+    }
+  | {
+      /** Refused or unknown. */
+      ok: false;
+      /** Why, with the catalog's alternative or the nearest id. */
+      message: string;
+    };
 
 /**
  * The licence policy for one requested app name: refused open-core software fails naming the app,
@@ -81,15 +98,23 @@ export const SITE_DEPENDENCIES: readonly Dependency[] = [
   "imap",
 ];
 
+/** A host as the placement check sees it: its name and, when known, its memory. */
 export interface PlacementHost {
+  /** The host's name in the site config. */
   readonly name: string;
+  /** The host's memory in MiB; without it the memory check is skipped. */
   readonly memoryMiB?: number;
 }
 
+/** An app instance as the placement check sees it. */
 export interface PlacementApp {
+  /** The instance name. */
   readonly name: string;
+  /** The catalog id of the app. */
   readonly app: AppId;
+  /** The host (by name) the instance is placed on. */
   readonly host: string;
+  /** The instance's own domain, when it is not `<subdomain>.<site domain>`. */
   readonly domain?: string;
 }
 

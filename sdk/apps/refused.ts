@@ -44,6 +44,7 @@ const refusedApps: readonly RefusedApp[] = [
   },
 ];
 
+/** The ids of the refused (open-core) apps, which a site config may not request. */
 export const refusedAppIds = refusedApps.map((r) => r.id);
 
 /** The refusal for an app name, if it is refused (case-insensitive). */

@@ -6,14 +6,17 @@
 import type { StateDeclaration } from "./deployment";
 import type { AppDefinition } from "./types";
 
+/** A PostgreSQL database an app instance needs, with the role that owns it. */
 export interface DatabasePlan {
   /** Database name, also the name of the role that owns it and logs in to it. */
   readonly name: string;
+  /** The owning role's name (equal to the database name). */
   readonly role: string;
   /** Collation and ctype, when the app requires one. */
   readonly locale?: string;
 }
 
+/** The SMTP sender account an app instance needs when it sends mail. */
 export interface SmtpAccountPlan {
   /** The sender's mailbox in the mail domain ("matrix-noreply"): what a MailDomain lists. */
   readonly localPart: string;
@@ -21,10 +24,13 @@ export interface SmtpAccountPlan {
   readonly username: string;
 }
 
+/** What an app instance gets from the site's shared services (databases, buckets, SMTP sender). */
 export interface AppResourcePlan {
+  /** The PostgreSQL databases (with their roles) to create for it. */
   readonly databases: readonly DatabasePlan[];
   /** Bucket names (the state declarations' names, "<instance>-<suffix>"). */
   readonly buckets: readonly string[];
+  /** The sender account, for apps that send mail. */
   readonly smtp?: SmtpAccountPlan;
 }
 
@@ -34,6 +40,10 @@ export const SENDER_QUOTA = "64M";
 /** The local part of an app instance's sender account. */
 export const senderLocalPart = (instance: string): string => `${instance}-noreply`;
 
+/**
+ * The shared-service resources an app instance needs, from its catalog entry and state declarations.
+ * Pure.
+ */
 export function planAppResources(
   def: AppDefinition,
   instance: string,
@@ -57,9 +67,12 @@ export function planAppResources(
  * The sender mailboxes a site's MailDomain must list for its apps (pass them in `mailboxes`, beside
  * the people's): one per app instance that sends mail. The quota is small: apps only send.
  */
-export function appSenderMailboxes(
-  apps: readonly { instance: string; definition: AppDefinition }[],
-): { address: string; quota: string }[] {
+export function appSenderMailboxes(apps: readonly { instance: string; definition: AppDefinition }[]): {
+  /** The sender mailbox's full address. */
+  address: string;
+  /** The mailbox quota, e.g. "64M". */
+  quota: string;
+}[] {
   return apps
     .filter((a) => a.definition.dependencies.includes("smtp"))
     .map((a) => ({ address: senderLocalPart(a.instance), quota: SENDER_QUOTA }));

@@ -23,12 +23,17 @@ export interface SynapseHostArgs {
   privateKey?: pulumi.Input<string>;
 }
 
+/** Inputs of a {@link SynapseHomeserver}: the Matrix service and the host it is installed on. */
 export interface SynapseHomeserverArgs {
+  /** The Matrix federated service (server name, URL) the homeserver serves. */
   matrix: FediService;
+  /** The plain Linux host Synapse is installed on, over SSH. */
   host: SynapseHostArgs;
   /** The venv on that host that holds matrix-synapse[postgres] (scripts/synapse.sh). */
   venv: string;
+  /** The address Synapse's HTTP listener binds to (a reverse proxy forwards to it). */
   bindAddress: string;
+  /** The TCP port of Synapse's HTTP listener. */
   port: number;
   /** Absolute dir on the host for config, key, media and log. */
   dataDir: string;
@@ -57,6 +62,7 @@ export interface SynapseHomeserverArgs {
 export class SynapseHomeserver extends pulumi.ComponentResource {
   /** Base URL of the client and federation APIs, e.g. "http://127.0.0.11:8008". */
   readonly url: string;
+  /** The plain-host install (files, packages, service) that runs Synapse. */
   readonly install: PlainHost;
 
   constructor(name: string, args: SynapseHomeserverArgs, opts?: pulumi.ComponentResourceOptions) {

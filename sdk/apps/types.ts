@@ -8,22 +8,32 @@ export type Source = string;
 
 /** One SWOT point. A `severe` threat is shown as a warning at every preview of a site that runs it. */
 export interface SwotPoint {
+  /** The claim, in one sentence. */
   readonly text: string;
+  /** Where the claim comes from. */
   readonly source: Source;
+  /** Threats only: shown as a warning at every preview of a site that runs the app. */
   readonly severe?: boolean;
 }
 
 /** Strengths, weaknesses, opportunities and threats: every app the cooperative runs carries one. */
 export interface Swot {
+  /** What the app does well. */
   readonly strengths: readonly SwotPoint[];
+  /** What it does badly or lacks. */
   readonly weaknesses: readonly SwotPoint[];
+  /** What running it opens up for the cooperative. */
   readonly opportunities: readonly SwotPoint[];
+  /** What could go wrong (security, maintenance, vendor). */
   readonly threats: readonly SwotPoint[];
 }
 
+/** The four SWOT quadrants, in their usual order. */
 export const SWOT_QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"] as const;
+/** One of the four SWOT quadrants. */
 export type SwotQuadrant = (typeof SWOT_QUADRANTS)[number];
 
+/** An app's licence and the cooperative's verdict on it. */
 export interface Licence {
   /** SPDX licence expression, e.g. "AGPL-3.0-only" or "IPL-1.0 OR EPL-2.0". */
   readonly spdx: string;
@@ -31,6 +41,7 @@ export interface Licence {
   readonly openCore: boolean;
   /** One line: why the verdict is what it is. */
   readonly reason: string;
+  /** Where the licence facts come from. */
   readonly source: Source;
 }
 
@@ -46,19 +57,28 @@ export interface NixosSetup {
 
 /** How the app is installed where NixOS has no module for it (a plain Linux container or VM). */
 export interface PlainLinuxRecipe {
+  /** The distribution the recipe is written for, e.g. "debian-13". */
   readonly distribution: string;
+  /** Distribution packages to install. */
   readonly packages: readonly string[];
+  /** Shell steps run after the packages are installed, in order. */
   readonly steps: readonly string[];
+  /** Where the recipe comes from (the app's install documentation). */
   readonly source: Source;
 }
 
+/** A transport protocol of a port. */
 export type Protocol = "tcp" | "udp";
 
+/** A port the app listens on. */
 export interface PortSpec {
+  /** The port number (1 to 65535). */
   readonly port: number;
   /** Last port of a range (e.g. WebRTC media), inclusive. */
   readonly to?: number;
+  /** Its transport protocol. */
   readonly protocol: Protocol;
+  /** What the port is for, e.g. "HTTP behind the reverse proxy". */
   readonly purpose: string;
   /** Reachable from the internet (true) or only from the host/reverse proxy (false). */
   readonly public: boolean;
@@ -66,9 +86,13 @@ export interface PortSpec {
 
 /** The least a host must give the app (one small instance, not a large one). */
 export interface Requirements {
+  /** CPU cores the app needs for a small cooperative's use. */
   readonly cpus: number;
+  /** Memory it needs, in MiB (used by the placement check). */
   readonly memoryMiB: number;
+  /** Disk it needs, in GiB (without user data). */
   readonly diskGiB: number;
+  /** Where the figures come from. */
   readonly source: Source;
 }
 
@@ -82,10 +106,16 @@ export const DEPENDENCIES = [
   "objectStorage",
   "imap",
 ] as const;
+/** A service an app depends on (a database engine, object storage, SMTP, OIDC, ...). */
 export type Dependency = (typeof DEPENDENCIES)[number];
 
+/** A federation protocol an app speaks. */
 export type Federation = "activitypub" | "matrix";
 
+/**
+ * How state is copied between hosts: the replication strategies, from continuous streaming to a copy at
+ * cutover.
+ */
 export const REPLICATION_STRATEGIES = [
   "db-streaming-replication",
   "stop-then-rsync",
@@ -96,6 +126,7 @@ export const REPLICATION_STRATEGIES = [
 export type ReplicationStrategy = (typeof REPLICATION_STRATEGIES)[number];
 
 interface StateBase {
+  /** How this piece of state is copied to another host or datacenter. */
   readonly strategy: ReplicationStrategy;
   /** Why this strategy fits this piece of state. */
   readonly why: string;
@@ -103,8 +134,11 @@ interface StateBase {
   readonly stopForFinalCopy: readonly string[];
 }
 
+/** A database an app keeps. */
 export interface DatabaseState extends StateBase {
+  /** Always "database". */
   readonly kind: "database";
+  /** The database engine. */
   readonly engine: "postgresql" | "mysql";
   /** Database name (the instance name is used when several instances run on one site). */
   readonly name: string;
@@ -112,28 +146,39 @@ export interface DatabaseState extends StateBase {
   readonly locale?: string;
 }
 
+/** A directory on the host an app keeps its files in. */
 export interface DirectoryState extends StateBase {
+  /** Always "directory". */
   readonly kind: "directory";
+  /** The directory's absolute path on the host. */
   readonly path: string;
 }
 
+/** An object-storage bucket an app keeps files in. */
 export interface BucketState extends StateBase {
+  /** Always "bucket". */
   readonly kind: "bucket";
   /** Bucket name suffix; the instance prefixes it (e.g. "matrix-media"). */
   readonly name: string;
 }
 
+/** One piece of an app's state: a database, a directory or a bucket. */
 export type StateItem = DatabaseState | DirectoryState | BucketState;
 
 /** Secrets an app needs generated once and carried with the site (its identity). */
 export type IdentitySecretKind = "random" | "ed25519" | "rsa";
 
+/** A secret an app needs (generated by the SDK and installed on the host as a file). */
 export interface IdentitySecret {
+  /** The secret's name (also its file name under /run/secrets/sovereign/<instance>/). */
   readonly name: string;
+  /** What kind of secret it is (how it is generated). */
   readonly kind: IdentitySecretKind;
+  /** What the app uses it for. */
   readonly purpose: string;
 }
 
+/** Catalog category: an ordinary app, a federated (fediverse) app, or a core service of the site. */
 export type AppCategory = "app" | "fediverse" | "core";
 
 /** How an app signs its users in through the site's identity provider with OpenID Connect. */
@@ -146,25 +191,44 @@ export interface OidcSupport {
   readonly source: Source;
 }
 
+/**
+ * An app in the catalog: what it is, its licence verdict, SWOT, how it is installed, what it needs and
+ * keeps.
+ */
 export interface AppDefinition {
+  /** The app's id (the catalog key), e.g. "forgejo". */
   readonly id: string;
+  /** Its display name. */
   readonly title: string;
+  /** What the cooperative runs it for, in one line. */
   readonly purpose: string;
+  /** Its category. */
   readonly category: AppCategory;
+  /** The project's home page. */
   readonly homepage: string;
+  /** Its licence and the cooperative's verdict. */
   readonly licence: Licence;
+  /** Its SWOT analysis. */
   readonly swot: Swot;
   /** Exactly one of nixos / plainLinux says how it is installed. */
   readonly nixos?: NixosSetup;
+  /** How to install it where NixOS has no module for it. */
   readonly plainLinux?: PlainLinuxRecipe;
+  /** The ports it listens on. */
   readonly ports: readonly PortSpec[];
+  /** The resources it needs. */
   readonly requirements: Requirements;
+  /** The services it depends on. */
   readonly dependencies: readonly Dependency[];
   /** What a site gets from running this app (core services provide what others depend on). */
   readonly provides?: readonly Dependency[];
+  /** The federation protocols it speaks (empty for a non-federated app). */
   readonly federation: readonly Federation[];
+  /** The state it keeps (what migration copies). */
   readonly state: readonly StateItem[];
+  /** The secrets it needs. */
   readonly secrets: readonly IdentitySecret[];
+  /** The subdomain it gets when the site config gives none, e.g. "git". */
   readonly defaultSubdomain: string;
   /**
    * The system account the app's service runs as (made by its NixOS module or its package): the
@@ -187,11 +251,16 @@ export interface SystemUser {
 
 /** Open-core software the cooperative refuses, and what the catalog offers instead. */
 export interface RefusedApp {
+  /** The refused app's name as a user would request it. */
   readonly id: string;
+  /** Its display name. */
   readonly title: string;
+  /** Why the cooperative refuses it (e.g. open core). */
   readonly reason: string;
+  /** Where the reason comes from. */
   readonly source: Source;
   /** Catalog ids to use instead (one or a stack of them). */
   readonly alternative: readonly string[];
+  /** The catalog app to use instead, in words. */
   readonly alternativeText: string;
 }

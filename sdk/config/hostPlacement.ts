@@ -13,7 +13,9 @@ import { Placement, PLACEMENT_KINDS } from "../hosts/placement";
 export interface HostPlacementConfig {
   /** How the host is made and reached; without it the host's configuration is only rendered. */
   readonly placement?: Placement;
+  /** SSH public keys (OpenSSH format) allowed to log in as root on the host. */
   readonly sshKeys?: readonly string[];
+  /** The host's time zone, e.g. "Europe/Berlin"; default UTC. */
   readonly timeZone?: string;
   /** Extra NixOS modules, imported as they are: `{ name, inline }` or `{ name, file }` (relative to the project dir). */
   readonly modules?: readonly ExtraModule[];

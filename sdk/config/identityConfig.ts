@@ -27,17 +27,27 @@ import { keyMaterial } from "../hosts/ssh";
 import type { ConfigProblems } from "./problems";
 import type { AppConfig, HostConfig } from "./siteConfig";
 
+/** An administrator of the site's identity realm (`site.identity.admins[]`). */
 export interface IdentityAdminConfig {
+  /** The admin's user name in the realm. */
   readonly username: string;
+  /** The admin's e-mail address (required when the realm requires e-mail). */
   readonly email?: string;
+  /** The admin's first name. */
   readonly firstName?: string;
+  /** The admin's last name. */
   readonly lastName?: string;
 }
 
+/** The `identity` section of a site config: the Keycloak realm apps sign in with. */
 export interface IdentityConfig {
+  /** The realm's name (lowercase letters, digits and "-"). */
   readonly realm: string;
+  /** The realm's display name on the login page; default the site name. */
   readonly displayName?: string;
+  /** Whether users must have an e-mail address. */
   readonly emailRequired: boolean;
+  /** The realm's administrators. */
   readonly admins: readonly IdentityAdminConfig[];
   /** App instances whose client may use the client-credentials grant. */
   readonly serviceAccounts: readonly string[];
@@ -98,6 +108,7 @@ export function serviceAccountProblems(
 export interface OidcSecretDelivery {
   /** The app instance. */
   readonly app: string;
+  /** The host (by name) the OIDC client secret file is written to. */
   readonly host: string;
   /** How the host is reached and what its secret is encrypted to (no private key path). */
   readonly target: SecretHost;

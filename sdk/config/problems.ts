@@ -2,10 +2,12 @@
 export class ConfigProblems {
   private readonly problems: string[] = [];
 
+  /** Records a problem at a config key, e.g. add("site.hosts[0].address", "must be an IPv4 address"). */
   add(field: string, message: string): void {
     this.problems.push(`${field}: ${message}`);
   }
 
+  /** How many problems were recorded. */
   get count(): number {
     return this.problems.length;
   }
@@ -25,6 +27,7 @@ export class ConfigProblems {
 export class SiteConfigError extends Error {
   constructor(
     message: string,
+    /** Each problem as "<key>: <message>", in the order they were found. */
     public readonly problems: readonly string[],
   ) {
     super(message);

@@ -243,7 +243,7 @@ const migrationSection = section(
 );
 
 /** The whole `sovereign:site` mapping. */
-export const siteSchema = section({
+const siteShape = section({
   name: nameField("the site's name"),
   domain: z
     .string({ error: 'is required: the site\'s DNS zone, e.g. "coop.example"' })
@@ -295,7 +295,15 @@ export const siteSchema = section({
     ),
 });
 
-export type RawSiteConfig = z.input<typeof siteSchema>;
+/** A site config as written in the stack file, before validation (what `siteSchema` accepts). */
+export type RawSiteConfig = z.input<typeof siteShape>;
+
+/**
+ * The zod schema of the `sovereign:site` config value: every section with its fields, defaults and
+ * descriptions (the source of the editor JSON Schema, stacks/site.schema.json). `parseSiteConfig`
+ * runs it first and then the checks that span fields; use that rather than this schema directly.
+ */
+export const siteSchema: z.ZodType<z.output<typeof siteShape>, RawSiteConfig> = siteShape;
 
 /** The JSON Schema of a whole stack file (`config: sovereign:site: ...`), for editors. */
 export function stackFileJsonSchema(): Record<string, unknown> {

@@ -19,11 +19,15 @@ import {
 /** How a host exists: created on Proxmox (LXC container or VM), or a machine that already runs. */
 export type HostKind = "existing" | "lxc" | "vm";
 
+/** A host of the site, after validation (`site.hosts[]`). */
 export interface HostConfig extends HostPlacementConfig {
+  /** The host's name: lowercase letters, digits and "-"; its A record is `<name>.<domain>`. */
   readonly name: string;
+  /** How the host exists: "existing" (a machine reached over SSH) or a planned kind. */
   readonly kind: HostKind;
   /** Public IPv4 address: what the site's A records point at. */
   readonly address: string;
+  /** The host's IPv6 address, when it has one (published as an AAAA record). */
   readonly address6?: string;
   /** Proxmox node that hosts an lxc/vm host. */
   readonly proxmoxNode?: string;
@@ -31,11 +35,15 @@ export interface HostConfig extends HostPlacementConfig {
   readonly memoryMiB?: number;
 }
 
+/** An app instance of the site, after validation (`site.apps[]`). */
 export interface AppConfig {
   /** Instance name, unique in the site (defaults to the app id). */
   readonly name: string;
+  /** The catalog id of the app. */
   readonly app: AppId;
+  /** The host (by name) it runs on. */
   readonly host: string;
+  /** Its subdomain; its URL is `https://<subdomain>.<domain>/`. Default: the catalog's default subdomain. */
   readonly subdomain: string;
   /** A federating app's permanent identity (Matrix server_name, ActivityPub/WebFinger domain). */
   readonly domain?: string;
@@ -46,14 +54,29 @@ export interface AppConfig {
  * PowerDNS that `npm run env -- up powerdns` starts on loopback.
  */
 export interface DnsConfig {
+  /** The DNS provider; only "powerdns". */
   readonly provider: "powerdns";
-  readonly endpoint: "local" | { readonly apiUrl: string };
+  /** "local" (the PowerDNS `npm run env -- up powerdns` starts) or the PowerDNS HTTP API's base URL. */
+  readonly endpoint:
+    | "local"
+    | {
+        /** The PowerDNS HTTP API's base URL, e.g. "https://ns1.coop.example:8081". */
+        readonly apiUrl: string;
+      };
+  /** The PowerDNS server id (usually "localhost"). */
   readonly serverId: string;
+  /** Default TTL of the site's records, in seconds (60 to 604800; default 3600). */
   readonly ttl: number;
+  /** The zone's NS records, fully qualified; empty means the default ns1.<domain>. */
   readonly nameservers: readonly string[];
 }
 
+/**
+ * A site's whole config (`sovereign:site`), validated and with defaults applied: what {@link
+ * parseSiteConfig} returns.
+ */
 export interface SiteConfig {
+  /** The site's name (the stack's name), lowercase letters, digits and "-". */
   readonly name: string;
   /** The site's zone, in ASCII (punycode) with no trailing dot. */
   readonly domain: string;
@@ -62,9 +85,17 @@ export interface SiteConfig {
   /** A warm-standby datacenter (never the same as `datacenter`). */
   readonly standby?: string;
   /** How a change of `datacenter` moves the site. */
-  readonly migration?: { readonly keepSource: boolean; readonly switchTtl: number };
+  readonly migration?: {
+    /** Keep the source datacenter's copy after a migration's cutover. */
+    readonly keepSource: boolean;
+    /** TTL in seconds the site's records are lowered to before a cutover. */
+    readonly switchTtl: number;
+  };
+  /** Where the site's zone is served. */
   readonly dns: DnsConfig;
+  /** The site's hosts. */
   readonly hosts: readonly HostConfig[];
+  /** The site's app instances. */
   readonly apps: readonly AppConfig[];
   /** Stateful resources get `protect` unless this is false. */
   readonly protect: boolean;

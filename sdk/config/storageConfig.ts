@@ -13,27 +13,54 @@ import { bucketNameProblem, parseSize } from "../../providers/garage/validate";
 import { checkReplication } from "../storage/replicationJob";
 import type { ConfigProblems } from "./problems";
 
+/** How the site reaches its Garage cluster (`site.storage.garage`). */
 export interface GarageEndpointConfig {
+  /** Garage's admin API base URL, e.g. "http://127.0.0.1:3903". */
   readonly adminUrl: string;
+  /** Garage's S3 API endpoint, e.g. "http://127.0.0.1:3900". */
   readonly s3Endpoint: string;
+  /** The S3 region Garage answers to (its `s3_region`, e.g. "garage"). */
   readonly region: string;
+  /** The host name of Garage's website endpoint, for buckets served as websites. */
   readonly webHost?: string;
 }
 
+/** A bucket of the site (`site.storage.buckets[]`). */
 export interface StorageBucketConfig {
+  /** The bucket's name (S3 rules: 3 to 63 lowercase letters, digits, "-" and "."). */
   readonly name: string;
-  readonly quotas?: { readonly maxSize?: number; readonly maxObjects?: number };
+  /** Limits Garage enforces on the bucket; none by default. */
+  readonly quotas?: {
+    /** Largest total size, in bytes. */
+    readonly maxSize?: number;
+    /** Largest number of objects. */
+    readonly maxObjects?: number;
+  };
+  /** Serve the bucket as a static website. */
   readonly website?: {
+    /** The subdomain it is served under. */
     readonly subdomain: string;
+    /** The object served for a directory, e.g. "index.html". */
     readonly indexDocument: string;
+    /** The object served when one is missing, e.g. "404.html". */
     readonly errorDocument?: string;
   };
-  readonly replicateTo?: { readonly endpoint: string; readonly bucket: string; readonly region: string };
+  /** Copy the bucket's objects to a bucket elsewhere (another datacenter's S3). */
+  readonly replicateTo?: {
+    /** The other S3 endpoint's URL. */
+    readonly endpoint: string;
+    /** The bucket there. */
+    readonly bucket: string;
+    /** The S3 region there. */
+    readonly region: string;
+  };
 }
 
+/** The `storage` section of a site config: its Garage and buckets. */
 export interface StorageConfig {
   /** `local` means the harness's Garage on loopback (`npm run env -- up garage`). */
   readonly garage: "local" | GarageEndpointConfig;
+  /** The site's buckets. */
   readonly buckets: readonly StorageBucketConfig[];
 }
 

@@ -26,19 +26,27 @@ import { sshfpRecords } from "./sshfp";
 export interface DnsConnection {
   /** Base URL of the PowerDNS web server, e.g. "http://127.0.0.1:8081". */
   apiUrl: pulumi.Input<string>;
+  /** The PowerDNS server id; default "localhost". */
   serverId?: pulumi.Input<string>;
   /** Stack config key of the API key; default "sovereign:powerdnsApiKey". */
   apiKeyConfig?: pulumi.Input<string>;
 }
 
+/** Inputs of a {@link DnsZone}. */
 export interface DnsZoneArgs {
+  /** Which PowerDNS to use (URL, server id, the config key of the API key). */
   connection: DnsConnection;
   /** The zone, e.g. "example.org." (IDN allowed). */
   zone: string;
+  /** The zone's name servers, fully qualified, e.g. ["ns1.coop.example."]; published as NS records. */
   nameservers: string[];
+  /** The PowerDNS zone kind; default "Native". */
   kind?: "Native" | "Master" | "Slave";
+  /** Sign the zone with DNSSEC; default false. */
   dnssec?: pulumi.Input<boolean>;
+  /** PowerDNS SOA-EDIT-API setting (how the SOA serial changes on API edits); default "DEFAULT". */
   soaEditApi?: pulumi.Input<string>;
+  /** PowerDNS account the zone is filed under. */
   account?: pulumi.Input<string>;
   /** Take over a zone that already exists. */
   adopt?: boolean;
@@ -48,23 +56,38 @@ export interface DnsZoneArgs {
   protect?: boolean;
 }
 
+/** A record set to add to a {@link DnsZone}. */
 export interface RecordArgs {
   /** Relative to the zone ("www", "@" for the apex) or fully qualified ("www.example.org."). */
   name: string;
+  /** The record type, e.g. "A", "CNAME", "TXT". */
   type: string;
+  /** The records' contents in PowerDNS's presentation format (names fully qualified, TXT quoted). */
   records: pulumi.Input<pulumi.Input<string>[]>;
+  /** TTL in seconds; default the zone's `defaultTtl` (3600 unless set). */
   ttl?: pulumi.Input<number>;
+  /** Publish the records disabled; default false. */
   disabled?: pulumi.Input<boolean>;
+  /**
+   * Take over a record set that exists on the server but is not this stack's; default false (refused,
+   * naming the owner).
+   */
   adopt?: pulumi.Input<boolean>;
 }
 
+/** The mail records of a zone: MX, SPF, DKIM and DMARC. */
 export interface MailArgs {
   /** Name the mail is for, relative to the zone; default the apex. */
   domain?: string;
+  /** The mail exchangers, by preference. */
   mx: MxHost[];
+  /** The SPF policy published as the apex TXT record. */
   spf?: SpfPolicy;
+  /** DKIM public keys, one TXT record per selector. */
   dkim?: DkimKey[];
+  /** The DMARC policy published at `_dmarc`. */
   dmarc?: DmarcPolicy;
+  /** TTL in seconds of the mail records; default the zone's. */
   ttl?: number;
 }
 
@@ -106,7 +129,9 @@ export function publishConflict(
 export class DnsZone extends pulumi.ComponentResource {
   /** The zone name, normalised ("example.org."). */
   readonly zoneName: string;
+  /** The zone resource itself. */
   readonly zone: PowerDnsZone;
+  /** The zone's DNSSEC keys (DS records to give the parent zone); empty unless `dnssec` is on. */
   readonly dnssecKeys: pulumi.Output<DnssecKey[]>;
   private readonly baseName: string;
   private readonly connection: DnsConnection;

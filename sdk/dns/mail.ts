@@ -4,6 +4,7 @@
  */
 import * as crypto from "crypto";
 
+/** A mail exchanger of the zone. */
 export interface MxHost {
   /** Lower is preferred. */
   priority: number;
@@ -13,11 +14,13 @@ export interface MxHost {
 
 /** An `include:` target, with the DNS lookups its own policy needs when known (RFC 7208 §4.6.4 counts them). */
 export interface SpfInclude {
+  /** The domain whose SPF record is included. */
   domain: string;
   /** Lookups the included policy itself makes (its a/mx/ptr/include/exists/redirect terms, recursively). */
   lookups: number;
 }
 
+/** An SPF policy: the senders allowed to send as the domain and what receivers do with others. */
 export interface SpfPolicy {
   /** Let the domain's MX hosts send (`mx`). Default true. */
   mx?: boolean;
@@ -25,6 +28,7 @@ export interface SpfPolicy {
   a?: boolean | string[];
   /** Addresses or networks allowed to send (`ip4:` / `ip6:`). */
   ip4?: string[];
+  /** IPv6 networks allowed to send (ip6: terms). */
   ip6?: string[];
   /** Other domains' SPF policies to include (`include:`); give `{ domain, lookups }` to count theirs too. */
   include?: (string | SpfInclude)[];
@@ -47,7 +51,12 @@ const includeOf = (i: string | SpfInclude): SpfInclude =>
  * mechanism and per redirect modifier, plus what each included policy itself costs when given.
  * ip4/ip6/all cost nothing.
  */
-export function spfLookups(p: SpfPolicy): { total: number; terms: string[] } {
+export function spfLookups(p: SpfPolicy): {
+  /** How many DNS lookups the policy costs (SPF allows at most 10). */
+  total: number;
+  /** The terms that cost a lookup. */
+  terms: string[];
+} {
   const terms: string[] = [];
   if (p.mx !== false) terms.push("mx");
   if (p.a === true) terms.push("a");
@@ -63,6 +72,10 @@ export function spfLookups(p: SpfPolicy): { total: number; terms: string[] } {
   return { total: terms.length + nested, terms };
 }
 
+/**
+ * The SPF TXT record text for `p`, e.g. "v=spf1 mx ip4:192.0.2.0/24 -all". Throws when an ip4/ip6
+ * term is not an address or network, or when the policy needs more than 10 DNS lookups.
+ */
 export function spfRecord(p: SpfPolicy): string {
   const terms = ["v=spf1"];
   if (p.mx !== false) terms.push("mx");
@@ -91,6 +104,7 @@ export function spfRecord(p: SpfPolicy): string {
   return terms.join(" ");
 }
 
+/** A DKIM public key to publish under `<selector>._domainkey`. */
 export interface DkimKey {
   /** The selector: the record is published at `<selector>._domainkey.<domain>`. */
   selector: string;
@@ -132,7 +146,13 @@ export function dkimSelectorProblem(selector: string): string | undefined {
   return `DKIM selector "${selector}" is not a DNS label: use 1-63 letters, digits and inner '-' (e.g. "s2026a"); dots separate labels`;
 }
 
-export function dkimRecord(k: DkimKey): { name: string; content: string } {
+/** The DKIM TXT record for `k`: its name relative to the zone and its text (split in 255-byte strings). */
+export function dkimRecord(k: DkimKey): {
+  /** The record's name relative to the zone, e.g. "s1._domainkey". */
+  name: string;
+  /** The TXT record contents, quoted. */
+  content: string;
+} {
   const bad = dkimSelectorProblem(k.selector);
   if (bad) throw new Error(bad);
   const key = k.publicKey.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
@@ -146,22 +166,29 @@ export function dkimRecord(k: DkimKey): { name: string; content: string } {
   return { name: `${k.selector}._domainkey`, content: `v=DKIM1; k=${k.keyType ?? "rsa"}; p=${key}` };
 }
 
+/** The DMARC dispositions, from monitoring only to rejecting. */
 export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
 export type DmarcDisposition = (typeof DMARC_POLICIES)[number];
 
+/** A DMARC policy, published at `_dmarc.<domain>`. */
 export interface DmarcPolicy {
+  /** What receivers do with mail that fails DMARC (p=). */
   policy: DmarcDisposition;
+  /** The policy for subdomains (sp=); default the same as `policy`. */
   subdomainPolicy?: DmarcDisposition;
   /** Aggregate report addresses (mailto: added when missing). */
   rua?: string[];
+  /** Where forensic (failure) reports go (ruf=), as addresses or mailto: URIs. */
   ruf?: string[];
   /** Percentage of mail the policy applies to, 0..100. */
   pct?: number;
   /** Alignment: relaxed ("r", default) or strict ("s"). */
   adkim?: "r" | "s";
+  /** SPF alignment: relaxed ("r", default) or strict ("s"). */
   aspf?: "r" | "s";
 }
 
+/** The DMARC TXT record text for `p`, e.g. "v=DMARC1; p=reject; rua=mailto:...". */
 export function dmarcRecord(p: DmarcPolicy): string {
   for (const [field, v] of [
     ["policy", p.policy],
@@ -190,6 +217,7 @@ export function dmarcRecord(p: DmarcPolicy): string {
   return tags.join("; ");
 }
 
+/** MX record contents ("<preference> <host>.") for `hosts`, names qualified with `qualify`. */
 export function mxRecords(hosts: MxHost[], qualify: (name: string) => string): string[] {
   if (hosts.length === 0)
     throw new Error(`mail needs at least one MX host, e.g. [{ priority: 10, host: "mail" }]`);

@@ -10,14 +10,19 @@
  */
 
 export interface RecordState {
+  /** The TTL in seconds. */
   ttl: number;
+  /** The record contents. */
   records: string[];
 }
 
+/** What a TTL-lowered record switch starts from and goes to. */
 export interface TtlSwitchInput {
   /** For messages: "app.example.org. CNAME". */
   what: string;
+  /** The record set as it is now. */
   current: RecordState;
+  /** The contents it should end with. */
   target: string[];
   /** The TTL used around the switch; default 60 seconds. */
   lowTtl?: number;
@@ -25,11 +30,29 @@ export interface TtlSwitchInput {
   restoreTtl?: number;
 }
 
+/** The phases of a switch: lower the TTL, switch the contents, restore the TTL. */
 export type TtlSwitchPhase = "lower-ttl" | "switch" | "restore-ttl";
 
+/** One step of a switch: write a record state, or wait for caches to expire. */
 export type TtlSwitchStep =
-  | { kind: "apply"; phase: TtlSwitchPhase; state: RecordState; why: string }
-  | { kind: "wait"; seconds: number; why: string };
+  | {
+      /** Write the record set. */
+      kind: "apply";
+      /** The phase this write belongs to. */
+      phase: TtlSwitchPhase;
+      /** The record set to write. */
+      state: RecordState;
+      /** Why, in one line. */
+      why: string;
+    }
+  | {
+      /** Wait before the next step. */
+      kind: "wait";
+      /** How long to wait, in seconds (the old TTL, so caches have expired). */
+      seconds: number;
+      /** Why, in one line. */
+      why: string;
+    };
 
 const sameRecords = (a: string[], b: string[]): boolean =>
   JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
@@ -116,6 +139,7 @@ export function recordAt(input: TtlSwitchInput, phase: TtlSwitchPhase | "not-sta
   return state;
 }
 
+/** What running a switch's steps does: write a record state, and wait. */
 export interface TtlSwitchEffects {
   /** Make the record set hold `state` (e.g. set the phase in stack config and run `pulumi up`). */
   apply(phase: TtlSwitchPhase, state: RecordState): Promise<void>;

@@ -10,35 +10,56 @@ import { nixosPlatformOf, Placement, PLACEMENT_KINDS } from "./placement";
 import { sshTargetProblems } from "./ssh";
 import type { AgenixSecret } from "../secrets/hostSecretPlan";
 
+/** What a NixOS host is made of: name, placement, network, apps, datasets and extra modules. */
 export interface HostSpec {
+  /** The host's name (its hostname and the first label of its FQDN). */
   readonly name: string;
   /** The site's domain; the host is `<name>.<domain>`. */
   readonly domain: string;
+  /** Where the host runs (a Proxmox guest, an LXC container, or an existing machine). */
   readonly placement: Placement;
   /** The host's IPv4 address, with prefix length ("192.0.2.10/24"; /32 when omitted). */
   readonly ipv4: string;
+  /** The host's IPv6 address with its prefix length, e.g. "2001:db8::5/64". */
   readonly ipv6?: string;
+  /** The IPv4 default gateway. */
   readonly gateway4?: string;
+  /** The IPv6 default gateway. */
   readonly gateway6?: string;
+  /** DNS resolvers the host uses. */
   readonly nameservers?: readonly string[];
   /** Authorized keys for root (at least one: it is how deployers get in). */
   readonly sshKeys: readonly string[];
-  readonly apps?: readonly { readonly app: AppId; readonly fqdn: string }[];
+  /** The catalog apps the host runs, with the domain each answers on. */
+  readonly apps?: readonly {
+    /** The catalog id of the app. */
+    readonly app: AppId;
+    /** The domain it answers on, e.g. "git.coop.example". */
+    readonly fqdn: string;
+  }[];
+  /** ZFS datasets to create on the host. */
   readonly datasets?: readonly ZfsDataset[];
+  /** Extra NixOS modules included in the host's configuration. */
   readonly extraModules?: readonly ExtraModule[];
+  /** The host's time zone; default "UTC". */
   readonly timeZone?: string;
+  /** NixOS `system.stateVersion`; default the SDK's tested release. */
   readonly stateVersion?: string;
+  /** The network interface the addresses are set on; default "eth0". */
   readonly interface?: string;
   /** agenix declarations (`age.secrets.<name>`) of the secrets delivered to the host; no secret in them. */
   readonly ageSecrets?: Readonly<Record<string, AgenixSecret>>;
 }
 
+/** One problem of a host spec: the field and what is wrong with it. */
 export type Problem = readonly [field: string, message: string];
 
 /** A host spec with problems, each as [field, message]; thrown before any resource is declared. */
 export class HostSpecError extends Error {
   constructor(
+    /** The host's name. */
     readonly host: string,
+    /** Each problem with its field. */
     readonly problems: readonly Problem[],
   ) {
     super(
@@ -57,7 +78,14 @@ const MODULE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export function parseCidr(
   text: string,
   family: 4 | 6,
-): { address: string; prefixLength: number } | undefined {
+):
+  | {
+      /** The address part. */
+      address: string;
+      /** The prefix length. */
+      prefixLength: number;
+    }
+  | undefined {
   const [address, prefix, ...rest] = text.split("/");
   const max = family === 4 ? 32 : 128;
   if (rest.length > 0 || net.isIP(address) !== family) return undefined;
@@ -230,6 +258,10 @@ export function hostSpecProblems(spec: HostSpec, field = "host"): Problem[] {
   return out;
 }
 
+/**
+ * Checks a host spec; throws a {@link HostSpecError} listing every problem by field. @param field the key
+ * prefix problems are reported under
+ */
 export function assertHostSpec(spec: HostSpec, field = "host"): void {
   const problems = hostSpecProblems(spec, field);
   if (problems.length > 0) throw new HostSpecError(typeof spec.name === "string" ? spec.name : "?", problems);

@@ -18,6 +18,7 @@ import { assertHostSpec, HostSpec, nixosModelOf, parseCidr } from "./hostSpec";
 import { createProxmoxGuest } from "./proxmox";
 import type { SshTarget } from "./ssh";
 
+/** Inputs of a {@link NixOSHost}: the host spec and how it is deployed. */
 export interface NixOSHostArgs extends HostSpec {
   /** Publish the host's A/AAAA records here. */
   readonly dnsZone?: DnsZone;
@@ -27,6 +28,7 @@ export interface NixOSHostArgs extends HostSpec {
   readonly sshWaitSeconds?: number;
   /** For Proxmox guests, whose key is made at first boot: the key to expect once known. */
   readonly sshHostKey?: string;
+  /** How the configuration reaches the host; default none (the configuration is rendered only). */
   readonly deployer?: Deployer;
   /** Guests are protected from deletion unless this is false. */
   readonly protect?: boolean;
@@ -50,16 +52,21 @@ export interface NixOSHostArgs extends HostSpec {
  * ```
  */
 export class NixOSHost extends pulumi.ComponentResource {
+  /** The host's fully qualified name. */
   readonly fqdn: string;
+  /** The host's IPv4 address. */
   readonly address: string;
   /** The rendered configuration: file name → content. */
   readonly configuration: Readonly<Record<string, string>>;
+  /** Hash of the rendered configuration; it changes exactly when the configuration does. */
   readonly configurationHash: string;
   /** How to reach the host over SSH (with its verified host key when known). */
   readonly sshTarget: pulumi.Output<SshTarget>;
   /** The guest resource (Proxmox container/VM or LXC container), if the placement makes one. */
   readonly guest?: pulumi.CustomResource;
+  /** The SSH reachability check of the host, when it is deployed. */
   readonly reachable?: SshReachable;
+  /** The deployment resource, when a deployer is given. */
   readonly deployment?: pulumi.CustomResource;
 
   constructor(name: string, args: NixOSHostArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -10,21 +10,30 @@ import type { SshTarget } from "./ssh";
 
 export type { PlainFile, PlainProcess, PlainService };
 
+/** Inputs of a {@link PlainHost}: a non-NixOS Linux host managed over SSH. */
 export interface PlainHostArgs {
+  /** The host's name (used in resource names and owner markers). */
   readonly hostName: string;
   /** How to reach it; the host key is required (pinned or known_hosts). */
   readonly target: pulumi.Input<SshTarget>;
   /** Pass a secret. */
   readonly privateKey?: pulumi.Input<string>;
+  /** Distribution packages to install. */
   readonly packages?: string[];
+  /** Files to write, with their owner and mode. */
   readonly files?: pulumi.Input<
     {
+      /** The file's absolute path on the host. */
       path: pulumi.Input<string>;
+      /** The file's text. */
       content: pulumi.Input<string>;
+      /** Octal mode, e.g. "0644". */
       mode: pulumi.Input<string>;
+      /** Owner as "user" or "user:group"; default "root". */
       owner?: pulumi.Input<string>;
     }[]
   >;
+  /** Services (systemd units) to install and keep running. */
   readonly services?: PlainService[];
   /** Take over files or a host another stack (or a person) wrote. */
   readonly adopt?: boolean;
@@ -48,6 +57,7 @@ export interface PlainHostArgs {
  * ```
  */
 export class PlainHost extends pulumi.ComponentResource {
+  /** What the host's provider last applied (packages, files, services), as recorded in state. */
   readonly state: PlainHostState;
   /** path → sha256 of each file as applied. */
   readonly fileHashes: pulumi.Output<Record<string, string>>;

@@ -11,11 +11,15 @@ import type { ProxmoxLxcPlacement, ProxmoxVmPlacement } from "./placement";
 
 /** Who owns the guest, written into its description and tags (Proxmox has no other metadata). */
 export interface GuestOwner {
+  /** The Pulumi project. */
   readonly project: string;
+  /** The stack. */
   readonly stack: string;
+  /** The resource's name. */
   readonly resource: string;
 }
 
+/** The Proxmox tag that marks a guest as owned by `owner` (Proxmox tags allow only a few characters). */
 export function ownerTag(owner: GuestOwner): string {
   // Proxmox tags: [a-z0-9_+.-]
   return `sovereign-${owner.project}-${owner.stack}`.toLowerCase().replace(/[^a-z0-9_+.-]/g, "-");

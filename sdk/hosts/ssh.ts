@@ -6,10 +6,13 @@
 import { SshConnection } from "../replication/executor";
 import { hostKeyProblem, sshHostProblem, sshUserProblem } from "../replication/sshTarget";
 
+/** How to reach a host over SSH. */
 export interface SshTarget {
   /** Host name or address. */
   readonly host: string;
+  /** The SSH port; default 22. */
   readonly port?: number;
+  /** The user to log in as; default "root". */
   readonly user?: string;
   /** The host's public key (`ssh-ed25519 AAAA...`), pinned. */
   readonly hostKey?: string;

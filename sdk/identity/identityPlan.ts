@@ -31,29 +31,45 @@ export interface OidcAppSpec {
   serviceAccount?: boolean;
 }
 
+/** An administrator to create in the realm. */
 export interface RealmAdminSpec {
+  /** The user name. */
   username: string;
+  /** The e-mail address. */
   email?: string;
+  /** The first name. */
   firstName?: string;
+  /** The last name. */
   lastName?: string;
 }
 
+/** What the identity plan is made from: the realm, the apps that sign in with OIDC, the admins. */
 export interface IdentityPlanInput {
+  /** The realm's name. */
   realm: string;
   /** Users must have an email (default true: password resets and notifications need one). */
   emailRequired?: boolean;
+  /** The apps that sign in through the realm. */
   apps: readonly OidcAppSpec[];
+  /** The realm's administrators. */
   admins?: readonly RealmAdminSpec[];
 }
 
+/** An OIDC client the realm gets for one app. */
 export interface PlannedClient {
   /** The app instance's name. */
   app: string;
+  /** The client id, e.g. the app instance name. */
   clientId: string;
+  /** Redirect URIs Keycloak accepts after sign-in, under the app's URL. */
   redirectUris: string[];
+  /** Origins allowed for browser (CORS) requests: the app's origin. */
   webOrigins: string[];
+  /** The app's base URL. */
   rootUrl: string;
+  /** Whether the client is public (no client secret), for apps that run in the browser only. */
   publicClient: boolean;
+  /** Whether the client gets a service account (client-credentials grant). */
   serviceAccounts: boolean;
 }
 
@@ -67,6 +83,10 @@ export function oidcApps(apps: readonly OidcAppSpec[]): OidcAppSpec[] {
   return apps.filter((a) => isAppId(a.app) && appDefinition(a.app).oidc !== undefined);
 }
 
+/**
+ * The OIDC clients the realm gets, one per app that signs in through it. Pure; throws when two apps would
+ * get the same client id.
+ */
 export function planIdentity(input: IdentityPlanInput): PlannedClient[] {
   const problems = new ConfigProblems();
   for (const p of realmNameProblems(input.realm, "realm")) problems.add(p.property, p.reason);

@@ -9,9 +9,11 @@ import {
 import type { SecretGenerator } from "../secrets/generator";
 import { planIdentity, type OidcAppSpec, type RealmAdminSpec } from "./identityPlan";
 
+/** Inputs of an {@link IdentityRealm}: the Keycloak realm, its apps and its admins. */
 export interface IdentityRealmArgs {
   /** The realm's name (one realm per site), e.g. "example-org". */
   realm: string;
+  /** The realm's display name on the login page; default the realm name. */
   displayName?: string;
   /** Users must have an email (default true). */
   emailRequired?: boolean;
@@ -27,7 +29,9 @@ export interface IdentityRealmArgs {
 
 /** What an app component needs to sign its users in. */
 export interface OidcClientCredentials {
+  /** The realm's issuer URL, `<keycloak>/realms/<realm>`. */
   issuerUrl: pulumi.Output<string>;
+  /** The app's OIDC client id. */
   clientId: pulumi.Output<string>;
   /** Undefined for public clients; a secret Output otherwise. */
   clientSecret: pulumi.Output<string | undefined>;
@@ -48,10 +52,15 @@ export interface OidcClientCredentials {
  * ```
  */
 export class IdentityRealm extends pulumi.ComponentResource {
+  /** The Keycloak realm. */
   readonly realm: KeycloakRealm;
+  /** The group whose members administer the realm. */
   readonly adminGroup: KeycloakGroup;
+  /** Each app's OIDC client, by app instance name. */
   readonly clients: Readonly<Record<string, KeycloakOidcClient>>;
+  /** The realm's admin users. */
   readonly admins: readonly KeycloakUser[];
+  /** The realm's issuer URL, `<keycloak>/realms/<realm>`. */
   readonly issuerUrl: pulumi.Output<string>;
 
   constructor(name: string, args: IdentityRealmArgs, opts?: pulumi.ComponentResourceOptions) {

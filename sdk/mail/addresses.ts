@@ -11,7 +11,19 @@ export interface Address {
 }
 
 /** "example.org" / "Example.ORG." / IDN -> "example.org"; or the reason it is not a mail domain. */
-export function mailDomainName(raw: string): { ok: true; value: string } | { ok: false; reason: string } {
+export function mailDomainName(raw: string):
+  | {
+      /** Valid. */
+      ok: true;
+      /** The normalised domain (lowercase, without a trailing dot). */
+      value: string;
+    }
+  | {
+      /** Invalid. */
+      ok: false;
+      /** What is wrong with it. */
+      reason: string;
+    } {
   const n = normalizeDomainName(raw, { what: "mail domain" });
   if (!n.ok) return { ok: false, reason: n.reason };
   return { ok: true, value: n.value.replace(/\.$/, "") };
@@ -36,7 +48,19 @@ export function localPartProblem(local: string): string | undefined {
 export function parseAddress(
   raw: string,
   defaultDomain?: string,
-): { ok: true; value: Address } | { ok: false; reason: string } {
+):
+  | {
+      /** Valid. */
+      ok: true;
+      /** The parsed address. */
+      value: Address;
+    }
+  | {
+      /** Invalid. */
+      ok: false;
+      /** What is wrong with it. */
+      reason: string;
+    } {
   const at = raw.lastIndexOf("@");
   if (at < 0 && defaultDomain === undefined)
     return { ok: false, reason: `"${raw}" is not an address; write it as local@domain` };
@@ -57,7 +81,19 @@ export const MIB = 1024 * 1024;
 const UNITS: Record<string, number> = { K: 1024, M: MIB, G: 1024 * MIB, T: 1024 * 1024 * MIB };
 
 /** A quota in bytes from a number of bytes or "512M"/"2G"/"1T" (binary units); or why not. */
-export function parseQuota(q: number | string): { ok: true; bytes: number } | { ok: false; reason: string } {
+export function parseQuota(q: number | string):
+  | {
+      /** Valid. */
+      ok: true;
+      /** The quota in bytes. */
+      bytes: number;
+    }
+  | {
+      /** Invalid. */
+      ok: false;
+      /** What is wrong with it. */
+      reason: string;
+    } {
   let bytes: number;
   if (typeof q === "number") bytes = q;
   else {

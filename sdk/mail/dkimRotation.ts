@@ -7,6 +7,7 @@
 import { dkimSelectorProblem } from "../dns/mail";
 import type { MailProblem } from "./problems";
 
+/** One DKIM selector of a mail domain, and when it is retired (unpublished). */
 export interface DkimSelectorArgs {
   /** The selector: the key is published at `<selector>._domainkey.<domain>`. */
   selector: string;
@@ -16,24 +17,40 @@ export interface DkimSelectorArgs {
   retired?: boolean;
 }
 
+/** The DKIM keys of a mail domain: its selectors and which one signs. */
 export interface DkimArgs {
   /** RSA modulus of generated keys; default 2048 (less is refused). */
   bits?: number;
+  /** The domain's selectors, each with its own key pair; retired ones stay listed until removed. */
   selectors: DkimSelectorArgs[];
   /** The selector outgoing mail is signed with. */
   signWith: string;
 }
 
+/** Which DKIM selectors are published and which one signs, at a point in time. */
 export interface DkimState {
   /** Selectors whose records are in DNS now. */
   published: string[];
+  /** The selector that signs outgoing mail now. */
   signing: string;
 }
 
 const retiredAt = (s: DkimSelectorArgs, now: Date): boolean =>
   s.retired === true || (s.retireAt !== undefined && Date.parse(s.retireAt) <= now.getTime());
 
-export function dkimState(args: DkimArgs, now: Date): { state: DkimState; problems: MailProblem[] } {
+/**
+ * The DKIM state at `now`: which selectors to publish and which signs, with the problems of `args`
+ * (e.g. `signWith` naming no listed selector, or a retired one). Pure.
+ */
+export function dkimState(
+  args: DkimArgs,
+  now: Date,
+): {
+  /** The selectors to publish and the signing one. */
+  state: DkimState;
+  /** Problems with the selectors, by field. */
+  problems: MailProblem[];
+} {
   const problems: MailProblem[] = [];
   const bits = args.bits ?? 2048;
   if (!Number.isInteger(bits) || bits < 2048)
@@ -72,6 +89,7 @@ export function dkimState(args: DkimArgs, now: Date): { state: DkimState; proble
   return { state: { published, signing: args.signWith }, problems };
 }
 
+/** The phases of a DKIM key rotation: publish the new key, sign with it, retire the old one. */
 export type RotationPhase = "publish-new" | "switch-signing" | "retire-old";
 
 /**
@@ -84,7 +102,12 @@ export function planDkimRotation(
   from: DkimArgs,
   next: string,
   keepOldUntil?: string,
-): { phase: RotationPhase; dkim: DkimArgs }[] {
+): {
+  /** The rotation phase. */
+  phase: RotationPhase;
+  /** The DKIM config to apply in that phase. */
+  dkim: DkimArgs;
+}[] {
   const old = from.signWith;
   if (from.selectors.some((s) => s.selector === next))
     throw new Error(`dkim rotation: selector "${next}" is already listed; choose a new selector name`);

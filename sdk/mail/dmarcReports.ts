@@ -2,7 +2,8 @@
  * Pure: where DMARC reports may go. A report address in another organisation's domain is only used by
  * receivers when that domain authorises it (RFC 7489 §7.1): it publishes
  * `<our domain>._report._dmarc.<report domain> TXT "v=DMARC1"`. We publish that record when the report
- * domain is in a zone we manage, accept a domain the caller says already publishes it, and refuse the rest.
+ * domain is in a zone we manage, accept a domain the caller says already publishes it, and refuse the
+ * rest.
  */
 import { parseAddress } from "./addresses";
 import type { MailProblem } from "./problems";
@@ -19,6 +20,10 @@ export interface ReportAuthorization {
 export const sameOrganisation = (a: string, b: string): boolean =>
   a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 
+/**
+ * The DNS records that authorise other domains to receive this domain's DMARC reports (RFC 7489 section
+ * 7.1), with problems by field. Pure.
+ */
 export function planReportAuthorizations(
   domain: string,
   reports: { field: string; address: string }[],
@@ -26,7 +31,12 @@ export function planReportAuthorizations(
   zones: string[],
   /** Report domains whose owners already publish the authorisation for `domain`. */
   externallyAuthorized: string[],
-): { records: ReportAuthorization[]; problems: MailProblem[] } {
+): {
+  /** The authorisation TXT records to publish in the receiving domains. */
+  records: ReportAuthorization[];
+  /** Problems with the report addresses, by field. */
+  problems: MailProblem[];
+} {
   const records = new Map<string, ReportAuthorization>();
   const problems: MailProblem[] = [];
   for (const r of reports) {

@@ -16,6 +16,7 @@ import type { MtaStsArgs } from "./mtaSts";
 import { mailProblemsError, MailProblem } from "./problems";
 import { MailDmarcArgs, planMailRecords } from "./records";
 
+/** Inputs of a {@link MailDomain}: the domain's mailboxes, aliases, DKIM keys and published policies. */
 export interface MailDomainArgs extends MailboxesArgs {
   /** The zone the domain's records go in. */
   zone: DnsZone;
@@ -27,14 +28,22 @@ export interface MailDomainArgs extends MailboxesArgs {
   mx?: MxHost[];
   /** Default: the MX hosts may send, everything else fails ("v=spf1 mx -all"). */
   spf?: SpfPolicy;
+  /** The DMARC policy published at `_dmarc`; default p=none with reports to postmaster. */
   dmarc?: MailDmarcArgs;
-  tlsRpt?: { rua: string[] };
+  /** Publish a TLS-RPT record (`_smtp._tls`) asking for TLS failure reports. */
+  tlsRpt?: {
+    /** Where the reports go (mailto: or https: URIs). */
+    rua: string[];
+  };
+  /** Publish an MTA-STS policy (its record and the policy document). */
   mtaSts?: MtaStsArgs;
+  /** The domain's DKIM selectors and keys. */
   dkim: DkimArgs;
   /** Other zones of the site, where report authorisations for this domain may be published. */
   reportZones?: DnsZone[];
   /** Makes the DKIM keys: `pluginSecrets()` (@pulumi/tls) by default, `builtinSecrets()` on the local site. */
   secrets: SecretGenerator;
+  /** TTL in seconds of the domain's mail records; default the zone's. */
   ttl?: number;
   /** Time the retireAt of DKIM selectors is compared with; default now. */
   now?: Date;
@@ -62,15 +71,19 @@ export interface MailDomainArgs extends MailboxesArgs {
 export class MailDomain extends pulumi.ComponentResource {
   /** "example.org". */
   readonly domain: string;
+  /** The domain's mailboxes and aliases, validated. */
   readonly mailboxes: MailboxesPlan;
   /** The MTA-STS policy file, to serve at `mtaStsUrl`. */
   readonly mtaStsPolicy?: string;
+  /** The URL the MTA-STS policy is served at, when MTA-STS is on. */
   readonly mtaStsUrl?: string;
   /** The selector outgoing mail is signed with, and its private key (PKCS#8 PEM, secret). */
   readonly signingSelector: string;
+  /** The private key of the signing DKIM selector, in PEM (a secret output). */
   readonly signingKeyPem: pulumi.Output<string>;
   /** Every selector's public key (SPKI PEM), published or not. */
   readonly dkimPublicKeys: Record<string, pulumi.Output<string>>;
+  /** The DKIM selectors whose keys are published in DNS. */
   readonly publishedSelectors: string[];
 
   constructor(name: string, args: MailDomainArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -33,9 +33,11 @@ import {
 } from "./serverConfig";
 import { sha512Crypt } from "./sha512Crypt";
 
+/** The host a {@link MailServer} runs on. */
 export interface MailServerHost {
   /** The host's name in the SDK (PlainHost's manifest is keyed by it). */
   hostName: string;
+  /** How to reach the host over SSH. */
   target: SshTarget;
   /** OpenSSH private key text for `target` (a secret). */
   privateKey?: pulumi.Input<string>;
@@ -49,10 +51,13 @@ export interface MailServerHost {
   secretStoreDir?: string;
 }
 
+/** Inputs of a {@link MailServer}. */
 export interface MailServerArgs {
+  /** The plain Linux host the mail server (Postfix, Cyrus IMAP, OpenDKIM) runs on. */
   host: MailServerHost;
   /** The name the MX records give (e.g. "mx1.example.org"). */
   serverName: string;
+  /** The mail domains it serves. */
   domains: MailDomain[];
   /** Every mailbox's password ("alice@example.org" → secret). Stored on the host only as a hash. */
   passwords: Record<string, pulumi.Input<string>>;
@@ -66,12 +71,32 @@ export interface MailServerArgs {
   ports?: Partial<MailServerPorts>;
   /** See MailServerLayout.requireSafeKeys; default true. */
   requireSafeKeys?: boolean;
+  /** Take over server files on the host that this stack did not write (passed to PlainHost); default false. */
   adopt?: boolean;
 }
 
 const saltOf = (random: pulumi.Output<string>) => random.apply((r) => r.slice(0, 16));
 
+/**
+ * The mail server of one or more {@link MailDomain}s on a plain Linux host, configured over SSH:
+ * Postfix (SMTP, submission), Cyrus IMAP (IMAPS), Cyrus SASL and OpenDKIM signing with each
+ * domain's key. Mailbox passwords are stored on the host only as salted hashes; a config problem
+ * (e.g. a mailbox without a password) throws at preview, naming the field.
+ *
+ * @example
+ * ```ts
+ * // domain: a MailDomain (see its example); sshKey: the host's login key, a secret.
+ * new MailServer("coop-mx", {
+ *   host: { hostName: "mail", target: { host: "192.0.2.25" }, privateKey: sshKey },
+ *   serverName: "mail.coop.example",
+ *   domains: [domain],
+ *   passwords: { "info@coop.example": cfg.requireSecret("infoPassword") },
+ *   secrets: secrets.builtinSecrets(),
+ * });
+ * ```
+ */
 export class MailServer extends pulumi.ComponentResource {
+  /** The ports it listens on (SMTP, submission, IMAPS, milter). */
   readonly ports: MailServerPorts;
   /** name → running, as last seen by the provider. */
   readonly running: pulumi.Output<Record<string, boolean>>;

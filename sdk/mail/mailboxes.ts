@@ -6,6 +6,7 @@
 import { Address, addressKey, formatAddress, parseAddress, parseQuota } from "./addresses";
 import type { MailProblem } from "./problems";
 
+/** A mailbox of a mail domain. */
 export interface MailboxArgs {
   /** "alice" (in the domain) or "alice@example.org". */
   address: string;
@@ -13,6 +14,7 @@ export interface MailboxArgs {
   quota?: number | string;
 }
 
+/** An alias: an address whose mail is delivered to other addresses. */
 export interface AliasArgs {
   /** "postmaster" or "postmaster@example.org". */
   address: string;
@@ -20,28 +22,45 @@ export interface AliasArgs {
   to: string[];
 }
 
+/** The mailboxes and aliases of a mail domain. */
 export interface MailboxesArgs {
+  /** The domain's mailboxes. */
   mailboxes?: MailboxArgs[];
+  /** The domain's aliases. */
   aliases?: AliasArgs[];
   /** Where mail to any other address of the domain goes (a local mailbox/alias or an outside address). */
   catchAll?: string;
 }
 
+/** A mailbox as the mail server sets it up. */
 export interface MailboxPlan {
+  /** The mailbox's full address. */
   address: string;
+  /** Its quota in bytes; unlimited when absent. */
   quotaBytes?: number;
 }
 
+/** A domain's mailboxes and aliases, validated. */
 export interface MailboxesPlan {
+  /** The mailboxes. */
   mailboxes: MailboxPlan[];
   /** Each alias (and "@domain" for the catch-all) to the mailboxes and outside addresses it reaches, sorted. */
   delivery: Record<string, string[]>;
 }
 
+/**
+ * Validates and normalises a domain's mailboxes and aliases: problems name the field (e.g.
+ * "mailboxes[1].quota"). Pure.
+ */
 export function planMailboxes(
   domain: string,
   args: MailboxesArgs,
-): { plan: MailboxesPlan; problems: MailProblem[] } {
+): {
+  /** The mailboxes and aliases to set up. */
+  plan: MailboxesPlan;
+  /** Problems, by field. */
+  problems: MailProblem[];
+} {
   const problems: MailProblem[] = [];
   const local = (field: string, raw: string): Address | undefined => {
     const a = parseAddress(raw, domain);

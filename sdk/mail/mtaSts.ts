@@ -6,9 +6,12 @@
 import { createHash } from "crypto";
 import type { MailProblem } from "./problems";
 
+/** The MTA-STS policy modes (RFC 8461): enforce, report only ("testing"), or withdrawn ("none"). */
 export const MTA_STS_MODES = ["enforce", "testing", "none"] as const;
+/** One of {@link MTA_STS_MODES}. */
 export type MtaStsMode = (typeof MTA_STS_MODES)[number];
 
+/** An MTA-STS policy to publish for a mail domain. */
 export interface MtaStsArgs {
   /** Default "enforce"; "testing" while trying it out. */
   mode?: MtaStsMode;
@@ -18,7 +21,9 @@ export interface MtaStsArgs {
   webHost?: string;
 }
 
+/** A planned MTA-STS policy: the document and its DNS record. */
 export interface MtaStsPlan {
+  /** The policy document served at https://mta-sts.<domain>/.well-known/mta-sts.txt. */
   policy: string;
   /** `_mta-sts.<domain>` TXT content. */
   record: string;
@@ -26,11 +31,20 @@ export interface MtaStsPlan {
   url: string;
 }
 
+/**
+ * The MTA-STS policy document and record for a domain, with problems by field (e.g. an MX not covered).
+ * Pure.
+ */
 export function planMtaSts(
   domain: string,
   mxHosts: string[],
   args: MtaStsArgs,
-): { plan?: MtaStsPlan; problems: MailProblem[] } {
+): {
+  /** The policy, when the arguments are valid. */
+  plan?: MtaStsPlan;
+  /** Problems, by field. */
+  problems: MailProblem[];
+} {
   const problems: MailProblem[] = [];
   const mode = args.mode ?? "enforce";
   const maxAge = args.maxAgeSeconds ?? 604800;

@@ -23,6 +23,10 @@ export interface NixosMailPaths {
   dkimKeys: string;
 }
 
+/**
+ * The NixOS module text that sets up the same mail server (Postfix, Cyrus IMAP, Cyrus SASL, OpenDKIM)
+ * for the given domains, with its secrets as agenix files. Pure.
+ */
 export function mailServerNixos(
   l: MailServerLayout,
   domains: ServedDomain[],

@@ -1,6 +1,8 @@
 /** A bad input: the field it is in (as the caller wrote it, e.g. "aliases[2].to[0]") and what to do. */
 export interface MailProblem {
+  /** The argument at fault, e.g. "mailboxes[0].address". */
   field: string;
+  /** What is wrong and how to fix it. */
   message: string;
 }
 

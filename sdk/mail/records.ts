@@ -9,37 +9,55 @@ import { planReportAuthorizations } from "./dmarcReports";
 import { MtaStsArgs, MtaStsPlan, planMtaSts, tlsRptRecord } from "./mtaSts";
 import type { MailProblem } from "./problems";
 
+/** A record set a mail domain publishes. */
 export interface PlannedRecord {
   /** Fully qualified. */
   name: string;
+  /** The record type, e.g. "MX", "TXT". */
   type: string;
+  /** The record contents. */
   records: string[];
   /** Another managed zone ("example.net.") when the record is not in the mail domain's own zone. */
   zone?: string;
 }
 
+/** The DMARC policy of a mail domain, with where its aggregate reports go. */
 export interface MailDmarcArgs extends DmarcPolicy {
   /** Report domains outside the site's zones that already publish the RFC 7489 §7.1 authorisation. */
   externallyAuthorized?: string[];
 }
 
+/** What a mail domain's DNS records are planned from. */
 export interface MailRecordsInput {
   /** Normalised, no trailing dot ("example.org"). */
   domain: string;
   /** Fully qualified host that serves SMTP, submission and IMAPS ("mail.example.org."). */
   mailHost: string;
   /** Fully qualified MX hosts with their priorities. */
-  mx: { priority: number; host: string }[];
+  mx: {
+    /** MX preference (lower is preferred). */
+    priority: number;
+    /** The mail exchanger's host name. */
+    host: string;
+  }[];
+  /** The SPF policy; default "v=spf1 mx -all". */
   spf?: SpfPolicy;
+  /** The DMARC policy. */
   dmarc?: MailDmarcArgs;
-  tlsRpt?: { rua: string[] };
+  /** Ask for TLS failure reports (TLS-RPT). */
+  tlsRpt?: {
+    /** Where the reports go (mailto: or https: URIs). */
+    rua: string[];
+  };
   /** webHost fully qualified. */
   mtaSts?: MtaStsArgs;
   /** The zones this site manages, "example.net." (for report authorisations). */
   zones: string[];
 }
 
+/** The SMTP submission port (STARTTLS), 587. */
 export const SUBMISSION_PORT = 587;
+/** The IMAP over TLS port, 993. */
 export const IMAPS_PORT = 993;
 
 /** Runs a builder that throws on bad input, turning its message into a problem of `field`. */
@@ -52,9 +70,13 @@ function built<T>(field: string, problems: MailProblem[], f: () => T): T | undef
   }
 }
 
+/** The DNS records of a mail domain (MX, SPF, DKIM, DMARC, TLS-RPT, MTA-STS) with problems by field. Pure. */
 export function planMailRecords(input: MailRecordsInput): {
+  /** The record sets to publish. */
   records: PlannedRecord[];
+  /** The MTA-STS policy, when asked for. */
   mtaSts?: MtaStsPlan;
+  /** Problems, by field. */
   problems: MailProblem[];
 } {
   const { domain, mailHost } = input;

@@ -12,6 +12,7 @@ import type { MailboxesPlan } from "./mailboxes";
 import type { MailProblem } from "./problems";
 import { cyrusQuotasKiB, openDkimTables, postfixVirtualAliases } from "./serverTables";
 
+/** The ports a mail server listens on. */
 export interface MailServerPorts {
   /** Mail from other servers (the records say 25). */
   smtp: number;
@@ -23,8 +24,10 @@ export interface MailServerPorts {
   milter: number;
 }
 
+/** The standard mail ports: SMTP 25, submission 587, IMAPS 993, and OpenDKIM's milter on 8891. */
 export const STANDARD_PORTS: MailServerPorts = { smtp: 25, submission: 587, imaps: 993, milter: 8891 };
 
+/** Where a mail server keeps its configuration and mail on the host. */
 export interface MailServerLayout {
   /** Absolute directory holding the server's configuration, queue, mail store and keys. */
   dir: string;
@@ -32,6 +35,7 @@ export interface MailServerLayout {
   hostName: string;
   /** The address SMTP, submission and IMAPS listen on ("0.0.0.0": every address). */
   listen: string;
+  /** The ports it listens on. */
   ports: MailServerPorts;
   /**
    * OpenDKIM refuses keys whose path is writable by others. Only a server under a world-writable
@@ -40,8 +44,11 @@ export interface MailServerLayout {
   requireSafeKeys: boolean;
 }
 
+/** A mail domain as the mail server serves it. */
 export interface ServedDomain {
+  /** The domain name. */
   domain: string;
+  /** Its mailboxes and aliases. */
   mailboxes: MailboxesPlan;
   /** The DKIM selector mail is signed with. */
   selector: string;

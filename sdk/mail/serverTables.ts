@@ -36,7 +36,12 @@ export function openDkimTables(
   domain: string,
   selector: string,
   keyFile: string,
-): { keyTable: string; signingTable: string } {
+): {
+  /** OpenDKIM's KeyTable: which key each selector signs with. */
+  keyTable: string;
+  /** OpenDKIM's SigningTable: which selector signs for which sender. */
+  signingTable: string;
+} {
   const id = `${selector}._domainkey.${domain}`;
   return { keyTable: `${id} ${domain}:${selector}:${keyFile}\n`, signingTable: `*@${domain} ${id}\n` };
 }

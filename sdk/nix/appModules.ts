@@ -13,7 +13,9 @@ export interface AppContext {
   readonly domain: string;
 }
 
+/** The NixOS configuration of one catalog app on a host. */
 export interface AppFragment {
+  /** The catalog id of the app. */
   readonly app: AppId;
   /** Options under the app's module, relative to the catalog's `nixos.module`. */
   readonly options: NixAttrs;

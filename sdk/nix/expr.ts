@@ -7,10 +7,15 @@
 /** Any value the renderer accepts. Plain objects become attribute sets (keys are quoted when needed). */
 export type NixValue = null | boolean | number | string | readonly NixValue[] | NixNode | NixAttrs;
 
+/** A Nix attribute set: attribute names to values (rendered in sorted order). */
 export interface NixAttrs {
   readonly [name: string]: NixValue;
 }
 
+/**
+ * A Nix expression node the renderer knows beyond plain JSON values: strings, calls, paths, functions,
+ * ...
+ */
 export type NixNode =
   NixIndentedString | NixPath | NixRef | NixCall | NixComment | NixFunction | NixFloat | NixPlus;
 
@@ -18,51 +23,65 @@ export type NixNode =
 export const NODE: unique symbol = Symbol.for("sovereign.nix.node") as never;
 
 interface Tagged<K extends string> {
+  /** The kind of node (a symbol key, so nodes never clash with attribute sets). */
   readonly [NODE]: K;
 }
 
 /** A multi-line string rendered as `'' ... ''` when that keeps it exact, else as a quoted string. */
 export interface NixIndentedString extends Tagged<"indented"> {
+  /** The string's text, rendered as a Nix indented string ('' ... ''). */
   readonly text: string;
 }
 
 /** A path literal (`./modules/x.nix`, `/etc/nixos/hardware.nix`). */
 export interface NixPath extends Tagged<"path"> {
+  /** The path, e.g. "./hardware-configuration.nix". */
   readonly path: string;
 }
 
 /** A reference to a variable or attribute path in scope (`pkgs.hello`, `lib.mkForce`, `config`). */
 export interface NixRef extends Tagged<"ref"> {
+  /** The dotted name's parts, e.g. ["pkgs", "hello"]. */
   readonly segments: readonly string[];
 }
 
 /** Function application: `fn arg1 arg2` (each argument parenthesised when needed). */
 export interface NixCall extends Tagged<"call"> {
+  /** The function called. */
   readonly fn: NixRef;
+  /** Its arguments, in order. */
   readonly args: readonly NixValue[];
 }
 
 /** A value with `#` comment lines before it (in an attribute set: before its name). */
 export interface NixComment extends Tagged<"comment"> {
+  /** The comment's text (rendered before the value). */
   readonly text: string;
+  /** The commented value. */
   readonly value: NixValue;
 }
 
 /** `{ a, b, ... }: body` — the shape of a NixOS module. */
 export interface NixFunction extends Tagged<"function"> {
+  /** The names of the attribute-set pattern, e.g. ["config", "pkgs"]. */
   readonly params: readonly string[];
+  /** Whether the pattern ends with "..." (accepts other attributes). */
   readonly ellipsis: boolean;
+  /** The function's body. */
   readonly body: NixValue;
 }
 
 /** A float; plain JS numbers must be integers (Nix would turn `1.0` into an int otherwise). */
 export interface NixFloat extends Tagged<"float"> {
+  /** The number, always rendered with a decimal point. */
   readonly value: number;
 }
 
 /** `left + right` (string or path concatenation, e.g. `modulesPath + "/profiles/qemu-guest.nix"`). */
 export interface NixPlus extends Tagged<"plus"> {
+  /** The left operand. */
   readonly left: NixValue;
+  /** The right operand. */
   readonly right: NixValue;
 }
 
@@ -82,10 +101,12 @@ export function isIdentifier(name: string): boolean {
   return IDENT.test(name) && !KEYWORDS.has(name);
 }
 
+/** Whether `value` is a Nix node (rather than a plain JSON value). */
 export function isNode(value: unknown): value is NixNode {
   return typeof value === "object" && value !== null && NODE in value;
 }
 
+/** A multi-line string: rendered as a Nix indented string ('' ... '') when `text` fits one, otherwise as a quoted string. */
 export function indented(text: string): NixIndentedString {
   return { [NODE]: "indented", text };
 }
@@ -113,6 +134,10 @@ export function ref(...segments: string[]): NixRef {
   return { [NODE]: "ref", segments: parts };
 }
 
+/**
+ * A function call, e.g. call("lib.mkForce", true) renders `lib.mkForce true`. A string `fn` is split at
+ * dots; throws a NixBuildError when a part is not a Nix identifier.
+ */
 export function call(fn: NixRef | string, ...args: NixValue[]): NixCall {
   return { [NODE]: "call", fn: typeof fn === "string" ? ref(fn) : fn, args };
 }
@@ -129,10 +154,12 @@ export function mkOverride(priority: number, value: NixValue): NixCall {
   return call("lib.mkOverride", priority, value);
 }
 
+/** `value` with a comment before it in the rendered Nix. */
 export function comment(text: string, value: NixValue): NixComment {
   return { [NODE]: "comment", text, value };
 }
 
+/** A function with an attribute-set pattern, e.g. fn(["pkgs"], body) renders `{ pkgs, ... }: body`. */
 export function fn(params: readonly string[], body: NixValue, ellipsis = true): NixFunction {
   for (const p of params) {
     if (!isIdentifier(p)) throw new NixBuildError(`function parameter "${p}" is not a Nix identifier`);
@@ -159,6 +186,7 @@ export function float(value: number): NixFloat {
   return { [NODE]: "float", value };
 }
 
+/** `left + right` (Nix's `+`: string or path concatenation, number addition). */
 export function plus(left: NixValue, right: NixValue): NixPlus {
   return { [NODE]: "plus", left, right };
 }

@@ -23,53 +23,98 @@ import {
 import { render } from "./render";
 import type { AgenixSecret } from "../secrets/hostSecretPlan";
 
+/** What kind of machine a NixOS host is: an LXC container, a VM, or an existing machine. */
 export type NixosPlatform = "lxc" | "vm" | "existing";
 
+/** A static IP address with its prefix length. */
 export interface StaticAddress {
+  /** The address, e.g. "10.0.0.5". */
   readonly address: string;
+  /** The prefix length, e.g. 24. */
   readonly prefixLength: number;
 }
 
+/** A NixOS host's network settings. */
 export interface NixosNetwork {
   /** The interface the addresses go on ("eth0" in Proxmox/LXC containers). */
   readonly interface: string;
+  /** Static IPv4 addresses. */
   readonly ipv4: readonly StaticAddress[];
+  /** Static IPv6 addresses. */
   readonly ipv6: readonly StaticAddress[];
+  /** The IPv4 default gateway. */
   readonly gateway4?: string;
+  /** The IPv6 default gateway. */
   readonly gateway6?: string;
+  /** DNS resolvers. */
   readonly nameservers: readonly string[];
 }
 
+/** A login user of a NixOS host. */
 export interface NixosUser {
+  /** The user name. */
   readonly name: string;
+  /** SSH public keys allowed to log in as the user. */
   readonly authorizedKeys: readonly string[];
+  /** Extra groups, e.g. ["wheel"]. */
   readonly extraGroups?: readonly string[];
 }
 
+/** A ZFS dataset on a NixOS host. */
 export interface ZfsDataset {
   /** "tank/apps/nextcloud" */
   readonly dataset: string;
+  /** Where it is mounted. */
   readonly mountpoint: string;
 }
 
 /** An extra module from the site: a file (copied beside the configuration) or inline Nix text. */
 export type ExtraModule =
-  | { readonly name: string; readonly file: string; readonly text: string }
-  | { readonly name: string; readonly inline: string };
+  | {
+      /** The module's name (used in comments and the import list). */
+      readonly name: string;
 
+      /** The file the module is written to, relative to the configuration. */
+      readonly file: string;
+      /** The module's Nix text. */
+      readonly text: string;
+    }
+  | {
+      /** The module's name. */
+      readonly name: string;
+      /** Nix text included inline in the configuration. */
+      readonly inline: string;
+    };
+/** Everything a NixOS host's configuration is rendered from. */
 export interface NixosHostModel {
+  /** The host name. */
   readonly hostName: string;
+  /** The DNS domain (networking.domain). */
   readonly domain: string;
+  /** What kind of machine it is. */
   readonly platform: NixosPlatform;
+  /** The time zone, e.g. "UTC". */
   readonly timeZone: string;
+  /** Network settings. */
   readonly network: NixosNetwork;
   /** Keys for root; also the deployers' way in. */
   readonly rootAuthorizedKeys: readonly string[];
+  /** Login users. */
   readonly users: readonly NixosUser[];
-  readonly apps: readonly { readonly app: AppId; readonly fqdn: string }[];
+  /** Catalog apps with the domain each answers on. */
+  readonly apps: readonly {
+    /** The catalog id of the app. */
+    readonly app: AppId;
+    /** The domain it answers on, e.g. "git.coop.example". */
+    readonly fqdn: string;
+  }[];
+  /** Extra TCP ports opened in the firewall. */
   readonly extraTcpPorts: readonly number[];
+  /** Extra UDP ports opened in the firewall. */
   readonly extraUdpPorts: readonly number[];
+  /** ZFS datasets. */
   readonly datasets: readonly ZfsDataset[];
+  /** Extra NixOS modules. */
   readonly extraModules: readonly ExtraModule[];
   /** system.stateVersion: the NixOS release the host was first installed with; never bump it casually. */
   readonly stateVersion: string;
@@ -83,18 +128,39 @@ export interface NixosHostModel {
 
 /** The host's resolved facts, given to every site module as the `hostFacts` module argument. */
 export interface HostFacts {
+  /** The host name. */
   readonly hostName: string;
+  /** The DNS domain. */
   readonly domain: string;
+  /** The fully qualified name. */
   readonly fqdn: string;
+  /** What kind of machine it is. */
   readonly platform: NixosPlatform;
+  /** IPv4 addresses (without prefix length). */
   readonly ipv4: readonly string[];
+  /** IPv6 addresses (without prefix length). */
   readonly ipv6: readonly string[];
+  /** ZFS dataset name to mountpoint. */
   readonly datasets: Readonly<Record<string, string>>;
-  readonly apps: Readonly<Record<string, { readonly fqdn: string; readonly port: number | null }>>;
+  /** Each app's domain and the port it listens on (null when it has none). */
+  readonly apps: Readonly<
+    Record<
+      string,
+      {
+        /** The domain the app answers on. */
+        readonly fqdn: string;
+        /** The port it listens on behind the reverse proxy, or null when it has none. */
+        readonly port: number | null;
+      }
+    >
+  >;
+  /** TCP ports open in the firewall. */
   readonly tcpPorts: readonly number[];
+  /** UDP ports open in the firewall. */
   readonly udpPorts: readonly number[];
 }
 
+/** A NixOS host's rendered configuration: the files to write and the facts derived from it. */
 export interface RenderedConfiguration {
   /** File name (relative to the configuration dir) → content. `configuration.nix` is the entry. */
   readonly files: Readonly<Record<string, string>>;
@@ -111,6 +177,7 @@ function sorted(values: Iterable<number>): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+/** What a host's model tells about it (addresses, open ports, apps), as a JSON-ready summary. Pure. */
 export function hostFacts(
   model: NixosHostModel,
   tcpPorts: readonly number[],

@@ -4,10 +4,13 @@
  * may hold secrets); names of changed properties are enough to review a change.
  */
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import type { ValidationError } from "./siteView";
 
 /** One resource's planned or applied change. */
 export interface ResourceChange {
+  /** The resource's URN. */
   readonly urn: string;
+  /** The resource's type token, e.g. "sovereign:dns:RecordSet". */
   readonly type: string;
   /** create, update, delete, replace, ... (never "same": unchanged resources are left out). */
   readonly op: OpType;
@@ -19,22 +22,38 @@ export interface ResourceChange {
 
 /** An engine event as the panel streams it. */
 export type PanelEvent =
-  | { readonly kind: "started"; readonly sequence: number }
-  | ({
-      readonly kind: "resource";
+  | {
+      /** The update started. */
+      readonly kind: "started";
+      /** The engine's event sequence number. */
       readonly sequence: number;
+    }
+  | ({
+      /** A resource's step: about to run ("pre"), done, or failed. */
+      readonly kind: "resource";
+      /** The engine's event sequence number. */
+      readonly sequence: number;
+      /** Where the step is. */
       readonly phase: "pre" | "done" | "failed";
     } & ResourceChange)
   | {
+      /** A message from the engine, the program or a provider. */
       readonly kind: "diagnostic";
+      /** The engine's event sequence number. */
       readonly sequence: number;
+      /** "info", "warning" or "error". */
       readonly severity: string;
+      /** The message (values of secrets are masked by the engine). */
       readonly message: string;
+      /** The resource it is about, when any. */
       readonly urn?: string;
     }
   | {
+      /** The update ended. */
       readonly kind: "summary";
+      /** The engine's event sequence number. */
       readonly sequence: number;
+      /** Operation (create, update, delete, same, ...) to the number of resources. */
       readonly resourceChanges: Readonly<Record<string, number>>;
     };
 
@@ -80,4 +99,36 @@ export function plannedChanges(events: readonly EngineEvent[]): ResourceChange[]
     .map((e) =>
       resourceChange((e.resourcePreEvent as NonNullable<EngineEvent["resourcePreEvent"]>).metadata),
     );
+}
+
+/**
+ * Why the engine refused a preview, from its error diagnostics: a provider's check failure
+ * ("... property name ... has a problem: <reason>") keyed `<resource name>.<property>`, any other
+ * resource error keyed by the resource's name, a program error keyed "site". Stack-trace lines, the
+ * program's path and the engine's closing "preview failed" line are left out.
+ */
+export function engineRejections(events: readonly EngineEvent[]): ValidationError[] {
+  const errors: ValidationError[] = [];
+  for (const e of events) {
+    const d = e.diagnosticEvent;
+    if (!d || d.severity !== "error") continue;
+    const message = d.message
+      .split("\n")
+      // The program's path and stack say nothing to the caller (and show the panel's machine).
+      .filter((line) => !/^\s+at\s/.test(line) && line.trim() !== "")
+      .filter((line) => !/^Running program .* failed with an unhandled exception:$/.test(line))
+      .join("\n")
+      .replace(/^Error: /, "")
+      .trim();
+    if (!message || /^(update|preview) failed$/i.test(message)) continue;
+    const resourceName = d.urn ? d.urn.slice(d.urn.lastIndexOf("::") + 2) : undefined;
+    const property = /\bproperty '?([\w.[\]-]+?)'?\s+(?:value\b.*?\s)?has a problem/s.exec(message)?.[1];
+    const problem = /has a problem:\s*([\s\S]*)$/.exec(message)?.[1]?.trim();
+    errors.push({
+      key: resourceName ? (property ? `${resourceName}.${property}` : resourceName) : "site",
+      message: problem ?? message,
+      ...(d.urn ? { resource: d.urn } : {}),
+    });
+  }
+  return errors;
 }

@@ -27,7 +27,15 @@ export interface ErrorBody {
 }
 
 /** The body for any thrown value: a PanelError as it is, anything else as an opaque 500. */
-export function errorResponse(e: unknown, incident: string): { status: number; body: ErrorBody } {
+export function errorResponse(
+  e: unknown,
+  incident: string,
+): {
+  /** The HTTP status. */
+  status: number;
+  /** The JSON body. */
+  body: ErrorBody;
+} {
   if (e instanceof PanelError)
     return { status: e.status, body: { ...e.details, code: e.code, error: e.message } };
   return {

@@ -21,7 +21,13 @@ export {
   type PreviewResult,
   type HistoryEntry,
 } from "./sites";
-export { panelEvent, plannedChanges, type PanelEvent, type ResourceChange } from "./engineEvents";
+export {
+  engineRejections,
+  panelEvent,
+  plannedChanges,
+  type PanelEvent,
+  type ResourceChange,
+} from "./engineEvents";
 export {
   configView,
   outputsView,

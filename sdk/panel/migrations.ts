@@ -9,7 +9,9 @@ import type { Pool } from "pg";
 export interface Migration {
   /** 1, 2, 3 ... in order. */
   readonly version: number;
+  /** A unique name, e.g. "001-users"; migrations run in name order. */
   readonly name: string;
+  /** The SQL it runs, in one transaction. */
   readonly sql: string;
 }
 

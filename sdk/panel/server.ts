@@ -23,6 +23,7 @@ import openapi from "./openapi.json";
 
 /** How a panel is set up. */
 export interface PanelOptions extends SitesOptions {
+  /** The panel's own data (users, tokens, changes, operations, audit log) in PostgreSQL. */
   readonly store: PanelStore;
   /** NetBox URL for sites whose inventory `url` is `local`. */
   readonly localNetboxUrl?: string;

@@ -32,8 +32,15 @@ export function outputsView(outputs: OutputMap): Record<string, unknown> {
 
 /** One validation error: the config key (e.g. "site.hosts[0].address") and what to fix. */
 export interface ValidationError {
+  /**
+   * Where the problem is: a site config key such as "site.hosts[0].address"; for a refusal by the
+   * engine, `<resource name>.<property>` (or the resource name, or "site" for the site program).
+   */
   readonly key: string;
+  /** What is wrong and how to fix it, in the validator's or the engine's own words. */
   readonly message: string;
+  /** The URN of the resource the engine refused, when the refusal names one. */
+  readonly resource?: string;
 }
 
 /** The site config's validation errors (sdk/config: the zod schema, then the checks beyond it). */

@@ -16,7 +16,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { parse, parseDocument } from "yaml";
 import { PanelError } from "./errors";
-import { plannedChanges, type ResourceChange } from "./engineEvents";
+import { engineRejections, plannedChanges, type ResourceChange } from "./engineEvents";
 import { configView, outputsView } from "./siteView";
 
 /** Where the sites live and how the engine is run. */
@@ -31,24 +31,35 @@ export interface SitesOptions {
 
 /** A site as the panel lists it. */
 export interface SiteSummary {
+  /** The site's (stack's) name. */
   readonly name: string;
+  /** Its stack config, key to value (secrets shown as "[secret]", objects parsed). */
   readonly config: Record<string, unknown>;
+  /** Its stack outputs (secret outputs shown as "[secret]"). */
   readonly outputs: Record<string, unknown>;
 }
 
 /** What a preview of a proposal would change. */
 export interface PreviewResult {
+  /** Operation (create, update, delete, same, ...) to the number of resources. */
   readonly changeSummary: Record<string, number>;
+  /** Every resource that would change, in the engine's order. */
   readonly resources: readonly ResourceChange[];
 }
 
 /** One entry of a site's update history. */
 export interface HistoryEntry {
+  /** The update's number in the stack's history (1 is the first). */
   readonly version: number;
+  /** What ran: "update", "preview", "refresh", "destroy", ... */
   readonly kind: string;
+  /** "succeeded", "failed" or "in-progress". */
   readonly result: string;
+  /** When it started (ISO 8601). */
   readonly startTime: string;
+  /** When it ended (ISO 8601), once it has. */
   readonly endTime?: string;
+  /** Operation (create, update, delete, same, ...) to the number of resources. */
   readonly resourceChanges: Record<string, number>;
 }
 
@@ -139,7 +150,18 @@ export class Sites {
       const events: EngineEvent[] = [];
       const result = await engineCall(name, () =>
         stack.preview({ color: "never", configFile, onEvent: (e) => events.push(e) }),
-      );
+      ).catch((e: unknown) => {
+        if (e instanceof PanelError) throw e;
+        // The engine refused the proposal (a provider's check, the site program): its own words.
+        const errors = engineRejections(events);
+        if (errors.length === 0) throw e;
+        throw new PanelError(
+          422,
+          "preview_failed",
+          `the engine refused the proposed config at preview: ${errors[0].key}: ${errors[0].message}`,
+          { errors },
+        );
+      });
       return { changeSummary: { ...result.changeSummary }, resources: plannedChanges(events) };
     });
   }
@@ -152,7 +174,14 @@ export class Sites {
     name: string,
     site: unknown,
     onEvent: (e: EngineEvent) => void,
-  ): Promise<{ result: string; resourceChanges: Record<string, number>; outputs: Record<string, unknown> }> {
+  ): Promise<{
+    /** The update's result, "succeeded" (a failed update throws). */
+    result: string;
+    /** Operation (create, update, delete, same, ...) to the number of resources. */
+    resourceChanges: Record<string, number>;
+    /** The stack's outputs after the update (secret outputs shown as "[secret]"). */
+    outputs: Record<string, unknown>;
+  }> {
     const stack = await this.stack(name);
     const file = await this.stackFile(name);
     return this.withProposal(name, site, async (configFile) => {

@@ -13,34 +13,51 @@ export type Role = "viewer" | "operator";
 
 /** A user the panel knows. */
 export interface PanelUser {
+  /** The user's database id. */
   readonly id: number;
+  /** The user's name, as shown in locks and the audit log. */
   readonly name: string;
+  /** What the user may do: "viewer" reads and previews, "operator" also applies. */
   readonly role: Role;
 }
 
 /** A change proposed for a site, with its preview. */
 export interface StoredChange {
+  /** The change's id (a UUID). */
   readonly id: string;
+  /** The site it changes. */
   readonly site: string;
+  /** Who proposed it. */
   readonly proposedBy: string;
+  /** The whole proposed `sovereign:site` config. */
   readonly siteConfig: unknown;
+  /** Its preview: change summary and per-resource diff. */
   readonly preview: unknown;
+  /** Where it is: proposed, being applied, applied, or failed. */
   readonly status: "proposed" | "applying" | "applied" | "failed";
+  /** When it was proposed (ISO 8601). */
   readonly createdAt: string;
 }
 
 /** One line of the audit log. */
 export interface AuditEntry {
+  /** When it happened (ISO 8601). */
   readonly at: string;
+  /** Who did it. */
   readonly user: string;
+  /** The site it concerns. */
   readonly site: string;
+  /** What was done: "propose" or "apply". */
   readonly action: string;
+  /** The change it concerns, when any. */
   readonly changeId: string | null;
+  /** How it ended: "previewed", "succeeded", "failed", ... */
   readonly result: string;
 }
 
 /** The site's operation lock, held until `release`. */
 export interface SiteLease {
+  /** The id of the operation row the lease recorded (who holds the site, since when). */
   readonly operationId: number;
   /** Ends the operation with `result` and frees the site. Idempotent. */
   release(result: string): Promise<void>;
@@ -72,7 +89,15 @@ export class PanelStore {
   }
 
   /** Creates a user (or changes its role) and returns a new bearer token, shown only this once. */
-  async addUser(name: string, role: Role): Promise<{ user: PanelUser; token: string }> {
+  async addUser(
+    name: string,
+    role: Role,
+  ): Promise<{
+    /** The user as stored. */
+    user: PanelUser;
+    /** The user's new bearer token: shown once, stored only as its hash. */
+    token: string;
+  }> {
     const { rows } = await this.pool.query<PanelUser>(
       `INSERT INTO panel_user (name, role) VALUES ($1, $2)
        ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role RETURNING id, name, role`,

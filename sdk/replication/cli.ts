@@ -20,6 +20,10 @@ function executorFor(endpoint: JobEndpoint): Executor {
   return endpoint.ssh ? new SshExecutor(endpoint.ssh) : new LocalExecutor();
 }
 
+/**
+ * Runs one replication job (replicate, final-sync, prune or plan) from its spec, logging progress lines
+ * to `log`; returns the job's report. Throws on failure (e.g. a diverged target without a force token).
+ */
 export async function runJob(spec: JobSpec, log: (line: string) => void): Promise<unknown> {
   assertValidJobSpec(spec);
   const source = executorFor(spec.source);

@@ -10,17 +10,24 @@ import * as path from "path";
 import { Transform } from "stream";
 import { sshConnectionProblems, type HostKeyPolicy } from "./sshTarget";
 
+/** How a command ended: its exit code and output. */
 export interface CommandResult {
+  /** The exit code (0 = success). */
   readonly code: number;
+  /** Standard output, as text. */
   readonly stdout: string;
+  /** Standard error, as text. */
   readonly stderr: string;
 }
 
 /** A command on a host exited non-zero; carries where, the argv and its output. */
 export class CommandError extends Error {
   constructor(
+    /** Where it ran, e.g. "local" or "root@127.0.0.1:2222". */
     readonly where: string,
+    /** The command and its arguments. */
     readonly argv: readonly string[],
+    /** How it ended. */
     readonly result: CommandResult,
   ) {
     super(
@@ -30,15 +37,22 @@ export class CommandError extends Error {
   }
 }
 
+/** How {@link Executor.run} runs a command. */
 export interface RunOptions {
   /** Return the result instead of throwing on a non-zero exit. */
   readonly allowFailure?: boolean;
+  /** Text written to the command's standard input. */
   readonly input?: string;
 }
 
+/** Runs commands on a machine: locally or over SSH. */
 export interface Executor {
   /** e.g. `local` or `root@127.0.0.1:2222`, for messages. */
   readonly description: string;
+  /**
+   * Runs `argv` (no shell) and returns its result; throws a CommandError on a non-zero exit unless
+   * `allowFailure`.
+   */
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
   /** Starts a command with piped stdio, for streaming. */
   spawn(argv: readonly string[]): ChildProcess;
@@ -71,6 +85,10 @@ function collect(child: ChildProcess, where: string, argv: readonly string[], op
 /** Runs replication commands on this machine. */
 export class LocalExecutor implements Executor {
   readonly description = "local";
+  /**
+   * Runs `argv` on this machine (no shell); throws a CommandError on a non-zero exit unless
+   * `allowFailure`.
+   */
   run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     return collect(this.spawn(argv), this.description, argv, options);
   }
@@ -85,12 +103,17 @@ export class LocalExecutor implements Executor {
  * `trustOnFirstUse: true` is the explicit, warned-about exception (see sshTarget.ts).
  */
 export interface SshConnection extends HostKeyPolicy {
+  /** Host name or address. */
   readonly host: string;
+  /** SSH port; default 22. */
   readonly port?: number;
+  /** The user to log in as; default "root". */
   readonly user?: string;
   /** OpenSSH private key text. Written to a 0600 temp file for the ssh client, removed on close. */
   readonly privateKey?: string;
+  /** Path of the private key to log in with; default the SSH client's own. */
   readonly privateKeyPath?: string;
+  /** Seconds to wait for the connection; default 15. */
   readonly connectTimeoutSeconds?: number;
 }
 
@@ -112,7 +135,10 @@ export class SshExecutor implements Executor {
   private tempDir?: string;
   private readonly baseArgs: string[];
 
-  constructor(readonly connection: SshConnection) {
+  constructor(
+    /** How to reach the host. */
+    readonly connection: SshConnection,
+  ) {
     // Never build a command line from a destination that ssh could read as an option.
     const problems = sshConnectionProblems("ssh", connection);
     if (problems.length > 0) throw new Error(`refusing to connect over SSH: ${problems.join("; ")}`);
@@ -172,6 +198,10 @@ export class SshExecutor implements Executor {
     return ["ssh", ...this.baseArgs, "--", this.connection.host, argv.map(shellQuote).join(" ")];
   }
 
+  /**
+   * Runs `argv` on the host over SSH (each argument shell-quoted); throws a CommandError on a non-zero
+   * exit unless `allowFailure`.
+   */
   run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     return collect(this.spawn(argv), this.description, argv, options);
   }
@@ -190,6 +220,7 @@ export class SshExecutor implements Executor {
   }
 }
 
+/** How a stream between two executors runs. */
 export interface StreamOptions {
   /** Aborting kills both sides of the stream (the receive then fails and discards the partial stream). */
   readonly signal?: AbortSignal;
@@ -197,7 +228,9 @@ export interface StreamOptions {
   readonly onProgress?: (bytes: number) => void;
 }
 
+/** What a finished stream carried. */
 export interface StreamResult {
+  /** Bytes that passed through. */
   readonly bytes: number;
 }
 
@@ -205,7 +238,9 @@ export interface StreamResult {
 export class StreamError extends Error {
   constructor(
     message: string,
+    /** Bytes that passed before it failed. */
     readonly bytes: number,
+    /** Whether it was aborted through the signal (rather than failing). */
     readonly aborted: boolean,
   ) {
     super(message);

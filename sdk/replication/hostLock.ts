@@ -10,7 +10,9 @@ import type { Executor } from "./executor";
 /** Another replication run holds the job's lock on the host for longer than the wait allowed. */
 export class LockTimeoutError extends Error {
   constructor(
+    /** The lock file on the host. */
     readonly lockFile: string,
+    /** The host, e.g. "root@127.0.0.1:2222". */
     readonly where: string,
     waitedSeconds: number,
   ) {

@@ -12,18 +12,29 @@ import {
   type RetentionPolicy,
 } from "./zfsPlan";
 
+/** What a replication job run does: replicate, a final sync before cutover, prune snapshots, or only plan. */
 export type JobAction = "replicate" | "final-sync" | "prune" | "plan";
 
+/** One side of a replication job: a dataset, local or over SSH. */
 export interface JobEndpoint {
+  /** The ZFS dataset, e.g. "tank/apps/forgejo". */
   readonly dataset: string;
   /** Absent: the dataset is on the machine that runs the job. */
   readonly ssh?: SshConnection;
 }
 
+/**
+ * A replication job as the runner (cli.ts) reads it: what to do, between which datasets, with which
+ * policies.
+ */
 export interface JobSpec {
+  /** What the run does. */
   readonly action: JobAction;
+  /** Where the data comes from. */
   readonly source: JobEndpoint;
+  /** Where it goes. */
   readonly target: JobEndpoint;
+  /** Prefix of the snapshots the job takes and prunes; default derived from the target. */
   readonly snapshotPrefix?: string;
   /**
    * Overwrite a diverged target, once: the token is recorded on the target after the run, and a
@@ -36,12 +47,15 @@ export interface JobSpec {
   readonly stopApp?: readonly string[];
   /** final-sync: argv run on the source host to start the app again when the final sync fails. */
   readonly startApp?: readonly string[];
+  /** final-sync: make the target writable (promote it) after the final copy; default false. */
   readonly promoteTarget?: boolean;
+  /** final-sync: incremental passes made while the app still runs, before stopping it; default 1. */
   readonly warmPasses?: number;
   /** How long to wait for another run of a job on the same source dataset (default 600). */
   readonly lockTimeoutSeconds?: number;
 }
 
+/** Snapshots kept by default: 24 hourly, 7 daily, 4 weekly, 6 monthly. */
 export const DEFAULT_RETENTION: RetentionPolicy = { hourly: 24, daily: 7, weekly: 4, monthly: 6 };
 
 const ACTIONS: readonly JobAction[] = ["replicate", "final-sync", "prune", "plan"];
@@ -130,6 +144,10 @@ export function forceTokenProblem(token: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Checks a job spec; throws an Error listing every problem by field. @param what how the job is named in
+ * the message
+ */
 export function assertValidJobSpec(spec: JobSpec, what = "ZFS replication job"): void {
   const errors = validateJobSpec(spec);
   if (errors.length > 0) throw new Error(`invalid ${what}; please fix:\n  - ${errors.join("\n  - ")}`);

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JobSpec } from "./jobSpec";
 
+/** Inputs of a {@link ReplicationRun}: the job to run and the module that runs it. */
 export interface ReplicationRunInputs {
   /** JobSpec as JSON; pass it as a secret (it holds the SSH keys). */
   readonly spec: pulumi.Input<string>;
@@ -79,6 +80,7 @@ const replicationRunProvider: pulumi.dynamic.ResourceProvider<RunState, RunState
 
 /** One run of a ZFS replication job now, through the built-in provider; its report is the `report` output. */
 export class ReplicationRun extends pulumi.dynamic.Resource {
+  /** The run's report as JSON (what was sent, how many bytes, what was pruned). */
   declare public readonly report: pulumi.Output<string>;
 
   constructor(name: string, args: ReplicationRunInputs, opts?: pulumi.CustomResourceOptions) {

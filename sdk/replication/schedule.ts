@@ -7,43 +7,61 @@
 import { assertValidJobSpec, DEFAULT_RETENTION, type JobSpec } from "./jobSpec";
 import type { RetentionPolicy } from "./zfsPlan";
 
+/** A periodic replication job, run by a systemd timer on the source host. */
 export interface ScheduleSpec {
   /** Unit-name-safe job name, e.g. `nextcloud-data`. */
   readonly name: string;
+  /** The dataset replicated, on the source host. */
   readonly sourceDataset: string;
+  /** Where it goes. */
   readonly target: {
+    /** The target dataset. */
     readonly dataset: string;
+    /** The target host's name or address. */
     readonly host: string;
+    /** The target's SSH port; default 22. */
     readonly port?: number;
+    /** The user to log in as on the target; default "root". */
     readonly user?: string;
     /** Path of the SSH key on the source host (never the key itself). */
     readonly privateKeyPath: string;
     /** Pinned host key line of the target (`ssh-ed25519 AAAA...`), or a known_hosts file on the source host. */
     readonly hostKey?: string;
+    /** A known_hosts file on the source host that pins the target's key. */
     readonly knownHostsPath?: string;
+    /** Accept the target's first key (unsafe). */
     readonly trustOnFirstUse?: boolean;
   };
   /** systemd OnCalendar expression; default `hourly`. */
   readonly onCalendar?: string;
+  /** Snapshots kept on both sides; default {@link DEFAULT_RETENTION}. */
   readonly retention?: RetentionPolicy;
+  /** Prefix of the snapshots the job takes and prunes. */
   readonly snapshotPrefix?: string;
   /** Command that runs the job CLI; default `sovereign-zfs-replicate`. */
   readonly command?: string;
 }
 
+/** The files that schedule a replication job on its host. */
 export interface RenderedSchedule {
+  /** The systemd unit's name, "sovereign-zfs-<job name>". */
   readonly unitName: string;
+  /** Where the job's JSON spec is written on the host, "/etc/sovereign/zfs-<job name>.json". */
   readonly configPath: string;
   /** The JobSpec the timer runs, as JSON (no secrets in it). */
   readonly jobConfig: string;
+  /** The systemd service unit's text. */
   readonly systemdService: string;
+  /** The systemd timer unit's text. */
   readonly systemdTimer: string;
+  /** The same as a NixOS module, for NixOS hosts. */
   readonly nixosModule: string;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const CALENDAR_RE = /^[A-Za-z0-9 ,:*/.~-]+$/;
 
+/** The job spec a scheduled run executes (action "replicate", with the schedule's retention). Pure. */
 export function scheduleJobSpec(spec: ScheduleSpec): JobSpec {
   return {
     action: "replicate",
@@ -93,6 +111,10 @@ export function systemdTimerUnit(description: string, onCalendar: string): strin
   ].join("\n");
 }
 
+/**
+ * The systemd units (and the NixOS module) that run the job on its schedule. Pure; throws on an invalid
+ * spec.
+ */
 export function renderSchedule(spec: ScheduleSpec): RenderedSchedule {
   const errors: string[] = [];
   if (!NAME_RE.test(spec.name))

@@ -27,7 +27,9 @@ export interface ZfsSnapshot {
 
 /** What is known about a dataset's live (head) state, beyond its snapshots. */
 export interface ZfsHead {
+  /** The dataset's GUID. */
   readonly guid?: string;
+  /** Bytes referenced by the dataset. */
   readonly referenced?: number;
   /**
    * Bytes written since the newest snapshot (`written`), where the pool supports the property.
@@ -38,14 +40,19 @@ export interface ZfsHead {
   readonly resumeToken?: string;
 }
 
+/** What is known about one side of a replication: whether the dataset exists, its snapshots, its head. */
 export interface DatasetState {
+  /** The dataset's name. */
   readonly dataset: string;
+  /** Whether it exists. */
   readonly exists: boolean;
   /** Sorted by createtxg, oldest first. */
   readonly snapshots: readonly ZfsSnapshot[];
+  /** Its live state beyond the snapshots. */
   readonly head: ZfsHead;
 }
 
+/** "<dataset>@<snapshot>", as zfs commands take it. */
 export const fullSnapshotName = (s: Pick<ZfsSnapshot, "dataset" | "name">): string =>
   `${s.dataset}@${s.name}`;
 
@@ -134,9 +141,11 @@ export function parseZfsGet(dataset: string, text: string): DatasetState {
   return buildState(dataset, rows);
 }
 
+/** The dataset's newest snapshot, or undefined when it has none. */
 export const newestSnapshot = (state: DatasetState): ZfsSnapshot | undefined =>
   state.snapshots[state.snapshots.length - 1];
 
+/** The newest snapshot both sides hold (matched by GUID): where an incremental send starts. */
 export interface CommonBase {
   /** The snapshot on the source side. */
   readonly source: ZfsSnapshot;
@@ -154,7 +163,12 @@ export function findCommonBase(source: DatasetState, target: DatasetState): Comm
   return undefined;
 }
 
+/** Whether the target has changes a send would destroy. */
 export interface Divergence {
+  /**
+   * True when the target has data the source does not (snapshots after the common base, or writes to its
+   * head).
+   */
   readonly diverged: boolean;
   /** Human-readable reasons, each naming what would be lost. */
   readonly reasons: readonly string[];
@@ -222,38 +236,70 @@ export function checkDivergence(source: DatasetState, target: DatasetState): Div
   return { diverged: reasons.length > 0, reasons, snapshotsLost: lost, headModified };
 }
 
+/**
+ * One send of a plan: a full send, an incremental send between two snapshots, or the resumption of an
+ * interrupted receive.
+ */
 export type SendStep =
-  | { readonly kind: "full"; readonly snapshot: ZfsSnapshot; readonly replaceTarget: boolean }
   | {
+      /** A full send. */
+      readonly kind: "full";
+      /** The source snapshot sent. */
+      readonly snapshot: ZfsSnapshot;
+      /** Whether the target dataset is replaced (it exists but shares no snapshot with the source). */
+      readonly replaceTarget: boolean;
+    }
+  | {
+      /** An incremental send. */
       readonly kind: "incremental";
+      /** The common snapshot it starts from. */
       readonly from: ZfsSnapshot;
+      /** The snapshot it brings the target to. */
       readonly to: ZfsSnapshot;
       /** `-I`: also transfer the snapshots between from and to (keeps history on the target). */
       readonly intermediates: boolean;
     }
-  | { readonly kind: "resume"; readonly token: string; readonly to: ZfsSnapshot };
+  | {
+      /** The resumption of an interrupted receive. */
+      readonly kind: "resume";
 
+      /** The target's receive_resume_token. */
+      readonly token: string;
+      /** The snapshot the interrupted receive was bringing. */
+      readonly to: ZfsSnapshot;
+    };
+/** How a target is brought up to the source's newest snapshot. */
 export interface SendPlan {
   /** Nothing to send: the target's newest snapshot already is the source's newest. */
   readonly upToDate: boolean;
+  /** The common base, when there is one. */
   readonly base?: CommonBase;
   /** Set only with `force`: roll the target back to the base first, destroying `destroys`. */
-  readonly rollback?: { readonly to: ZfsSnapshot; readonly destroys: readonly string[] };
+  readonly rollback?: {
+    /** The snapshot the target is rolled back to. */
+    readonly to: ZfsSnapshot;
+    /** The target snapshots the rollback destroys. */
+    readonly destroys: readonly string[];
+  };
   /**
    * Set only with `force` when the target shares no snapshot with the source: these target
    * snapshots are destroyed before the full stream replaces the dataset (`zfs receive -F`).
    */
   readonly destroyOnTarget: readonly string[];
+  /** The sends, in order. */
   readonly steps: readonly SendStep[];
   /** The source snapshot the target will end at. */
   readonly finalSnapshot?: ZfsSnapshot;
+  /** Whether the target had diverged (and what would be lost). */
   readonly divergence: Divergence;
 }
 
 /** The target dataset has snapshots or writes the source lacks: receiving would lose them (use a new `force` token). */
 export class DivergedTargetError extends Error {
   constructor(
+    /** What would be lost. */
     readonly divergence: Divergence,
+    /** The target dataset. */
     readonly target: string,
   ) {
     super(
@@ -268,6 +314,7 @@ export class DivergedTargetError extends Error {
   }
 }
 
+/** How {@link planSend} decides. */
 export interface SendPlanOptions {
   /** Overwrite a diverged target (rolls back / replaces it). Default false: refuse. */
   readonly force?: boolean;
@@ -367,22 +414,37 @@ export function receiveArgs(step: SendStep, targetDataset: string, resumable: bo
 // ---------------------------------------------------------------------------------------------
 // Retention
 
+/** How many snapshots are kept per period (the newest of each hour, day, week, month). */
 export interface RetentionPolicy {
+  /** Hourly snapshots kept. */
   readonly hourly: number;
+  /** Daily snapshots kept. */
   readonly daily: number;
+  /** Weekly snapshots kept. */
   readonly weekly: number;
+  /** Monthly snapshots kept. */
   readonly monthly: number;
 }
 
+/** Why a snapshot is kept: the newest, protected (a common base), or one of the retention periods. */
 export type RetentionClass = "newest" | "protected" | "hourly" | "daily" | "weekly" | "monthly";
 
+/** Which snapshots a retention policy keeps and which it prunes. */
 export interface PrunePlan {
-  readonly keep: readonly { readonly snapshot: ZfsSnapshot; readonly reasons: readonly RetentionClass[] }[];
+  /** Snapshots kept, with why. */
+  readonly keep: readonly {
+    /** The snapshot kept. */
+    readonly snapshot: ZfsSnapshot;
+    /** Why it is kept (it may be kept for several periods at once). */
+    readonly reasons: readonly RetentionClass[];
+  }[];
+  /** Snapshots to destroy. */
   readonly prune: readonly ZfsSnapshot[];
   /** Snapshots not made by us (other prefix): never touched. */
   readonly foreign: readonly ZfsSnapshot[];
 }
 
+/** The problems of a retention policy (each count must be a whole number >= 0); empty when valid. */
 export function validateRetention(policy: RetentionPolicy): string[] {
   const errors: string[] = [];
   for (const key of ["hourly", "daily", "weekly", "monthly"] as const) {
@@ -465,12 +527,14 @@ export function snapshotNameFor(prefix: string, date: Date): string {
 const DATASET_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
 const SNAP_PART_RE = /^[A-Za-z0-9_.:-]+$/;
 
+/** The problem with a ZFS dataset name, or undefined when it is valid. */
 export function validateDatasetName(name: string): string | undefined {
   if (!DATASET_RE.test(name))
     return `dataset name ${JSON.stringify(name)} is not a valid ZFS dataset (pool/path, no @)`;
   return undefined;
 }
 
+/** The problem with a snapshot prefix (only A-Z a-z 0-9 _ . : - allowed), or undefined when it is valid. */
 export function validateSnapshotPrefix(prefix: string): string | undefined {
   if (!SNAP_PART_RE.test(prefix))
     return `snapshot prefix ${JSON.stringify(prefix)} may only contain A-Z a-z 0-9 _ . : -`;
@@ -491,6 +555,7 @@ export function defaultSnapshotPrefix(targetDescription: string, targetDataset: 
   return `sov_${digest.slice(0, 8)}_`;
 }
 
+/** What shows that a source stayed quiet after its final snapshot, so a final sync lost no write. */
 export interface QuiescenceEvidence {
   /** The final snapshot (taken after the app was stopped), listed after the probe was taken. */
   readonly final: ZfsSnapshot;

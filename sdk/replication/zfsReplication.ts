@@ -17,9 +17,11 @@ import { renderSchedule, type RenderedSchedule } from "./schedule";
 import { sshConnectionProblems, trustOnFirstUseWarning } from "./sshTarget";
 import type { RetentionPolicy } from "./zfsPlan";
 
+/** One host of a {@link ZfsReplication}: how Pulumi and the timer reach it over SSH, and its dataset. */
 export interface ZfsHostArgs {
   /** Address the machine running Pulumi reaches the host at. */
   readonly host: pulumi.Input<string>;
+  /** The SSH port; default 22. */
   readonly port?: pulumi.Input<number>;
   /** Default `root` (zfs send/receive need it unless permissions are delegated with `zfs allow`). */
   readonly user?: pulumi.Input<string>;
@@ -34,11 +36,15 @@ export interface ZfsHostArgs {
   readonly knownHostsPath?: string;
   /** Accept the first key the host shows (unsafe; preview warns). Only without hostKey/knownHostsPath. */
   readonly trustOnFirstUse?: boolean;
+  /** The ZFS dataset on the host. */
   readonly dataset: string;
 }
 
+/** Inputs of a {@link ZfsReplication}. */
 export interface ZfsReplicationArgs {
+  /** The host and dataset the data comes from. */
   readonly source: ZfsHostArgs;
+  /** The host and dataset it goes to. */
   readonly target: ZfsHostArgs & {
     /** Where the source host keeps its key for the target (for the scheduled job). */
     readonly keyPathOnSource?: string;
@@ -47,6 +53,7 @@ export interface ZfsReplicationArgs {
   readonly retention?: RetentionPolicy;
   /** systemd OnCalendar of the scheduled job. Default `hourly`. */
   readonly onCalendar?: string;
+  /** Prefix of the snapshots the job takes and prunes; default derived from the target. */
   readonly snapshotPrefix?: string;
   /**
    * Overwrite a diverged target, in ONE run: a token (any new string, e.g. "overwrite-dr-2026-11-26").
@@ -61,10 +68,13 @@ export interface ZfsReplicationArgs {
   readonly runId?: pulumi.Input<string>;
   /** Makes the run the migration's final sync: stop the app on the source, last increment, verify. */
   readonly finalSync?: {
+    /** argv run on the source host to stop the app before the final copy. */
     readonly stopApp: readonly string[];
     /** Starts the app again on the source if anything after stopApp fails (the cut-over is called off). */
     readonly startApp: readonly string[];
+    /** Make the target writable after the final copy; default false. */
     readonly promoteTarget?: boolean;
+    /** Incremental passes while the app still runs, before stopping it; default 1. */
     readonly warmPasses?: number;
   };
   /**
@@ -75,6 +85,7 @@ export interface ZfsReplicationArgs {
   readonly runner?: "dynamic" | "command";
   /** Node binary for the run (default `node`), and the CLI (default: cli.js beside this file). */
   readonly nodeBinary?: string;
+  /** Path of the compiled replication runner (cli.js); default the package's own. */
   readonly cliPath?: string;
   /** Command that runs the CLI on the hosts (rendered into the timer). */
   readonly hostCommand?: string;
@@ -98,13 +109,17 @@ export interface ZfsReplicationArgs {
 export class ZfsReplication extends pulumi.ComponentResource {
   /** The scheduled job rendered for the source host's configuration. */
   readonly nixosModule: pulumi.Output<string>;
+  /** The systemd service unit that runs the job on the source host. */
   readonly systemdService: pulumi.Output<string>;
+  /** The systemd timer unit that schedules it. */
   readonly systemdTimer: pulumi.Output<string>;
+  /** The job's JSON spec as the timer's run reads it (a secret: it holds the SSH key). */
   readonly jobConfig: pulumi.Output<string>;
   /** JSON report of the immediate run (empty when `runNow` is false). */
   readonly report: pulumi.Output<string>;
   /** GUID of the snapshot both sides share after the immediate run. */
   readonly replicatedGuid: pulumi.Output<string | undefined>;
+  /** The resource that runs the job at `pulumi up`, when it runs there. */
   readonly run?: command.local.Command | ReplicationRun;
 
   constructor(name: string, args: ZfsReplicationArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -25,8 +25,11 @@ import {
   type SendStep,
 } from "./zfsPlan";
 
+/** One side of a replication job as the runner sees it: how to run commands there, and the dataset. */
 export interface ZfsEndpoint {
+  /** Runs commands on the side's machine. */
   readonly executor: Executor;
+  /** The ZFS dataset. */
   readonly dataset: string;
 }
 
@@ -38,8 +41,11 @@ export interface ZfsCapabilities {
   readonly written: boolean;
 }
 
+/** A replication job: its two sides and options. */
 export interface ReplicationJob {
+  /** Where the data comes from. */
   readonly source: ZfsEndpoint;
+  /** Where it goes. */
   readonly target: ZfsEndpoint;
   /**
    * Prefix of the snapshots this job makes and prunes. Default: one per job, `sov_<hash of the
@@ -54,25 +60,45 @@ export interface ReplicationJob {
   readonly log?: (line: string) => void;
 }
 
+/** What one send did. */
 export interface StepReport {
+  /** Full, incremental, or resumed. */
   readonly kind: SendStep["kind"];
+  /** The snapshot it started from (incremental sends). */
   readonly from?: string;
+  /** The snapshot it brought the target to. */
   readonly to: string;
+  /** Bytes sent. */
   readonly bytes: number;
+  /** How long it took, in seconds. */
   readonly seconds: number;
 }
 
+/** What a replication run did. */
 export interface ReplicationReport {
+  /** True when the target already had the source's newest snapshot and nothing was sent. */
   readonly upToDate: boolean;
+  /** The snapshot the run took on the source, when it took one. */
   readonly snapshotTaken?: string;
+  /** The sends, in order. */
   readonly steps: readonly StepReport[];
+  /** Bytes sent in all. */
   readonly bytes: number;
   /** Source snapshot the target now ends at. */
   readonly finalSnapshot: string;
+  /** The GUID of the target's newest snapshot after the run (equal to the source's). */
   readonly finalGuid: string;
+  /** The snapshot the target was rolled back to, when it had diverged and was forced. */
   readonly rolledBack?: string;
+  /** Target snapshots destroyed by a forced rollback. */
   readonly destroyedOnTarget: readonly string[];
-  readonly capabilities: { readonly source: ZfsCapabilities; readonly target: ZfsCapabilities };
+  /** What each side's ZFS supports (resumable receive, `written`, ...). */
+  readonly capabilities: {
+    /** The source side's capabilities. */
+    readonly source: ZfsCapabilities;
+    /** The target side's capabilities. */
+    readonly target: ZfsCapabilities;
+  };
 }
 
 /** After a receive, the target's newest snapshot is not the one sent (GUIDs differ). */
@@ -167,21 +193,33 @@ async function setReadonly(endpoint: ZfsEndpoint, on: boolean): Promise<void> {
   await endpoint.executor.run(["zfs", "set", `readonly=${on ? "on" : "off"}`, endpoint.dataset]);
 }
 
+/** How a replication run behaves. */
 export interface ReplicateOptions {
   /** Take a new source snapshot first (default true). */
   readonly snapshot?: boolean;
   /** Aborting kills the running stream; the target stays at its previous snapshot (or resumes). */
   readonly signal?: AbortSignal;
+  /** Called as bytes pass, with the running total. */
   readonly onProgress?: (bytes: number) => void;
+  /** The time used for snapshot names and retention; default now. */
   readonly now?: Date;
 }
 
 /** Inspects both sides and returns the plan without changing anything (throws if diverged). */
 export async function planReplication(job: ReplicationJob): Promise<{
+  /** How the target would be brought up to date. */
   plan: SendPlan;
+  /** What the source holds. */
   source: DatasetState;
+  /** What the target holds. */
   target: DatasetState;
-  capabilities: { source: ZfsCapabilities; target: ZfsCapabilities };
+  /** What each side's ZFS supports. */
+  capabilities: {
+    /** The source side's capabilities. */
+    source: ZfsCapabilities;
+    /** The target side's capabilities. */
+    target: ZfsCapabilities;
+  };
 }> {
   const capabilities = {
     source: await detectCapabilities(job.source.executor, job.source.dataset),
@@ -322,9 +360,13 @@ async function verify(job: ReplicationJob, guid: string, name: string, caps: Zfs
   }
 }
 
+/** What a prune did on both sides. */
 export interface PruneReport {
+  /** The source side's plan. */
   readonly source: PrunePlan;
+  /** The target side's plan. */
   readonly target: PrunePlan;
+  /** The snapshots destroyed. */
   readonly destroyed: readonly string[];
 }
 
@@ -367,6 +409,10 @@ export async function prune(
   return { source: sourcePlan, target: targetPlan, destroyed };
 }
 
+/**
+ * How a final sync behaves: a replication run plus stopping the app and (optionally) promoting the
+ * target.
+ */
 export interface FinalSyncOptions extends ReplicateOptions {
   /** Stops the app on the source host (argv run there), e.g. ["systemctl", "stop", "nextcloud"]. */
   readonly stopApp?: readonly string[];
@@ -374,6 +420,7 @@ export interface FinalSyncOptions extends ReplicateOptions {
   readonly startApp?: readonly string[];
   /** Or callbacks, for apps stopped and started some other way. */
   readonly stopAppHook?: () => Promise<void>;
+  /** Starts the app again when the final sync fails after stopping it. */
   readonly startAppHook?: () => Promise<void>;
   /** Incremental passes while the app still runs, to make the stopped window short. Default 1. */
   readonly warmPasses?: number;
@@ -381,18 +428,24 @@ export interface FinalSyncOptions extends ReplicateOptions {
   readonly promoteTarget?: boolean;
 }
 
+/** What a final sync did. */
 export interface FinalSyncReport {
+  /** The passes made while the app still ran. */
   readonly warm: readonly ReplicationReport[];
+  /** The pass after the app was stopped. */
   readonly final: ReplicationReport;
   /** Verified: the source did not change after the final snapshot (the app really was stopped). */
   readonly sourceQuiesced: true;
+  /** Whether the target was made writable. */
   readonly promoted: boolean;
 }
 
 /** The app wrote to the source after it was "stopped": the target would miss those writes. */
 export class SourceNotQuiescedError extends Error {
   constructor(
+    /** The source dataset. */
     readonly dataset: string,
+    /** What showed the writes (e.g. the probe's `written` bytes). */
     readonly evidence: string,
   ) {
     super(

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RandomSecretOptions } from "./random";
 
+/** An Ed25519 key pair generated for an app (e.g. a Matrix signing key). */
 export interface Ed25519Key {
   /** "a_XXXX": the key's version name, e.g. "ed25519:a_XXXX" in Matrix. */
   readonly keyId: pulumi.Output<string>;
@@ -17,6 +18,7 @@ export interface Ed25519Key {
   readonly publicKey: pulumi.Output<string>;
 }
 
+/** An RSA key pair generated for an app (e.g. an ActivityPub actor key). */
 export interface RsaKey {
   /** PKCS#8 PEM (secret). */
   readonly privateKeyPem: pulumi.Output<string>;
@@ -24,7 +26,12 @@ export interface RsaKey {
   readonly publicKeyPem: pulumi.Output<string>;
 }
 
+/**
+ * Generates an app's secrets: with the @pulumi/random and @pulumi/tls plugins ("plugins", the default) or
+ * with the SDK's built-in dynamic resources ("builtin").
+ */
 export interface SecretGenerator {
+  /** Which implementation: plugin resources, or the SDK's built-in dynamic resources. */
   readonly kind: "plugins" | "builtin";
   /** 32 random bytes as 64 hex characters (secret). */
   random(name: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
@@ -34,7 +41,9 @@ export interface SecretGenerator {
     options: RandomSecretOptions,
     opts: pulumi.CustomResourceOptions,
   ): pulumi.Output<string>;
+  /** An Ed25519 key pair (secret outputs), kept in state and stable across updates. */
   ed25519(name: string, opts: pulumi.CustomResourceOptions): Ed25519Key;
+  /** An RSA key pair of `bits` bits (secret outputs), kept in state and stable across updates. */
   rsa(name: string, bits: number, opts: pulumi.CustomResourceOptions): RsaKey;
 }
 

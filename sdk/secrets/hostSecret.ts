@@ -6,9 +6,13 @@ import { withSecretOutputs } from "../../providers/shared/secretOutputs";
 // The state holds only the package specifier of the implementation (providers/secrets/).
 const provider = providerAt(providerSpecifier("secrets/hostSecretProvider"));
 
+/** The host a {@link HostSecret} is delivered to, over SSH. */
 export interface SecretHostArgs {
+  /** Host name or address. */
   address: pulumi.Input<string>;
+  /** The SSH port; default 22. */
   port?: pulumi.Input<number>;
+  /** The user to log in as; default "root". */
   user?: pulumi.Input<string>;
   /** The host's SSH host public key ("ssh-ed25519 AAAA..."): the secret is encrypted to it. */
   hostPublicKey?: pulumi.Input<string>;
@@ -22,15 +26,19 @@ export interface SecretHostArgs {
   storeDir?: pulumi.Input<string>;
 }
 
+/** Inputs of a {@link HostSecret}. */
 export interface HostSecretArgs {
   /** The secret's name on the host ([a-z0-9._-]). */
   name: pulumi.Input<string>;
+  /** The host it goes to. */
   host: pulumi.Input<SecretHostArgs>;
   /** The secret itself; kept encrypted in the state. */
   value: pulumi.Input<string>;
   /** Where the decrypted file lands. */
   path: pulumi.Input<string>;
+  /** Owner of the delivered file; default "root". */
   owner?: pulumi.Input<string>;
+  /** Group of the delivered file; default "root". */
   group?: pulumi.Input<string>;
   /** Octal mode, default "0400". */
   mode?: pulumi.Input<string>;
@@ -55,8 +63,11 @@ export interface HostSecretArgs {
  * ```
  */
 export class HostSecret extends pulumi.dynamic.Resource {
+  /** Where the encrypted file is stored on the host. */
   declare readonly encryptedPath: pulumi.Output<string>;
+  /** Where the decrypted file lands (plain Linux) or agenix puts it (NixOS). */
   declare readonly path: pulumi.Output<string>;
+  /** The delivered file's octal mode, e.g. "0400". */
   declare readonly mode: pulumi.Output<string>;
 
   constructor(name: string, args: HostSecretArgs, opts?: pulumi.CustomResourceOptions) {

@@ -6,11 +6,17 @@
 
 import { sshHostProblem, sshUserProblem } from "../replication/sshTarget";
 
+/**
+ * The host's system: a plain Linux host decrypts on delivery; a NixOS host decrypts with agenix at
+ * activation.
+ */
 export type HostOs = "linux" | "nixos";
 
+/** A host a secret is delivered to, and how to reach it over SSH. */
 export interface SecretHost {
   /** Host name or address to reach over SSH. */
   address: string;
+  /** The SSH port; default 22. */
   port?: number;
   /** SSH login (root, or a user that may write the target path). */
   user?: string;
@@ -23,18 +29,23 @@ export interface SecretHost {
   hostKeyPath?: string;
   /** Private key (path on the machine running Pulumi) that the host accepts for `user`. */
   privateKeyPath?: string;
+  /** The host's system; default "linux". */
   os?: HostOs;
   /** Where the host keeps the encrypted files (default /var/lib/sovereign/secrets). */
   storeDir?: string;
 }
 
+/** One secret delivered to a host as a file. */
 export interface HostSecretSpec {
   /** Name of the secret on the host: [a-z0-9][a-z0-9._-]*. */
   name: string;
+  /** The host it goes to. */
   host: SecretHost;
   /** Where the decrypted file lands (plain Linux) or agenix puts it (NixOS). */
   path: string;
+  /** Owner of the delivered file; default "root". */
   owner?: string;
+  /** Group of the delivered file; default "root". */
   group?: string;
   /** Octal file mode, default "0400". */
   mode?: string;
@@ -42,12 +53,17 @@ export interface HostSecretSpec {
   minLength?: number;
 }
 
+/** A problem with a host secret's inputs, by property. */
 export interface Problem {
+  /** The input at fault, e.g. "host.hostPublicKey". */
   property: string;
+  /** What is wrong and how to fix it. */
   reason: string;
 }
 
+/** The delivered file's default mode: readable by its owner only. */
 export const DEFAULT_MODE = "0400";
+/** The host's SSH private host key on plain Linux hosts, which decrypts the secrets. */
 export const DEFAULT_HOST_KEY_PATH = "/etc/ssh/ssh_host_ed25519_key";
 /** Where encrypted secrets are kept on every host (agenix's inputs on NixOS). */
 export const SECRET_STORE = "/var/lib/sovereign/secrets";
@@ -63,6 +79,7 @@ export function hostPublicKeyFrom(line: string): string | undefined {
   return at >= 0 && fields[at + 1] ? `${fields[at]} ${fields[at + 1]}` : undefined;
 }
 
+/** The problems of a host secret's inputs and value (empty when it can be delivered). Pure. */
 export function hostSecretProblems(spec: Partial<HostSecretSpec>, value: unknown): Problem[] {
   const problems: Problem[] = [];
   if (typeof spec.name !== "string" || !SECRET_NAME.test(spec.name)) {
@@ -153,6 +170,7 @@ export function hostSecretProblems(spec: Partial<HostSecretSpec>, value: unknown
   return problems;
 }
 
+/** Where the encrypted file of a secret is stored on its host. */
 export function encryptedPath(spec: Pick<HostSecretSpec, "name" | "host">): string {
   return `${spec.host.storeDir ?? SECRET_STORE}/${spec.name}.age`;
 }
@@ -239,16 +257,25 @@ export function inspectionScript(spec: HostSecretSpec): string {
 
 /** The agenix-style declaration of one secret (data for the NixOS renderer; no secret in it). */
 export interface AgenixSecret {
+  /** The encrypted file, relative to the NixOS configuration. */
   file: string;
+  /** Where agenix puts the decrypted file. */
   path: string;
+  /** Owner of the decrypted file. */
   owner: string;
+  /** Group of the decrypted file. */
   group: string;
+  /** Octal mode of the decrypted file. */
   mode: string;
 }
 
 /** `age.secrets.<name>` of a NixOS host's configuration, for each secret delivered to it. */
 export function agenixDeclarations(specs: readonly HostSecretSpec[]): {
-  age: { secrets: Record<string, AgenixSecret> };
+  /** The `age` option of the configuration. */
+  age: {
+    /** Secret name to its declaration. */
+    secrets: Record<string, AgenixSecret>;
+  };
 } {
   const secrets: Record<string, AgenixSecret> = {};
   for (const spec of specs) {

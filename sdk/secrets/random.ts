@@ -10,6 +10,7 @@ import { PASSWORD_ALPHABET } from "../../providers/secrets/generate";
 import { providerAt, providerSpecifier } from "../../providers/shared/moduleLocation";
 import { withSecretOutputs } from "../../providers/shared/secretOutputs";
 
+/** How a random secret is drawn. */
 export interface RandomSecretOptions {
   /** Characters (default 32). */
   length?: number;
@@ -19,6 +20,7 @@ export interface RandomSecretOptions {
 
 /** Letters and digits: safe in URLs, config files and shell words without quoting. */
 export const SECRET_ALPHABET = PASSWORD_ALPHABET;
+/** Length of a generated secret by default, in characters. */
 export const DEFAULT_SECRET_LENGTH = 32;
 
 // The state holds only the package specifier of the implementation (providers/secrets/).
@@ -34,6 +36,7 @@ const localProvider = providerAt(providerSpecifier("secrets/randomProvider"));
  * ```
  */
 export class LocalRandomSecret extends pulumi.dynamic.Resource {
+  /** The secret (a secret output). */
   declare readonly result: pulumi.Output<string>;
 
   constructor(name: string, options: RandomSecretOptions = {}, opts?: pulumi.CustomResourceOptions) {

@@ -20,6 +20,7 @@ import {
   NetboxVmInterface,
 } from "../../providers/netbox/resources";
 
+/** The NetBox a site registers in. */
 export interface InventoryConnection {
   /** NetBox's base URL. */
   url: pulumi.Input<string>;
@@ -27,8 +28,11 @@ export interface InventoryConnection {
   tokenConfig?: string;
 }
 
+/** Inputs of a {@link SiteInventoryRegistration}. */
 export interface SiteInventoryArgs {
+  /** The validated site config whose hosts and apps are registered. */
   config: SiteConfig;
+  /** The NetBox to register in. */
   netbox: InventoryConnection;
 }
 

@@ -2,8 +2,11 @@ import { SiteConfig } from "../config/siteConfig";
 
 /** One record set the site publishes in its zone. Names are relative to the zone ("@" = apex). */
 export interface PlannedRecord {
+  /** The name relative to the zone ("@" is the apex). */
   readonly name: string;
+  /** The record type. */
   readonly type: "A" | "AAAA" | "CNAME";
+  /** The record contents. */
   readonly records: readonly string[];
 }
 

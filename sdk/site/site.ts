@@ -18,6 +18,7 @@ import { appUrls, planSiteRecords } from "./records";
 import { declareSiteIdentity, type SiteIdentity } from "./identity";
 import type { PostgresConnectionArgs } from "../../providers/postgresql";
 
+/** Inputs of a {@link Site}: its validated config and the services it runs on. */
 export interface SiteArgs {
   /** The validated site config (see parseSiteConfig). */
   config: SiteConfig;
@@ -27,6 +28,10 @@ export interface SiteArgs {
   secrets?: SecretGenerator;
   /** The Garage that holds the site's buckets (needed when the config has a `storage` section). */
   garage?: GarageConnection;
+  /**
+   * S3 credentials that bucket replication writes to the other side with (secret); needed when a bucket
+   * has `replicateTo`.
+   */
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
   /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
   inventory?: InventoryConnection;
@@ -55,6 +60,7 @@ export interface SiteArgs {
  * ```
  */
 export class Site extends pulumi.ComponentResource {
+  /** The site's DNS zone. */
   readonly zone: DnsZone;
   /** The zone's name ("coop.example."). */
   readonly zoneName: string;

@@ -8,23 +8,31 @@ import {
   replicationEnvironment,
 } from "./replicationJob";
 
+/** One side of a bucket replication: an S3 endpoint, bucket and key. */
 export interface ReplicationSide {
   /** http(s) URL of the S3 endpoint (a Garage, or a third party's S3, e.g. one declared with @pulumi/aws). */
   endpoint: pulumi.Input<string>;
+  /** The S3 region. */
   region: pulumi.Input<string>;
+  /** The bucket. */
   bucket: pulumi.Input<string>;
+  /** The access key id. */
   accessKeyId: pulumi.Input<string>;
   /** Should be a secret; a plain string works but draws a warning. */
   secretAccessKey: pulumi.Input<string>;
 }
 
+/** Inputs of a {@link BucketReplication}. */
 export interface BucketReplicationArgs {
+  /** Where objects are copied from. */
   source: ReplicationSide;
+  /** Where they are copied to. */
   target: ReplicationSide;
   /** The host whose timer runs the job (where the rendered units go). */
   host: string;
   /** systemd OnCalendar; default every 15 minutes. */
   schedule?: string;
+  /** Objects copied at once (rclone --transfers); default 16. */
   transfers?: number;
 }
 
@@ -45,12 +53,17 @@ export interface BucketReplicationArgs {
  * ```
  */
 export class BucketReplication extends pulumi.ComponentResource {
+  /** The systemd unit's name, "sovereign-replicate-<name>". */
   readonly unitName: pulumi.Output<string>;
+  /** The systemd service unit's text. */
   readonly service: pulumi.Output<string>;
+  /** The systemd timer unit's text. */
   readonly timer: pulumi.Output<string>;
+  /** The environment file's text (holds the keys: a secret output). */
   readonly environmentFile: pulumi.Output<string>;
   /** The environment file's content: remotes and credentials (secret). */
   readonly environment: pulumi.Output<string>;
+  /** The host whose timer runs the job. */
   readonly host: string;
 
   constructor(name: string, args: BucketReplicationArgs, opts?: pulumi.ComponentResourceOptions) {

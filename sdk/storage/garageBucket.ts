@@ -13,7 +13,9 @@ import type { DnsZone } from "../dns/dnsZone";
  * `adminTokenConfig` names), never passed here.
  */
 export interface GarageConnection {
+  /** Garage's admin API base URL, e.g. "http://127.0.0.1:3903". */
   adminUrl: pulumi.Input<string>;
+  /** The stack config key holding Garage's admin token; default "sovereign:garageAdminToken". */
   adminTokenConfig?: pulumi.Input<string>;
   /** S3 endpoint, e.g. "https://s3.coop.example" or "http://127.0.0.1:3900". */
   s3Endpoint: pulumi.Input<string>;
@@ -23,26 +25,48 @@ export interface GarageConnection {
   webHost?: pulumi.Input<string>;
 }
 
+/** Serve a bucket as a static website through Garage's web endpoint. */
 export interface GarageBucketWebsite {
+  /** The object served for a directory; default "index.html". */
   indexDocument?: string;
+  /** The object served when one is missing. */
   errorDocument?: string;
   /** Publish the website at `<subdomain>.<zone>` (a CNAME to the Garage web host). */
-  dns?: { zone: DnsZone; subdomain: string };
+  dns?: {
+    /** The zone the website's name is published in. */
+    zone: DnsZone;
+    /** The subdomain the website is served under. */
+    subdomain: string;
+  };
 }
 
+/** Inputs of a {@link GarageBucket}. */
 export interface GarageBucketArgs {
+  /** Which Garage to use. */
   garage: GarageConnection;
   /** The bucket's S3 name (global alias), e.g. "coop-media". */
   name: string;
   /** More global aliases. */
   aliases?: string[];
-  quotas?: { maxSize?: number | string; maxObjects?: number };
+  /** Limits Garage enforces; none by default. */
+  quotas?: {
+    /** Largest total size: bytes, or a size such as "10G". */
+    maxSize?: number | string;
+    /** Largest number of objects. */
+    maxObjects?: number;
+  };
+  /** CORS rules for browser access to the bucket. */
   cors?: {
+    /** Origins allowed, e.g. ["https://app.coop.example"] or ["*"]. */
     allowedOrigins: string[];
+    /** Methods allowed, e.g. ["GET", "PUT"]. */
     allowedMethods: string[];
+    /** Request headers allowed. */
     allowedHeaders?: string[];
+    /** How long browsers may cache the CORS answer, in seconds. */
     maxAgeSeconds?: number;
   }[];
+  /** Serve the bucket as a static website. */
   website?: GarageBucketWebsite;
   /** What the bucket's own key may do (default read and write). */
   permissions?: Permission[];
@@ -68,14 +92,23 @@ export interface GarageBucketArgs {
  * ```
  */
 export class GarageBucket extends pulumi.ComponentResource {
+  /** The Garage bucket resource. */
   readonly bucket: GarageBucketResource;
+  /** The access key the bucket's users get. */
   readonly accessKey: GarageAccessKey;
+  /** The key's permission on the bucket. */
   readonly permission: GarageBucketPermission;
+  /** The S3 endpoint URL to reach the bucket at. */
   readonly endpoint: pulumi.Output<string>;
+  /** The S3 region. */
   readonly region: pulumi.Output<string>;
+  /** The bucket's name (its global alias). */
   readonly bucketName: pulumi.Output<string>;
+  /** Garage's id of the bucket. */
   readonly bucketId: pulumi.Output<string>;
+  /** The access key's id. */
   readonly accessKeyId: pulumi.Output<string>;
+  /** The access key's secret (a secret output). */
   readonly secretAccessKey: pulumi.Output<string>;
   /** http(s)://<host>/ where the website is published, when it is. */
   readonly websiteHost?: string;

@@ -7,17 +7,23 @@
 import { bucketNameProblem } from "../../providers/garage/validate";
 import { systemdTimerUnit } from "../replication/schedule";
 
+/** An S3 bucket a replication job reads or writes. */
 export interface S3Target {
   /** http(s) URL of the S3 endpoint. */
   endpoint: string;
+  /** The S3 region. */
   region: string;
+  /** The bucket. */
   bucket: string;
 }
 
+/** A bucket replication job (rclone sync run by a systemd timer). */
 export interface ReplicationSpec {
   /** Job name: systemd unit "sovereign-replicate-<name>". */
   name: string;
+  /** Where objects are copied from. */
   source: S3Target;
+  /** Where they are copied to. */
   target: S3Target;
   /** systemd OnCalendar expression; default "*:0/15" (every 15 minutes). */
   schedule?: string;
@@ -25,8 +31,11 @@ export interface ReplicationSpec {
   transfers?: number;
 }
 
+/** A problem with a replication job, by field. */
 export interface ReplicationProblem {
+  /** The field at fault, e.g. "target.endpoint". */
   field: string;
+  /** What is wrong and how to fix it. */
   message: string;
 }
 
@@ -93,6 +102,7 @@ export function checkReplication(spec: ReplicationSpec): ReplicationProblem[] {
 /** A bucket replication spec with problems, each with its field and fix. */
 export class ReplicationSpecError extends Error {
   constructor(
+    /** Each problem with its field. */
     readonly problems: readonly ReplicationProblem[],
     what: string,
   ) {
@@ -103,9 +113,13 @@ export class ReplicationSpecError extends Error {
   }
 }
 
+/** The systemd units that run a replication job. */
 export interface RenderedReplicationJob {
+  /** The units' name, "sovereign-replicate-<name>". */
   unitName: string;
+  /** The service unit's text. */
   service: string;
+  /** The timer unit's text. */
   timer: string;
   /** Path of the environment file on the host; its content is `environment(...)` (a secret). */
   environmentFile: string;
@@ -136,6 +150,10 @@ export function replicationEnvironment(
   return env;
 }
 
+/**
+ * The systemd units for a replication job. Pure; throws a ReplicationSpecError listing every problem of
+ * the spec.
+ */
 export function renderReplicationJob(
   spec: ReplicationSpec,
   rclone = "/usr/bin/rclone",

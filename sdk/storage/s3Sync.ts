@@ -27,14 +27,19 @@ import {
 export interface S3Location {
   /** e.g. http://127.0.0.1:3900 */
   readonly endpoint: string;
+  /** The S3 region. */
   readonly region: string;
+  /** The bucket. */
   readonly bucket: string;
+  /** The access key id. */
   readonly accessKeyId: string;
+  /** The access key's secret. */
   readonly secretAccessKey: string;
   /** Defaults to true (Garage and most self-hosted stores want path-style requests). */
   readonly forcePathStyle?: boolean;
 }
 
+/** How {@link syncBuckets} copies. */
 export interface SyncOptions {
   /** Objects copied at once; default 16. */
   readonly concurrency?: number;
@@ -42,20 +47,30 @@ export interface SyncOptions {
   readonly mirror?: boolean;
 }
 
+/** What a bucket sync did. */
 export interface SyncReport {
+  /** Objects copied. */
   readonly copied: number;
+  /** Bytes copied. */
   readonly copiedBytes: number;
+  /** Objects removed from the target (mirror mode). */
   readonly removed: number;
+  /** Objects already equal on both sides. */
   readonly unchanged: number;
   /** What both sides hold after the sync (verified equal). */
   readonly objects: number;
+  /** Bytes both sides hold after the sync. */
   readonly bytes: number;
+  /** How long the sync took, in seconds. */
   readonly seconds: number;
 }
 
 /** After a bucket sync, the target still differs from the source (the differences are listed). */
 export class SyncVerificationError extends Error {
-  constructor(readonly differences: readonly SyncDifference[]) {
+  constructor(
+    /** Where the target still differs from the source. */
+    readonly differences: readonly SyncDifference[],
+  ) {
     super(describeDifferences(differences));
     this.name = "SyncVerificationError";
   }
@@ -66,6 +81,7 @@ export const SOURCE_ETAG_METADATA = "source-etag";
 /** A single PUT takes at most 5 GiB. */
 const MAX_SINGLE_PUT = 5 * 2 ** 30;
 
+/** An S3 client for `location` (path-style requests unless `forcePathStyle` is false). */
 export function s3Client(location: S3Location): S3Client {
   return new S3Client({
     endpoint: location.endpoint,
@@ -78,6 +94,7 @@ export function s3Client(location: S3Location): S3Client {
   });
 }
 
+/** Every object of a bucket (key, size, ETag), across pages. */
 export async function listObjects(client: S3Client, bucket: string): Promise<ObjectEntry[]> {
   const out: ObjectEntry[] = [];
   let token: string | undefined;
@@ -158,6 +175,10 @@ async function copyObject(
   );
 }
 
+/**
+ * Copies a bucket's objects to another S3 bucket (any endpoints), then lists both and throws a
+ * SyncVerificationError when they still differ.
+ */
 export async function syncBuckets(
   source: S3Location,
   target: S3Location,

@@ -4,22 +4,35 @@ import type { DnsZone } from "../dns/dnsZone";
 import { BucketReplication } from "./bucketReplication";
 import { GarageBucket, type GarageConnection } from "./garageBucket";
 
+/** What a site's storage is made from. */
 export interface SiteStorageArgs {
+  /** The site config's `storage` section. */
   storage: StorageConfig;
+  /** Which Garage to use. */
   garage: GarageConnection;
+  /** The site's zone (for website names). */
   zone: DnsZone;
   /** The host whose timer runs replication jobs. */
   replicationHost: string;
   /** Keys for each `replicateTo` target, by bucket name (secrets, from stack config). */
   replicationCredentials?: Record<
     string,
-    { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }
+    {
+      /** The access key id on the other side's S3. */
+      accessKeyId: pulumi.Input<string>;
+      /** The access key's secret (pass a secret). */
+      secretAccessKey: pulumi.Input<string>;
+    }
   >;
+  /** Protect the buckets from deletion (`pulumi destroy` refuses). */
   protect: boolean;
 }
 
+/** A site's buckets and their replication jobs, by bucket name. */
 export interface SiteStorage {
+  /** The site's buckets. */
   buckets: Record<string, GarageBucket>;
+  /** The replication job of each bucket that has `replicateTo`. */
   replications: Record<string, BucketReplication>;
 }
 

@@ -9,7 +9,9 @@
  */
 
 export interface ObjectEntry {
+  /** The object's key. */
   readonly key: string;
+  /** Its size in bytes. */
   readonly size: number;
   /** Without quotes. */
   readonly etag: string;
@@ -17,15 +19,19 @@ export interface ObjectEntry {
   readonly sourceEtag?: string;
 }
 
+/** What a bucket sync will do: which objects to copy and remove. */
 export interface SyncPlan {
   /** Source objects to copy (missing on the target, or different there), biggest first. */
   readonly copy: readonly ObjectEntry[];
   /** Target keys that the source does not have (removed when mirroring). */
   readonly remove: readonly string[];
+  /** Objects already equal on both sides. */
   readonly unchanged: number;
+  /** Bytes to copy. */
   readonly copyBytes: number;
 }
 
+/** An ETag without its surrounding quotes. */
 export const unquote = (etag: string): string => etag.replace(/^"+|"+$/g, "");
 
 /** "…-N": the ETag of a multipart upload, which is not the MD5 of the content. */
@@ -54,6 +60,7 @@ export function needsSourceEtag(source: readonly ObjectEntry[], target: readonly
     .map((t) => t.key);
 }
 
+/** Which objects to copy (missing or different on the target) and remove (mirror mode). Pure. */
 export function planSync(
   source: readonly ObjectEntry[],
   target: readonly ObjectEntry[],
@@ -82,9 +89,13 @@ export function planSync(
   };
 }
 
+/** How a target object differs from the source after a sync. */
 export interface SyncDifference {
+  /** The object's key. */
   readonly key: string;
+  /** What differs. */
   readonly problem: "missing on target" | "only on target" | "size differs" | "checksum differs";
+  /** Details, e.g. both sizes. */
   readonly detail?: string;
 }
 

@@ -49,6 +49,7 @@ describe("the panel API over the Automation API", function () {
   this.timeout(600_000);
   const pg = useService("postgres");
   const pdns = useService("powerdns");
+  const netbox = useService("netbox", { timeoutMs: 30 * 60_000 });
   let engine: EngineEnv;
   let workDir: string;
   let store: PanelStore;
@@ -184,6 +185,18 @@ describe("the panel API over the Automation API", function () {
       ["a wrong token", await call("GET", "/api/sites", "svp_not-a-token"), 401, "/api/sites"],
       ["unknown site", await call("GET", "/api/sites/nosuch", tokens.victor), 404, "/api/sites/{site}"],
       [
+        "unknown site's inventory",
+        await call("GET", "/api/sites/nosuch/inventory", tokens.victor),
+        404,
+        "/api/sites/{site}/inventory",
+      ],
+      [
+        "a site without an inventory section",
+        await call("GET", `/api/sites/${SITE}/inventory`, tokens.victor),
+        404,
+        "/api/sites/{site}/inventory",
+      ],
+      [
         "malformed JSON",
         await call("POST", `/api/sites/${SITE}/changes`, tokens.alice, '{"site": {'),
         400,
@@ -213,7 +226,7 @@ describe("the panel API over the Automation API", function () {
     ];
     for (const [what, answer, status, template] of cases) {
       assert.strictEqual(answer.status, status, `${what}: ${answer.text}`);
-      assertDocumented(template.includes("changes") ? "POST" : "GET", template, status, answer.body);
+      assertDocumented(template.endsWith("changes") ? "POST" : "GET", template, status, answer.body);
       assert.ok(!/\n\s+at /.test(answer.text), `${what}: no stack trace`);
     }
     const invalid = await call("POST", `/api/sites/${SITE}/changes`, tokens.alice, {
@@ -224,6 +237,27 @@ describe("the panel API over the Automation API", function () {
     const keys = (invalid.body as { errors: { key: string; message: string }[] }).errors.map((e) => e.key);
     assert.ok(keys.includes("site.hostz"), keys.join(", "));
     assert.ok(keys.includes("site.hosts[0].address"), keys.join(", "));
+
+    // Valid for the site config's checks, refused when the engine runs the site program: the
+    // record's full name is longer than DNS allows, which the DNS component's check finds.
+    const domain = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(48), "test"].join(".");
+    const refused = await call("POST", `/api/sites/${SITE}/changes`, tokens.alice, {
+      site: { ...siteConfig(pdns().apiUrl, [["webserver-number-one", "192.0.2.51"]]), domain },
+    });
+    assert.strictEqual(refused.status, 422, refused.text);
+    assertDocumented("POST", "/api/sites/{site}/changes", 422, refused.body);
+    assert.ok(!/\n\s+at /.test(refused.text), "no stack trace");
+    assert.ok(!refused.text.includes(repoRoot()), "no path of the panel's machine");
+    const engineErrors = refused.body as { code: string; errors: { key: string; message: string }[] };
+    assert.strictEqual(engineErrors.code, "preview_failed");
+    const nameError = engineErrors.errors.find((e) => /webserver-number-one/.test(e.message));
+    assert.ok(nameError, refused.text);
+    assert.strictEqual(nameError.key, "site");
+    assert.match(nameError.message, /^DnsZone .*record name .* may have at most 253/s);
+    // The site was not left locked by the refused preview.
+    const busy = await store.lockSite(SITE, "preview", (await store.authenticate(tokens.alice))!);
+    await busy.release("succeeded");
+
     assert.strictEqual((await stack.history()).length, before, "nothing was applied");
     assert.deepStrictEqual(await aRecords(), ["web1.panel.test. 192.0.2.51"]);
   });
@@ -369,8 +403,58 @@ describe("the panel API over the Automation API", function () {
     );
   });
 
+  it("reads a site's inventory from the real NetBox, as the OpenAPI document describes it", async () => {
+    const command = await pulumiCommand(engine);
+    const inv = await LocalWorkspace.createOrSelectStack(
+      { stackName: "inv", workDir },
+      { envVars: engine.env, pulumiCommand: command },
+    );
+    try {
+      await inv.setConfig("sovereign:powerdnsApiKey", { value: pdns().apiKey, secret: true });
+      await inv.setConfig("sovereign:netboxToken", { value: netbox().token, secret: true });
+      const config = {
+        ...siteConfig(pdns().apiUrl, [
+          ["db1", "192.0.2.71"],
+          ["web1", "192.0.2.72"],
+        ]),
+        name: "inv",
+        domain: "inv.panel.test",
+        dns: { endpoint: pdns().apiUrl, ttl: 300, nameservers: ["ns1.inv.panel.test."] },
+        inventory: { provider: "netbox", url: netbox().url },
+      };
+      await inv.setConfig("sovereign:site", { value: JSON.stringify(config) });
+      const up = await inv.up({ color: "never" });
+      assert.strictEqual(up.summary.result, "succeeded");
+
+      const answer = await call("GET", "/api/sites/inv/inventory", tokens.victor);
+      assert.strictEqual(answer.status, 200, answer.text);
+      assertDocumented("GET", "/api/sites/{site}/inventory", 200, answer.body);
+      const body = answer.body as {
+        site: { slug: string; owner?: string };
+        vms: { name: string; interfaces: { addresses: string[] }[] }[];
+      };
+      assert.strictEqual(body.site.slug, "inv");
+      assert.ok(body.site.owner?.includes("inv"), `the site records its owner: ${body.site.owner}`);
+      assert.deepStrictEqual(
+        body.vms.map((vm) => [vm.name, vm.interfaces.flatMap((i) => i.addresses)]),
+        [
+          ["db1.inv.panel.test", ["192.0.2.71/32"]],
+          ["web1.inv.panel.test", ["192.0.2.72/32"]],
+        ],
+      );
+    } finally {
+      await inv.destroy({ color: "never" }).catch(() => undefined);
+      await inv.workspace.removeStack("inv").catch(() => undefined);
+    }
+  });
+
   it("no token or secret in any answer or log line", () => {
-    const secrets = [...Object.values(tokens), pdns().apiKey, engine.env.PULUMI_CONFIG_PASSPHRASE];
+    const secrets = [
+      ...Object.values(tokens),
+      pdns().apiKey,
+      netbox().token,
+      engine.env.PULUMI_CONFIG_PASSPHRASE,
+    ];
     for (const text of [...seen, ...logLines])
       for (const secret of secrets)
         assert.ok(!text.includes(secret), "a secret leaked into an answer or the log");

@@ -5,6 +5,7 @@ import { Deployer, DeployHost, DeployRequest } from "./deployer";
 export interface RebuildDeployerArgs extends DeployHost {
   /** The nixos-rebuild CLI as an argv prefix; default ["nixos-rebuild"]. */
   readonly command?: string[];
+  /** The nixos-rebuild action; default "switch". */
   readonly action?: "switch" | "boot" | "test" | "dry-activate";
   /** The key the deploy host uses to reach the targets, if it has none of its own; pass a secret. */
   readonly targetPrivateKey?: pulumi.Input<string>;

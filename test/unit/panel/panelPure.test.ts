@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { configView, outputsView, siteConfigErrors, SECRET_PLACEHOLDER } from "../../../sdk/panel/siteView";
 import { errorResponse, PanelError } from "../../../sdk/panel/errors";
 import { hashToken } from "../../../sdk/panel/store";
+import { engineRejections } from "../../../sdk/panel/engineEvents";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 describe("panel: what it shows and how it words errors", () => {
   it("hides secret config values and secret outputs, parses object config", () => {
@@ -59,5 +61,39 @@ describe("panel: what it shows and how it words errors", () => {
     );
     assert.match(hashToken("svp_abc"), /^[0-9a-f]{64}$/);
     assert.notStrictEqual(hashToken("svp_abc"), hashToken("svp_abd"));
+  });
+
+  it("words the engine's refusal of a preview with keys, without stack or program path", () => {
+    const urn =
+      "urn:pulumi:coop::panel-sites::sovereign:dns:DnsZone$sovereign:powerdns:RecordSet::coop-web1-A";
+    const diagnostic = (message: string, severity: string, at?: string): EngineEvent =>
+      ({
+        sequence: 1,
+        timestamp: 0,
+        diagnosticEvent: { message, severity, color: "never", ...(at ? { urn: at } : {}) },
+      }) as EngineEvent;
+    const errors = engineRejections([
+      diagnostic("a warning only", "warning"),
+      diagnostic(
+        "sovereign:powerdns:RecordSet resource 'coop-web1-A': property ttl value {5} has a problem: ttl 5 must be a whole number of seconds",
+        "error",
+        urn,
+      ),
+      diagnostic(
+        "sovereign:powerdns:RecordSet resource 'coop-web1-A': property records has a problem: bad",
+        "error",
+        urn,
+      ),
+      diagnostic(
+        "Running program '/srv/panel/bin/site.js' failed with an unhandled exception:\nError: DnsZone x: record name too long\n    at Site (/srv/panel/bin/site.js:1:2)\n    at main (/srv/panel/bin/index.js:3:4)",
+        "error",
+      ),
+      diagnostic("preview failed", "error"),
+    ]);
+    assert.deepStrictEqual(errors, [
+      { key: "coop-web1-A.ttl", message: "ttl 5 must be a whole number of seconds", resource: urn },
+      { key: "coop-web1-A.records", message: "bad", resource: urn },
+      { key: "site", message: "DnsZone x: record name too long" },
+    ]);
   });
 });
