@@ -205,10 +205,10 @@ export function federationDomainProblems(
   });
 }
 
-/** Every missing field and unsourced SWOT point of one entry (empty when complete). */
 /** A Linux system account or group name (useradd's rule). */
 const SYSTEM_ACCOUNT = /^[a-z_][a-z0-9_-]{0,31}$/;
 
+/** Every missing field and unsourced SWOT point of one entry (empty when complete). */
 export function entryProblems(def: AppDefinition): string[] {
   const out: string[] = [];
   const need = (ok: unknown, what: string): void => {

@@ -244,6 +244,7 @@ export interface AppDefinition {
 export interface SystemUser {
   /** e.g. "forgejo" (NixOS: services.forgejo.user). */
   readonly user: string;
+  /** Its primary group, e.g. "forgejo"; delivered secrets are owned by user:group. */
   readonly group: string;
   /** Where the name comes from (the NixOS module, the package or the recipe). */
   readonly source: Source;
