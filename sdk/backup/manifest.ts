@@ -116,15 +116,6 @@ export function parseChecksumLines(text: string): Record<string, string> {
   return out;
 }
 
-/** The item's backup in the newest archive of a chain that has it (oldest first in `chain`). */
-export function latestBackup(chain: readonly BackupManifest[], label: string): ItemBackup | undefined {
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const found = chain[i].items.find((x) => x.label === label);
-    if (found) return found.backup;
-  }
-  return undefined;
-}
-
 /**
  * The checks of a chain (oldest first): each incremental archive names the one before it, and all
  * are of the same site. Returns the problems (empty when the chain is whole).
