@@ -51,6 +51,10 @@ export async function backupSite(stacks: SiteStacks, o: BackupOptions): Promise<
   const outDir = path.dirname(path.resolve(o.file));
   if (!fs.existsSync(outDir)) throw new Error(`cannot write ${o.file}: directory ${outDir} does not exist`);
   if (o.since && !fs.existsSync(o.since)) throw new Error(`--since ${o.since}: no such archive`);
+  if (o.since && path.resolve(o.since) === path.resolve(o.file))
+    throw new Error(
+      `--since ${o.since} is the file being written: an incremental backup goes into a new file`,
+    );
   const previous = o.since ? await readManifest(o.since, o.ageIdentity) : undefined;
   if (o.ageRecipient) await checkAgeRecipient(o.ageRecipient);
   const where = await siteLocation(stack);
@@ -59,8 +63,8 @@ export async function backupSite(stacks: SiteStacks, o: BackupOptions): Promise<
       `--since ${o.since} is a backup of site ${previous.site} at ${previous.datacenter}, this one is ${where.site} at ${where.servingAt}; take a full backup (without --since)`,
     );
 
-  const staging = fs.mkdtempSync(path.join(outDir, ".sovereign-backup-"));
   const data = await siteDataOf(stack, where);
+  const staging = fs.mkdtempSync(path.join(outDir, ".sovereign-backup-"));
   try {
     const entries: ArchiveEntry[] = [];
     const add = async (rel: string) =>

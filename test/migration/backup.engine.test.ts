@@ -118,11 +118,11 @@ const sha = (data: string | Buffer) => createHash("sha256").update(data).digest(
 
 describe("backups as deployments to a file (real engine, two datacenters)", function () {
   this.timeout(600_000);
-  // Each test builds on the previous one's state.
-  this.bail(true);
-  const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
-  const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
+  this.bail(true); // each test builds on the one before
   const pdns = useService("powerdns");
+  const [dcA, dcB] = ["dc-a", "dc-b"].map((instance) =>
+    useService("datacenter", { instance, timeoutMs: 300_000 }),
+  );
   let test: TestStack;
   let stacks: SiteStacks;
   let data: { a: SiteData; b: SiteData };
