@@ -289,7 +289,7 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
       assert.ok(!bytes.replace(/\\n|\n/g, "").includes(secret), `the ${what} is in the archive`);
   });
 
-  it("a corrupted archive is refused naming the entry, before anything changes", async () => {
+  it("a corrupted archive or an unknown datacenter is refused, naming it, before anything changes", async () => {
     const copy = archive("corrupt.tar");
     const bytes = fs.readFileSync(archive("full.tar"));
     const at = bytes.indexOf("post 250");
@@ -299,6 +299,10 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     await assert.rejects(
       restoreSite(stacks, { file: copy, as: "restored", datacenter: "dc-b" }),
       /damaged, refused: entry data\/pixelfed-database-pixelfed\/dump\.sql is corrupted/,
+    );
+    await assert.rejects(
+      restoreSite(stacks, { file: archive("full.tar"), as: "restored", datacenter: "dc-z" }),
+      /--datacenter dc-z is not one the site describes \(dc-a, dc-b\)/,
     );
     assert.ok(!(await stacks.exists("restored")), "no stack was made");
     assert.ok(!fs.existsSync(await stacks.configFile("restored")), "no stack config was written");
