@@ -98,7 +98,7 @@ async function copyItem(ctx: StepContext, item: MigrationItem, passes: number): 
 }
 
 /** sha256 of every file under the directory, by relative path, sorted. */
-async function fileChecksums(data: SiteData, dir: string): Promise<string> {
+export async function fileChecksums(data: SiteData, dir: string): Promise<string> {
   const script = 'cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum';
   return (await data.ssh.run(["sh", "-c", script, "sh", dir])).stdout;
 }

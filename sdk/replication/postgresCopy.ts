@@ -147,3 +147,56 @@ export async function tableChecksums(c: PostgresConnection): Promise<Record<stri
   }
   return sums;
 }
+
+/** Exit code and stderr of a pg tool whose stdout/stdin is a file (streamed by the kernel, not here). */
+function runWithFile(argv: string[], passFile: string, stdio: "in" | "out", file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fd = fs.openSync(file, stdio === "out" ? "w" : "r");
+    const child = spawn(argv[0], argv.slice(1), {
+      env: { ...process.env, PGPASSFILE: passFile, PGCONNECT_TIMEOUT: "10" },
+      stdio: stdio === "out" ? ["ignore", fd, "pipe"] : [fd, "ignore", "pipe"],
+    });
+    let err = "";
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      fs.closeSync(fd);
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(argv[0])} failed (${code}): ${err.trim()}`));
+    });
+  });
+}
+
+/** `pg_dump --clean --if-exists` of the database into a file (a backup's database entry). */
+export function dumpDatabaseTo(c: PostgresConnection, file: string): Promise<void> {
+  return withPassFile([c], ([pass]) =>
+    runWithFile(
+      [tool(c, "pg_dump"), ...connArgs(c), "--clean", "--if-exists", "--no-owner"],
+      pass,
+      "out",
+      file,
+    ),
+  );
+}
+
+/** Loads a dump written by dumpDatabaseTo into the database, in one transaction. */
+export function loadDatabaseFrom(c: PostgresConnection, file: string): Promise<void> {
+  return withPassFile([c], ([pass]) =>
+    runWithFile(
+      [
+        tool(c, "psql"),
+        ...connArgs(c),
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "--single-transaction",
+        "-f",
+        "-",
+      ],
+      pass,
+      "in",
+      file,
+    ),
+  );
+}

@@ -1,0 +1,11 @@
+export * from "./manifest";
+export { backupSite, readManifest, type BackupOptions } from "./backup";
+export {
+  restoreSite,
+  openArchive,
+  openChain,
+  closeChain,
+  type RestoreOptions,
+  type OpenedArchive,
+} from "./restore";
+export { SiteStacks, siteLocation } from "./siteStack";
