@@ -17,7 +17,7 @@ import { ApiError } from "../shared/http";
 import { hostPart } from "./cidr";
 import type { IpAddress, NetboxClient, NetboxObject, Schemas } from "./client";
 import { resolveRef } from "./lookups";
-import { OWNER_FIELD, readyClient, type Connection } from "./session";
+import { answeringClient, OWNER_FIELD, readyClient, type Connection } from "./session";
 import { isUnknown, validateAllocation, type Failure } from "./validate";
 import { plain, type Props } from "./props";
 
@@ -218,7 +218,7 @@ export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.Ch
   const failures: Failure[] = validateAllocation(news);
   if (failures.length > 0 || isUnknown(news)) return { inputs: news, failures };
   const inputs = news as unknown as AllocationInputs;
-  const client = await readyClient(inputs);
+  const client = await answeringClient(inputs);
   const prefix = await findPrefix(client, inputs.prefix);
   if (!prefix) {
     failures.push({ property: "prefix", reason: noSuchPrefix(inputs.prefix) });
@@ -303,7 +303,7 @@ export { remove as delete };
 export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
   const state = props as unknown as AllocationInputs;
   try {
-    const client = await readyClient(state);
+    const client = await answeringClient(state);
     const ip = (await client.get("ipAddress", Number(id))) as IpAddress | undefined;
     if (!ip) return { id: "", props: {} };
     const observed = {

@@ -11,7 +11,7 @@ import { decideClaim, decideDelete, decideWrite, ownIds } from "../shared/owners
 import type { Kind, NetboxClient, NetboxObject } from "./client";
 import { bodyFor, changedFields, KINDS, observedInputs, type KindSpec, type RefIds } from "./kinds";
 import { describeIdentity, findByIdentity, ownerBody, ownerOf, resolveRefs } from "./lookups";
-import { readyClient, type Connection } from "./session";
+import { answeringClient, readyClient, type Connection } from "./session";
 import { isUnknown, validateInputs, type Failure } from "./validate";
 import { plain, type Props } from "./props";
 
@@ -46,7 +46,7 @@ export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.Ch
   const spec = specOf(news);
   const failures: Failure[] = validateInputs(spec.kind, news);
   if (failures.length > 0 || isUnknown(news)) return { inputs: news, failures };
-  const client = await readyClient(news as unknown as Connection);
+  const client = await answeringClient(news as unknown as Connection);
   const { refIds, failures: refFailures } = await resolveRefs(client, spec, news);
   failures.push(...refFailures);
   if (failures.length === 0 && olds.netboxId === undefined && Object.keys(olds).length === 0) {
@@ -174,7 +174,7 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
   const state = props as ObjectState;
   const spec = specOf(props);
   try {
-    const client = await readyClient(state);
+    const client = await answeringClient(state);
     const obj = await client.get(spec.kind, Number(id));
     if (!obj) return { id: "", props: {} };
     const observed = observedInputs(spec, obj as unknown as Props, state, state.refIds ?? {});

@@ -1,7 +1,8 @@
 /**
  * Per provider process: one client per NetBox (URL + token config key), the token from the stack
  * config (providers/shared/credentials), a memoized "is it there and is the token good" probe, and
- * the `sovereign_owner` custom field that carries every object's owner marker, made on first use.
+ * the `sovereign_owner` custom field that carries every object's owner marker, made before the
+ * first write.
  */
 import { requireCredential } from "../shared/credentials";
 import { ApiError } from "../shared/http";
@@ -29,6 +30,9 @@ export interface Connection {
 
 interface Session {
   client: NetboxClient;
+  /** The status probe (reachable, token good). */
+  answers?: Promise<void>;
+  /** The probe and the owner custom field (before writes). */
   ready?: Promise<void>;
 }
 
@@ -81,23 +85,38 @@ async function ensureOwnerField(client: NetboxClient): Promise<void> {
   }
 }
 
+/** Runs a memoized step of a session once; a failure lets a later call try again. */
+async function once(session: Session, step: "answers" | "ready", run: () => Promise<void>): Promise<void> {
+  session[step] ??= run();
+  try {
+    await session[step];
+  } catch (e) {
+    session[step] = undefined;
+    throw e;
+  }
+}
+
 /**
- * Once per process and NetBox: the server answers, the token is good (a 401 says "check the NetBox
- * token"), and the owner custom field exists. Called before any other request.
+ * Once per process and NetBox: the server answers and the token is good (a 401 says "check the
+ * NetBox token"). Enough for reads (`check`, `read`): a preview writes nothing, not even the owner
+ * custom field.
+ */
+export async function answeringClient(conn: Connection): Promise<NetboxClient> {
+  const session = sessionFor(conn);
+  await once(session, "answers", async () => {
+    await session.client.status();
+  });
+  return session.client;
+}
+
+/**
+ * Before writes, once per process and NetBox: as `answeringClient`, and the owner custom field
+ * exists (made on first use).
  */
 export async function readyClient(conn: Connection): Promise<NetboxClient> {
   const session = sessionFor(conn);
-  const client = session.client;
-  session.ready ??= (async () => {
-    await client.status();
-    await ensureOwnerField(client);
-  })();
-  try {
-    await session.ready;
-  } catch (e) {
-    session.ready = undefined; // a later call tries again
-    throw e;
-  }
+  const client = await answeringClient(conn);
+  await once(session, "ready", () => ensureOwnerField(client));
   return client;
 }
 

@@ -17,6 +17,8 @@ import {
   decideWrite,
   encodeOwner,
   Found,
+  ownedByStack,
+  ownerProblem,
   ownIds,
   OwnerId,
 } from "../shared/ownership";
@@ -34,6 +36,14 @@ export interface CollectionInputs extends EndpointInputs {
   /** Keyed "<name> <type>", e.g. "www.example.org. A". */
   rrsets: Record<string, CollectionRRSet>;
   adopt: boolean;
+  /**
+   * The upgrade path from one resource per record set (DnsZone before the collection): the owner
+   * prefix `<project>/<stack>/<zone resource>-` of those resources. A record set whose marker is
+   * `<prefix><relative name>-<TYPE>` (the name DnsZone gave it, "@" for the apex) is this stack's
+   * own: the collection takes it over without `adopt`, and the old resource's delete then leaves
+   * it in place (it carries the collection's marker by then).
+   */
+  formerOwnerPrefix?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -43,6 +53,23 @@ export const rrsetKeyOf = (name: string, type: string): string => `${name} ${typ
 export function splitKey(key: string): { name: string; type: string } {
   const at = key.lastIndexOf(" ");
   return { name: key.slice(0, at), type: key.slice(at + 1) };
+}
+
+/** The owner a record set had as DnsZone's own per-record-set resource (see `formerOwnerPrefix`). */
+export function formerRecordSetOwner(prefix: string, zone: string, key: string): OwnerId {
+  const { name, type } = splitKey(key);
+  const relative = name === zone ? "@" : name.slice(0, -zone.length - 1);
+  return `${prefix}${relative}-${type}`;
+}
+
+function checkFormerOwnerPrefix(prefix: unknown, owner: string): CheckFailure | undefined {
+  // An unknown or bad owner is reported as such (under "owner"); the prefix is checked against a good one.
+  if (prefix === undefined || prefix === UNKNOWN || ownerProblem(owner)) return undefined;
+  if (typeof prefix === "string" && ownedByStack(`${prefix}x`, owner) && !/\s/.test(prefix)) return undefined;
+  return {
+    property: "formerOwnerPrefix",
+    reason: `formerOwnerPrefix ${JSON.stringify(prefix)} must be "<project>/<stack>/<zone resource>-" of this stack (the owner is "${owner}"); leave it unset unless you migrate DnsZone record sets`,
+  };
 }
 
 const PER_RRSET = new Set(["name", "type", "ttl", "records", "disabled"]);
@@ -59,10 +86,15 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
     if (!seenFailures.has(k)) failures.push(f);
     seenFailures.add(k);
   };
-  const { rrsets: rawRRSets, ...rest } = news;
+  const { rrsets: rawRRSets, formerOwnerPrefix: rawPrefix, ...rest } = news;
   // The endpoint, zone and owner are checked once, with a stand-in record set.
-  const base = checkRecordSetInputs({ ...rest, name: rest.zone, type: "TXT", records: ['"x"'] });
-  base.failures.filter((f) => !PER_RRSET.has(f.property)).forEach(fail);
+  const checked = checkRecordSetInputs({ ...rest, name: rest.zone, type: "TXT", records: ['"x"'] });
+  checked.failures.filter((f) => !PER_RRSET.has(f.property)).forEach(fail);
+  const prefixFailure = checkFormerOwnerPrefix(rawPrefix, checked.inputs.owner);
+  if (prefixFailure) fail(prefixFailure);
+  const base = {
+    inputs: { ...checked.inputs, ...(typeof rawPrefix === "string" ? { formerOwnerPrefix: rawPrefix } : {}) },
+  };
   const rrsets: Record<string, CollectionRRSet> = {};
   if (rawRRSets === UNKNOWN) {
     return { inputs: { ...base.inputs, rrsets: UNKNOWN as unknown as CollectionInputs["rrsets"] }, failures };
@@ -135,7 +167,7 @@ export function diffCollection(olds: Raw, news: Raw): CollectionDiff {
   const added = Object.keys(n).filter((k) => !(k in o));
   const removed = Object.keys(o).filter((k) => !(k in n));
   const changed = Object.keys(n).filter((k) => k in o && !sameRRSet(splitKey(k).type, o[k], n[k]));
-  const bookkeeping = ["apiUrl", "apiKeyConfig", "owner", "adopt"].some(
+  const bookkeeping = ["apiUrl", "apiKeyConfig", "owner", "adopt", "formerOwnerPrefix"].some(
     (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
   );
   return {
@@ -196,9 +228,14 @@ export function planCollectionWrite(
     const s = server.get(key);
     if (previous === undefined) {
       const f = found(key);
-      // Ours already (an interrupted create or a rename): the claim is a continuation.
+      const former =
+        news.formerOwnerPrefix === undefined
+          ? undefined
+          : formerRecordSetOwner(news.formerOwnerPrefix, news.zone, key);
+      // Ours already (an interrupted create, a rename, or DnsZone's former per-record-set
+      // resource of this stack): the claim is a continuation.
       const d =
-        f.exists && f.owner !== undefined && own.includes(f.owner)
+        f.exists && f.owner !== undefined && (own.includes(f.owner) || f.owner === former)
           ? { action: "continue" as const }
           : decideClaim(f, news.owner, news.adopt);
       if (d.action === "refuse") {

@@ -155,6 +155,12 @@ export interface PowerDnsRecordCollectionArgs extends PowerDnsConnectionArgs {
   rrsets: pulumi.Input<pulumi.Input<PowerDnsCollectionRRSet>[]>;
   /** Take over record sets that exist (owned by no one or by another stack) instead of failing. */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * `<project>/<stack>/<zone resource>-`: record sets marked by this stack's former DnsZone
+   * per-record-set resources (`<prefix><relative name>-<TYPE>`) are taken over without `adopt`.
+   * DnsZone sets it; see `DnsZoneArgs.records`.
+   */
+  formerOwnerPrefix?: pulumi.Input<string>;
 }
 
 /**

@@ -1,10 +1,18 @@
 /**
  * A DNS zone on PowerDNS that other components publish records into: hosts their A/AAAA, apps their
- * CNAMEs, mail its MX/SPF/DKIM/DMARC. Each (name, type) is one record-set resource, so a cut-over
- * (an app moving to another host, a site moving to another datacenter) is one record change.
+ * CNAMEs, mail its MX/SPF/DKIM/DMARC. By default all of them go into ONE record collection resource
+ * per zone (the engine's per-resource cost dominates large zones; see the README's "Speed at
+ * scale"), whose preview lists each record set changed, so a cut-over (an app moving to another
+ * host) is still one record-set change; `records: "rrsets"` keeps one resource per (name, type).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns/resources";
+import {
+  PowerDnsCollectionRRSet,
+  PowerDnsRecordCollection,
+  PowerDnsRecordSet,
+  PowerDnsZone,
+} from "../../providers/powerdns/resources";
+import { resourceOwner } from "../../providers/shared/resourceOwner";
 import type { DnssecKey } from "../../providers/powerdns/zoneProvider";
 import { normalizeDomainName, qualifyName, isInZone } from "../../providers/powerdns/records";
 import {
@@ -54,6 +62,29 @@ export interface DnsZoneArgs {
   defaultTtl?: number;
   /** The zone is protected from deletion unless this is false (stateful: deleting it drops every record). */
   protect?: boolean;
+  /**
+   * How published record sets become resources: "collection" (default) = one
+   * `PowerDnsRecordCollection` named `<name>-records` holding them all; "rrsets" = one
+   * `PowerDnsRecordSet` per name and type, named `<name>-<relative name>-<TYPE>` (the only way
+   * before). A stack switching from "rrsets" to "collection" keeps its DNS: the collection takes
+   * over the record sets those resources marked, and their deletes then leave them in place.
+   */
+  records?: "collection" | "rrsets";
+}
+
+/** One record set as `record()` hands it to a resource. */
+type Published = PowerDnsCollectionRRSet & { name: string; type: string; ttl: pulumi.Input<number> };
+
+/**
+ * A record set published into a `DnsZone`: what was published, and the resource that holds it
+ * (the zone's record collection, or its own record set with `records: "rrsets"`), e.g. for `dependsOn`.
+ */
+export interface PublishedRecordSet {
+  readonly name: pulumi.Output<string>;
+  readonly type: pulumi.Output<string>;
+  readonly ttl: pulumi.Output<number>;
+  readonly records: pulumi.Output<string[]>;
+  readonly resource: PowerDnsRecordSet | PowerDnsRecordCollection;
 }
 
 /** A record set to add to a {@link DnsZone}. */
@@ -137,7 +168,13 @@ export class DnsZone extends pulumi.ComponentResource {
   private readonly connection: DnsConnection;
   private readonly defaultTtl: number;
   private readonly published = new Map<string, string>();
-  private readonly recordSets = new Map<string, PowerDnsRecordSet>();
+  private readonly recordSets = new Map<string, PublishedRecordSet>();
+  private readonly mode: "collection" | "rrsets";
+  private collection?: {
+    resource: PowerDnsRecordCollection;
+    rrsets: PowerDnsCollectionRRSet[];
+    sealed: boolean;
+  };
 
   constructor(name: string, args: DnsZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:dns:DnsZone", name, {}, opts);
@@ -147,6 +184,11 @@ export class DnsZone extends pulumi.ComponentResource {
     this.baseName = name;
     this.connection = args.connection;
     this.defaultTtl = args.defaultTtl ?? 3600;
+    if (args.records !== undefined && args.records !== "collection" && args.records !== "rrsets")
+      throw new Error(
+        `DnsZone ${name}: records must be "collection" or "rrsets", got ${JSON.stringify(args.records)}`,
+      );
+    this.mode = args.records ?? "collection";
     this.zone = new PowerDnsZone(
       name,
       {
@@ -178,34 +220,105 @@ export class DnsZone extends pulumi.ComponentResource {
     return n.value;
   }
 
-  /** Publishes one record set (one name and type). `by` names the publisher in conflict messages. */
-  record(args: RecordArgs, by = "a record() call", opts?: pulumi.CustomResourceOptions): PowerDnsRecordSet {
+  /**
+   * Publishes one record set (one name and type). `by` names the publisher in conflict messages.
+   * Into the zone's record collection (the default), records are published while the program is
+   * declared (in components' constructors, not later in an `apply`); `opts` gives the record set a
+   * resource of its own.
+   */
+  record(args: RecordArgs, by = "a record() call", opts?: pulumi.CustomResourceOptions): PublishedRecordSet {
     const type = args.type.toUpperCase();
     const fqdn = this.fqdn(args.name);
     const conflict = publishConflict(this.published, fqdn, type);
     if (conflict) throw new Error(`DnsZone ${this.zoneName}: ${conflict} (now asked by ${by})`);
+    const rrset = {
+      name: fqdn,
+      type,
+      ttl: args.ttl ?? this.defaultTtl,
+      records: args.records,
+      ...(args.disabled !== undefined ? { disabled: args.disabled } : {}),
+    };
+    const published =
+      this.mode === "collection" && opts === undefined && args.adopt === undefined
+        ? this.collect(rrset, by)
+        : this.ownRecordSet(rrset, args.adopt, opts);
     this.published.set(`${fqdn} ${type}`, by);
-    const relative = fqdn === this.zoneName ? "@" : fqdn.slice(0, -this.zoneName.length - 1);
-    const rrset = new PowerDnsRecordSet(
-      `${this.baseName}-${relative}-${type}`,
-      {
-        ...this.connection,
-        zone: this.zone.name,
-        name: fqdn,
-        type,
-        ttl: args.ttl ?? this.defaultTtl,
-        records: args.records,
-        disabled: args.disabled,
-        adopt: args.adopt,
-      },
-      { parent: this, ...opts },
-    );
-    this.recordSets.set(`${fqdn} ${type}`, rrset);
-    return rrset;
+    this.recordSets.set(`${fqdn} ${type}`, published);
+    return published;
   }
 
+  private ownRecordSet(
+    rrset: Published,
+    adopt: pulumi.Input<boolean> | undefined,
+    opts: pulumi.CustomResourceOptions | undefined,
+  ): PublishedRecordSet {
+    const relative = rrset.name === this.zoneName ? "@" : rrset.name.slice(0, -this.zoneName.length - 1);
+    const resource = new PowerDnsRecordSet(
+      `${this.baseName}-${relative}-${rrset.type}`,
+      { ...this.connection, zone: this.zone.name, ...rrset, adopt },
+      { parent: this, ...opts },
+    );
+    return {
+      name: resource.name,
+      type: resource.type,
+      ttl: resource.ttl,
+      records: resource.records,
+      resource,
+    };
+  }
+
+  /**
+   * Adds a record set to the zone's collection, made at the first one. Its list is complete once
+   * the program's declarations are done: it is handed to the engine one event-loop turn after the
+   * last record published (a later one fails, naming the fix).
+   */
+  private collect(rrset: Published, by: string): PublishedRecordSet {
+    if (this.collection?.sealed)
+      throw new Error(
+        `DnsZone ${this.zoneName}: ${rrset.name} ${rrset.type} (asked by ${by}) was published after the zone's record collection was handed to the engine; ` +
+          `publish records while declaring the program (not inside an apply or after an await), or give the zone records: "rrsets"`,
+      );
+    if (!this.collection) {
+      const rrsets: PowerDnsCollectionRRSet[] = [];
+      let timer: NodeJS.Immediate | undefined;
+      const list = new Promise<PowerDnsCollectionRRSet[]>((resolve) => {
+        const seal = (): void => {
+          if (this.collection) this.collection.sealed = true;
+          resolve(rrsets);
+        };
+        this.rearm = () => {
+          if (timer) clearImmediate(timer);
+          timer = setImmediate(seal);
+        };
+      });
+      const resource = new PowerDnsRecordCollection(
+        `${this.baseName}-records`,
+        {
+          ...this.connection,
+          zone: this.zone.name,
+          rrsets: list,
+          // A stack that had one resource per record set keeps its records (see `records`).
+          formerOwnerPrefix: resourceOwner(`${this.baseName}-`),
+        },
+        { parent: this },
+      );
+      this.collection = { resource, rrsets, sealed: false };
+    }
+    this.collection.rrsets.push(rrset);
+    this.rearm();
+    return {
+      name: pulumi.output(rrset.name),
+      type: pulumi.output(rrset.type),
+      ttl: pulumi.output(rrset.ttl),
+      records: pulumi.output(rrset.records),
+      resource: this.collection.resource,
+    };
+  }
+
+  private rearm: () => void = () => undefined;
+
   /** The record set published for a name and type, if any. */
-  recordSet(name: string, type: string): PowerDnsRecordSet | undefined {
+  recordSet(name: string, type: string): PublishedRecordSet | undefined {
     return this.recordSets.get(`${this.fqdn(name)} ${type.toUpperCase()}`);
   }
 
@@ -218,8 +331,8 @@ export class DnsZone extends pulumi.ComponentResource {
       ttl?: number;
     },
     by = `host ${name}`,
-  ): PowerDnsRecordSet[] {
-    const out: PowerDnsRecordSet[] = [];
+  ): PublishedRecordSet[] {
+    const out: PublishedRecordSet[] = [];
     if (addresses.ipv4)
       out.push(this.record({ name, type: "A", records: addresses.ipv4, ttl: addresses.ttl }, by));
     if (addresses.ipv6)
@@ -233,7 +346,7 @@ export class DnsZone extends pulumi.ComponentResource {
    * A host's SSH host keys as SSHFP records (SHA-1 and SHA-256 of each key), so clients can check
    * the key through DNS (`VerifyHostKeyDNS`) instead of trusting it on first use.
    */
-  sshfp(name: string, publicKeys: string[], ttl?: number, by = `host ${name} SSH keys`): PowerDnsRecordSet {
+  sshfp(name: string, publicKeys: string[], ttl?: number, by = `host ${name} SSH keys`): PublishedRecordSet {
     if (publicKeys.length === 0)
       throw new Error(`DnsZone ${this.zoneName}: sshfp(${name}) needs at least one public key`);
     const records = [...new Set(publicKeys.flatMap((k) => sshfpRecords(k)))];
@@ -246,7 +359,7 @@ export class DnsZone extends pulumi.ComponentResource {
     target: pulumi.Input<string>,
     ttl?: pulumi.Input<number>,
     by = `alias ${name}`,
-  ): PowerDnsRecordSet {
+  ): PublishedRecordSet {
     const qualified = pulumi
       .output(target)
       .apply((t) => (t.endsWith(".") || t.includes(".") ? t : this.fqdn(t)));
@@ -254,7 +367,7 @@ export class DnsZone extends pulumi.ComponentResource {
   }
 
   /** MX, and optionally SPF, DKIM and DMARC, for a mail domain in this zone. */
-  mail(args: MailArgs, by = "mail"): PowerDnsRecordSet[] {
+  mail(args: MailArgs, by = "mail"): PublishedRecordSet[] {
     const domain = args.domain ?? "@";
     const base = this.fqdn(domain);
     const below = (label: string): string => (base === this.zoneName ? label : `${label}.${base}`);

@@ -12,9 +12,12 @@
  *
  *   SOVEREIGN_SCALE_SIZES=10,50,200  SOVEREIGN_SCALE_SERVICES=powerdns,garage,netbox
  *   SOVEREIGN_SCALE_RECORDS=1000     SOVEREIGN_SCALE_PARALLEL=<engine default>
+ *   SOVEREIGN_SCALE_DNS=collection,rrsets (the first is what the sites use, as DnsZone does)
+ *   SOVEREIGN_SCALE_NETBOX_WORKERS=3 (gunicorn workers; 0 = Django's runserver)
  *   node bin/test/bench/scale.bench.js        (or: npm run bench -- scale)
  *
  * Times are wall times on whatever else the machine runs: read the ratios, taken in the same run.
+ * At the end it prints each goal of the issue with the measured value and PASS/FAIL.
  */
 import { ConfigMap } from "@pulumi/pulumi/automation";
 import { startPowerDns } from "../harness/powerdns";
@@ -24,9 +27,17 @@ import type { GarageService, NetboxService, PowerDnsService } from "../harness/t
 import { PowerDnsClient, PdnsRRSetChange } from "../../providers/powerdns/client";
 import { encodeOwner } from "../../providers/shared/ownership";
 import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../providers/garage/validate";
-import { planScaleSite, recordsPlan, SCALE_SERVICES, ScaleService } from "./scale/plan";
+import { NETBOX_OBJECT_TYPES, planScaleSite, recordsPlan, SCALE_SERVICES, ScaleService } from "./scale/plan";
 import { Measured, programStack, ProgramStack } from "./scale/stack";
 import type { StateStats } from "./scale/stateStats";
+
+/** One goal of issue 16's "Done when", as measured in this run. */
+interface Goal {
+  what: string;
+  measured: string;
+  goal: string;
+  pass: boolean;
+}
 
 interface Services {
   pdns?: PowerDnsService;
@@ -157,6 +168,68 @@ function printGrowth(results: SizeResult[]): void {
   }
 }
 
+/** The per-size goals, taken at the largest size measured. */
+function sizeGoals(results: SizeResult[], services: readonly ScaleService[]): Goal[] {
+  const last = results[results.length - 1];
+  if (!last) return [];
+  const goals: Goal[] = [];
+  const at = `${last.apps} apps`;
+  const vsFloor = (what: string, site: Measured, floor: Measured, max: number): void => {
+    const r = site.wallMs / floor.wallMs;
+    goals.push({
+      what: `${what} at ${at} / floor`,
+      measured: `${secs(site.wallMs)} / ${secs(floor.wallMs)} = ${r.toFixed(2)}x`,
+      goal: `<= ${max}x`,
+      pass: r <= max,
+    });
+  };
+  vsFloor("preview", last.site.preview, last.floor.preview, 2);
+  vsFloor("up", last.site.up, last.floor.up, 3);
+  const prev = results[results.length - 2];
+  if (prev) {
+    for (const [what, f] of [
+      ["preview", (r: SizeResult) => r.site.preview.wallMs],
+      ["up", (r: SizeResult) => r.site.up.wallMs],
+    ] as const) {
+      const g = f(last) / last.resources / (f(prev) / prev.resources);
+      goals.push({
+        what: `${what} growth per resource ${prev.apps} -> ${last.apps} apps`,
+        measured: `${g.toFixed(2)} (1.00 = linear)`,
+        goal: "<= 1.00",
+        pass: g <= 1,
+      });
+    }
+  }
+  // A no-change preview reads at most once per zone (PowerDNS), bucket set (Garage) and object type (NetBox).
+  const allowed: Record<ScaleService, number> = { powerdns: 1, garage: 1, netbox: NETBOX_OBJECT_TYPES };
+  for (const svc of services) {
+    const r = last.site.noChange.requests[svc];
+    const reads = r.byMethod.GET ?? 0;
+    goals.push({
+      what: `no-change preview reads at ${at}, ${svc}`,
+      measured: `${reads} GET (${r.requests} requests)`,
+      goal: `<= ${allowed[svc]}${svc === "netbox" ? " (one per object type)" : svc === "powerdns" ? " (one per zone)" : " (one for the bucket set)"}`,
+      pass: reads <= allowed[svc] && r.requests === reads,
+    });
+  }
+  const text = Math.max(...results.map((r) => r.site.state.providerTextMaxBytes));
+  goals.push({
+    what: "serialized provider text per resource (max over sizes)",
+    measured: `${text} bytes`,
+    goal: "< 2048 bytes",
+    pass: text < 2048,
+  });
+  return goals;
+}
+
+function printGoals(goals: Goal[]): void {
+  if (goals.length === 0) return;
+  console.log('\ngoals (issue 16, "Done when"):');
+  const w = Math.max(...goals.map((g) => g.what.length));
+  for (const g of goals)
+    console.log(`  ${g.pass ? "PASS" : "FAIL"}  ${g.what.padEnd(w)}  measured ${g.measured}; goal ${g.goal}`);
+}
+
 /** Whole-zone apply, as OctoDNS/DNSControl do: one GET of the zone, one PATCH with every change. */
 async function wholeZoneApply(
   pdns: PowerDnsService,
@@ -187,9 +260,10 @@ async function dnsLimit(
   count: number,
   parallel: number | undefined,
   modes: ("rrsets" | "collection")[],
-): Promise<void> {
+): Promise<Goal[]> {
   const pdns = s.pdns;
-  if (!pdns) return;
+  const goals: Goal[] = [];
+  if (!pdns) return goals;
   console.log(`\nDNS limit: ${count} record sets in one zone`);
   const whole = await wholeZoneApply(pdns, count);
   console.log(
@@ -215,10 +289,29 @@ async function dnsLimit(
           `(${requestText(up)}); no-change preview ${secs(noChange.wallMs)}, ${noChange.requests.powerdns.requests} requests; ` +
           `state ${mib(st.state().stateBytes)}`,
       );
+      // The goal is for what DnsZone uses (the first mode).
+      if (dns === modes[0]) {
+        const what = `DNS: up of ${count} new record sets minus an empty up (${dns}) / whole-zone apply`;
+        goals.push(
+          {
+            what: `${what}, wall time`,
+            measured: `${secs(net)} / ${secs(whole.wallMs)} = ${ratio(net, whole.wallMs)}`,
+            goal: "<= 3x",
+            pass: net <= 3 * whole.wallMs,
+          },
+          {
+            what: `${what}, requests`,
+            measured: `${reqs} / ${whole.requests} = ${ratio(reqs, whole.requests)}`,
+            goal: "<= 3x",
+            pass: reqs <= 3 * whole.requests,
+          },
+        );
+      }
     } finally {
       st.dispose();
     }
   }
+  return goals;
 }
 
 export async function benchScale(): Promise<void> {
@@ -233,7 +326,9 @@ export async function benchScale(): Promise<void> {
   const parallel = process.env.SOVEREIGN_SCALE_PARALLEL
     ? Number(process.env.SOVEREIGN_SCALE_PARALLEL)
     : undefined;
-  const dnsModes = envList("SOVEREIGN_SCALE_DNS", "rrsets,collection") as ("rrsets" | "collection")[];
+  // NetBox as in production (gunicorn, 3 workers); 0 = Django's single-process runserver.
+  const netboxWorkers = Number(process.env.SOVEREIGN_SCALE_NETBOX_WORKERS ?? 3);
+  const dnsModes = envList("SOVEREIGN_SCALE_DNS", "collection,rrsets") as ("rrsets" | "collection")[];
   const s: Services = {};
   try {
     const started = Date.now();
@@ -241,11 +336,14 @@ export async function benchScale(): Promise<void> {
     const [pdns, garage, netbox] = await Promise.all([
       services.includes("powerdns") || records > 0 ? startPowerDns() : undefined,
       services.includes("garage") ? startGarage() : undefined,
-      services.includes("netbox") ? startNetbox() : undefined,
+      services.includes("netbox")
+        ? startNetbox({ workers: netboxWorkers > 0 ? netboxWorkers : undefined })
+        : undefined,
     ]);
     Object.assign(s, { pdns, garage, netbox });
     console.log(
-      `scale bench: services ${services.join(", ")} started in ${secs(Date.now() - started)}; sizes ${sizes.join(", ")} apps; parallel ${parallel ?? "engine default"}`,
+      `scale bench: services ${services.join(", ")} started in ${secs(Date.now() - started)}; sizes ${sizes.join(", ")} apps; parallel ${parallel ?? "engine default"}; ` +
+        `DNS ${dnsModes[0]}; NetBox ${netboxWorkers > 0 ? `gunicorn, ${netboxWorkers} workers` : "runserver"}`,
     );
     const results: SizeResult[] = [];
     for (const apps of sizes) {
@@ -254,7 +352,9 @@ export async function benchScale(): Promise<void> {
       results.push(r);
     }
     printGrowth(results);
-    if (records > 0) await dnsLimit(s, records, parallel, dnsModes);
+    const goals = sizeGoals(results, services);
+    if (records > 0) goals.push(...(await dnsLimit(s, records, parallel, dnsModes)));
+    printGoals(goals);
   } finally {
     await Promise.all([s.pdns?.stop(), s.garage?.stop(), s.netbox?.stop()]);
   }

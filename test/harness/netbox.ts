@@ -34,6 +34,12 @@ export interface NetboxOptions {
    * there and keeps the inventory across `env down` / `env up`; each start makes a fresh token.
    */
   home?: string;
+  /**
+   * Serve with gunicorn (in the install's venv) and this many worker processes, as NetBox is run
+   * in production, instead of Django's single-process `runserver` (the default). The scale
+   * benchmark uses it: under `runserver` one Python process (one core) answers every request.
+   */
+  workers?: number;
 }
 
 export interface NetboxServiceWithParts extends NetboxService {
@@ -59,14 +65,35 @@ interface ServerHandle {
   /** The server's pids (also in `pids`, all of the service's). */
   serverPids: number[];
   pids: number[];
+  /** gunicorn workers; undefined = `runserver`. */
+  workers?: number;
 }
 
-/** Runs `netbox runserver` in the tree on the handle's URL and waits until the API answers. */
+/** The server's command in the tree: `netbox runserver`, or gunicorn with workers. */
+function serverCommand(host: string, workers: number | undefined): string[] {
+  if (workers === undefined) return ["/opt/venv/bin/netbox", "runserver", host, "--insecure", "--noreload"];
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`NetBox workers must be a positive integer, got ${workers}`);
+  // --preload: the application is imported once, then forked (faster start, shared memory).
+  return [
+    "/opt/venv/bin/gunicorn",
+    "--bind",
+    host,
+    "--workers",
+    String(workers),
+    "--timeout",
+    "300",
+    "--preload",
+    "netbox.wsgi",
+  ];
+}
+
+/** Runs NetBox (see `serverCommand`) in the tree on the handle's URL and waits until the API answers. */
 async function launchServer(server: ServerHandle, timeoutMs = 300_000): Promise<string> {
   const { install, instanceInTree, dir, logFile, url, token } = server;
   const child = spawnDetached({
     command: CHROOT,
-    args: [install.root, "/opt/venv/bin/netbox", "runserver", new URL(url).host, "--insecure", "--noreload"],
+    args: [install.root, ...serverCommand(new URL(url).host, server.workers)],
     cwd: dir,
     logFile,
     env: treeEnv(instanceInTree),
@@ -283,7 +310,17 @@ async function startNetboxOnce(options: NetboxOptions): Promise<NetboxServiceWit
     // In a persistent home the port is chosen once and kept, so the stack's inventory URL stays.
     const port = saved?.settings.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
-    const server: ServerHandle = { install, instanceInTree, dir, logFile, url, token, serverPids, pids };
+    const server: ServerHandle = {
+      install,
+      instanceInTree,
+      dir,
+      logFile,
+      url,
+      token,
+      serverPids,
+      pids,
+      workers: options.workers,
+    };
     const version = await launchServer(server, options.timeoutMs);
     console.error(
       `[sovereign] NetBox ${version} serving at ${url}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`,

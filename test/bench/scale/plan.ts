@@ -34,6 +34,8 @@ export interface ScalePlan {
 }
 
 export const APPS_PER_HOST = 5;
+/** NetBox object types the site declares: cluster type, cluster, virtual machine, service. */
+export const NETBOX_OBJECT_TYPES = 4;
 export const BUCKET_EVERY = 4;
 
 /**

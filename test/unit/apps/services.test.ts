@@ -10,7 +10,7 @@ import type * as AppsModule from "../../../sdk/apps";
 import type * as DnsModule from "../../../sdk/dns";
 import { ed25519PublicFromSeed } from "../../../providers/secrets/generate";
 
-import { promiseOf, type MockedResource as Created } from "../../support/mockResources";
+import { promiseOf, publishedRecords, type MockedResource as Created } from "../../support/mockResources";
 
 describe("AppService and FediService with plugin secrets (mocks)", function () {
   const created: Created[] = [];
@@ -98,14 +98,10 @@ describe("AppService and FediService with plugin secrets (mocks)", function () {
       ["_matrix._tcp", "SRV"],
       ["_matrix-fed._tcp", "SRV"],
     ]) {
-      await promiseOf(z.recordSet(name, type)!.records);
+      // The record collection is registered once the zone's records are all published.
+      await promiseOf(z.recordSet(name, type)!.resource.urn);
     }
-    const rrsets = created.filter(
-      (c) => c.type.startsWith("pulumi-nodejs:dynamic") && c.inputs.type !== undefined,
-    );
-    const byName = Object.fromEntries(
-      rrsets.map((c) => [`${String(c.inputs.name)} ${String(c.inputs.type)}`, c.inputs.records]),
-    );
+    const byName = publishedRecords(created);
     assert.deepStrictEqual(byName["matrix.coop.example. CNAME"], ["media1.coop.example."]);
     assert.deepStrictEqual(byName["_matrix._tcp.coop.example. SRV"], ["10 0 8448 matrix.coop.example."]);
     assert.deepStrictEqual(byName["_matrix-fed._tcp.coop.example. SRV"], ["10 0 8448 matrix.coop.example."]);

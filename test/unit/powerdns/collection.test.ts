@@ -93,6 +93,23 @@ describe("PowerDNS record collection: check", () => {
     });
     assert.strictEqual(failures.filter((f) => f.property === "zone").length, 1);
   });
+
+  it("keeps a formerOwnerPrefix of this stack and refuses one of another stack, naming the field", () => {
+    const rrsets = [{ name: "a.z.test.", type: "A", records: ["192.0.2.1"] }];
+    const ok = checkCollectionInputs({ ...conn, zone: "z.test.", rrsets, formerOwnerPrefix: "p/s/site-" });
+    assert.deepStrictEqual([ok.failures, ok.inputs.formerOwnerPrefix], [[], "p/s/site-"]);
+    const bad = checkCollectionInputs({
+      ...conn,
+      zone: "z.test.",
+      rrsets,
+      formerOwnerPrefix: "p/other/site-",
+    });
+    assert.deepStrictEqual(
+      bad.failures.map((f) => f.property),
+      ["formerOwnerPrefix"],
+    );
+    assert.match(bad.failures[0].reason, /must be "<project>\/<stack>\/<zone resource>-" of this stack/);
+  });
 });
 
 describe("PowerDNS record collection: diff", () => {
@@ -129,6 +146,38 @@ describe("PowerDNS record collection: write plan (ownership per record set)", ()
     assert.match(plan.refusals[1], /c\.z\.test\. A: .*belongs to no one/);
     const adopted = planCollectionWrite(undefined, { ...news, adopt: true }, server);
     assert.deepStrictEqual([adopted.refusals, adopted.changes.length], [[], 3]);
+  });
+
+  it("takes over, without adopt, exactly the record sets DnsZone's former per-record-set resources of this stack marked", () => {
+    const news = {
+      ...inputs({
+        "www.z.test. A": a("192.0.2.1"),
+        "z.test. MX": a("10 mx.z.test."),
+        "b.z.test. A": a("192.0.2.2"),
+      }),
+      formerOwnerPrefix: "p/s/site-",
+    };
+    const server: ServerView = new Map([
+      served("www.z.test. A", a("192.0.2.1"), "p/s/site-www-A"),
+      served("z.test. MX", a("10 mx.z.test."), "p/s/site-@-MX"),
+      // Marked by a resource of this stack that is not the record set's former one: refused.
+      served("b.z.test. A", a("192.0.2.2"), "p/s/site-b-AAAA"),
+    ]);
+    const plan = planCollectionWrite(undefined, news, server);
+    assert.deepStrictEqual(plan.refusals.length, 1);
+    assert.match(plan.refusals[0], /b\.z\.test\. A: .*belongs to "p\/s\/site-b-AAAA"/);
+    const without = planCollectionWrite(undefined, { ...news, formerOwnerPrefix: undefined }, server);
+    assert.strictEqual(without.refusals.length, 3);
+    const fixed = planCollectionWrite(undefined, news, new Map([...server].slice(0, 2)));
+    // The same values, but the marker is rewritten to the collection's.
+    assert.deepStrictEqual(
+      fixed.changes.map((c) => [c.name, c.type, "comments" in c ? c.comments?.[0].content : undefined]),
+      [
+        ["www.z.test.", "A", encodeOwner(ME)],
+        ["z.test.", "MX", encodeOwner(ME)],
+        ["b.z.test.", "A", encodeOwner(ME)],
+      ],
+    );
   });
 
   it("deletes only what still carries our marker; warns about what another owner took over", () => {
