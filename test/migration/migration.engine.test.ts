@@ -32,8 +32,10 @@ import {
   siteConfigFor,
 } from "./fixtures";
 
-const APP_PORT = 8080;
 const run = randomBytes(3).toString("hex");
+// The datacenters' addresses are the same for every run on this machine: a port of the run's own
+// keeps another run's app from answering for this one.
+const APP_PORT = 20000 + (parseInt(run, 16) % 20000);
 const DOMAIN = `mig${run}.coop.test`;
 const SITE = `mig${run}`;
 

@@ -22,8 +22,10 @@ import type { MigrationOutputs } from "../../providers/migration/migrationProvid
 import type { StandbyOutputs } from "../../providers/migration/standbyProvider";
 import * as fx from "./fixtures";
 
-const APP_PORT = 8081;
 const run = randomBytes(3).toString("hex");
+// The datacenters' addresses are the same for every run on this machine: a port of the run's own
+// keeps another run's app from answering for this one.
+const APP_PORT = 20000 + (parseInt(run, 16) % 20000);
 const SITE = `stb${run}`;
 const DOMAIN = `${SITE}.coop.test`;
 
