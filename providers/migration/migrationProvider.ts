@@ -16,6 +16,7 @@ import {
   type MigrationPlan,
 } from "../../sdk/migration/plan";
 import { startProbe, type ProbeReport } from "../../sdk/migration/probe";
+import { preseededItems } from "../../sdk/migration/standbyPlan";
 import { SiteData, type AppControl } from "../../sdk/migration/siteData";
 import {
   DATACENTER_SECRETS_CONFIG,
@@ -50,6 +51,13 @@ export interface MigrationInputs {
   readonly inventory?: { readonly url: string; readonly siteSlug: string; readonly tokenConfig?: string };
   /** A drill: make this step (id or kind) fail, to rehearse recovery. */
   readonly failAt?: string;
+  /**
+   * The site's warm-standby datacenter (site config `standby`). A move to the datacenter the
+   * previous deployment named here is a promotion: the standby's items are already pre-seeded.
+   */
+  readonly standby?: string;
+  /** Set by check: labels of the items whose pre-seed a standby has done. */
+  readonly preseeded?: readonly string[];
   /** Set by check: the datacenter the plan starts from, and the plan as readable lines. */
   readonly planFrom?: string;
   readonly plan?: readonly string[];
@@ -102,6 +110,7 @@ function planFor(i: MigrationInputs, source: string): MigrationPlan {
     ttl: dns.ttl,
     switchTtl: dns.switchTtl,
     keepSource: i.keepSource,
+    preseeded: i.preseeded,
   });
 }
 
@@ -113,12 +122,13 @@ export async function check(
   if (failures.length > 0) return { inputs: news, failures };
   // The plan starts where the last one did while the target is unchanged (a resumed run), else at
   // the datacenter the previous inputs named.
-  const from =
-    olds.datacenter === news.datacenter && olds.planFrom
-      ? olds.planFrom
-      : (olds.datacenter ?? news.datacenter);
-  const plan = planFor(news, from);
-  return { inputs: { ...news, planFrom: from, plan: describePlan(plan) } };
+  const resumed = olds.datacenter === news.datacenter && olds.planFrom;
+  const from = resumed ? olds.planFrom! : (olds.datacenter ?? news.datacenter);
+  const preseeded = resumed
+    ? (olds.preseeded ?? [])
+    : preseededItems(news.items, olds.standby, news.datacenter);
+  const plan = planFor({ ...news, preseeded }, from);
+  return { inputs: { ...news, planFrom: from, preseeded, plan: describePlan(plan) } };
 }
 
 const comparable = (i: Partial<MigrationInputs>) =>
@@ -141,7 +151,7 @@ export async function diff(
   return { changes: unfinished || moved || changed, replaces: [], deleteBeforeReplace: false };
 }
 
-function secretsOf(datacenter: string): DatacenterSecrets {
+export function secretsOf(datacenter: string): DatacenterSecrets {
   const all = JSON.parse(
     requireCredential(DATACENTER_SECRETS_CONFIG, "the datacenters' credentials (JSON by datacenter name)"),
   ) as Record<string, DatacenterSecrets>;
@@ -153,7 +163,7 @@ function secretsOf(datacenter: string): DatacenterSecrets {
   return secrets;
 }
 
-const siteData = (i: MigrationInputs, datacenter: string) =>
+export const siteData = (i: Pick<MigrationInputs, "site" | "datacenters">, datacenter: string) =>
   new SiteData(i.site, i.datacenters[datacenter], secretsOf(datacenter));
 
 export async function create(news: MigrationInputs): Promise<pulumi.dynamic.CreateResult> {

@@ -11,7 +11,7 @@ import type { MigrationInputs, MigrationRecord } from "../../providers/migration
 const migrationProvider = providerAt(providerSpecifier("migration/migrationProvider"));
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-export type MigrationArgs = Inputs<Omit<MigrationInputs, "plan" | "planFrom">>;
+export type MigrationArgs = Inputs<Omit<MigrationInputs, "plan" | "planFrom" | "preseeded">>;
 
 export class Migration extends pulumi.dynamic.Resource {
   /** The plan's steps as lines (what preview shows). */
@@ -29,6 +29,7 @@ export class Migration extends pulumi.dynamic.Resource {
         ...args,
         plan: undefined,
         planFrom: undefined,
+        preseeded: undefined,
         servingAt: undefined,
         servingAddress: undefined,
         migration: undefined,

@@ -63,6 +63,11 @@ export interface MigrationPlanInput {
   readonly switchTtl: number;
   /** Keep the source's data (stopped) until an explicit retire instead of deleting it. */
   readonly keepSource: boolean;
+  /**
+   * Labels of items a warm standby at `target` keeps current (standbyPlan.ts): their pre-seed is
+   * already done, so the plan has no pre-seed step for them.
+   */
+  readonly preseeded?: readonly string[];
 }
 
 export interface MigrationPlan {
@@ -80,13 +85,15 @@ export function itemLabel(item: MigrationItem): string {
 
 const PRESEED: Record<ReplicationStrategy, string> = {
   "zfs-send-receive": "ZFS full send, then an incremental send, while the source serves",
-  "db-streaming-replication": "PostgreSQL copy to the target cluster while the source serves",
+  "db-streaming-replication":
+    "PostgreSQL logical replica streaming to the target cluster while the source serves",
   "s3-copy": "bucket sync to the target Garage while the source serves",
   "stop-then-rsync": "rsync pre-pass of the directory while the source serves",
 };
 const FINAL: Record<ReplicationStrategy, string> = {
   "zfs-send-receive": "final incremental ZFS send of the delta",
-  "db-streaming-replication": "final PostgreSQL copy (pg_dump | psql) with writes stopped",
+  "db-streaming-replication":
+    "wait until the replica has replayed the source's last WAL position (the delta), copy sequences",
   "s3-copy": "final bucket sync of new and changed objects",
   "stop-then-rsync": "final rsync with the app stopped",
 };
@@ -121,12 +128,14 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
     step: Omit<MigrationStep, "destructive" | "inWriteWindow">,
     flags: Partial<MigrationStep> = {},
   ) => steps.push({ destructive: false, inWriteWindow: false, ...step, ...flags });
+  const preseeded = new Set(input.preseeded ?? []);
   const perItem = (
     kind: StepKind,
     texts: Record<ReplicationStrategy, string>,
     flags: Partial<MigrationStep> = {},
   ) =>
-    input.items.forEach((item, i) =>
+    input.items.forEach((item, i) => {
+      if (kind === "preseed" && preseeded.has(labels[i])) return;
       add(
         {
           id: `${kind}:${labels[i]}`,
@@ -136,8 +145,8 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
           description: `${labels[i]}: ${texts[item.state.strategy]}`,
         },
         flags,
-      ),
-    );
+      );
+    });
 
   add({ id: "provision-target", kind: "provision-target", description: `provision ${site} at ${target}` });
   perItem("preseed", PRESEED);

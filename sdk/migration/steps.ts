@@ -5,12 +5,14 @@
  */
 import { PowerDnsClient } from "../../providers/powerdns/client";
 import { copyDatabase, tableChecksums } from "../replication/postgresCopy";
+import { catchUp, promoteReplica, replicaExists, startReplica } from "../replication/logicalReplica";
 import { detectCapabilities, inspectDataset, replicate } from "../replication/zfsRunner";
 import { streamBetween } from "../replication/executor";
 import { compareListings, describeDifferences } from "../storage/syncPlan";
 import { listObjects, s3Client, syncBuckets } from "../storage/s3Sync";
 import type { MigrationItem, MigrationStep } from "./plan";
 import { itemLabel } from "./plan";
+import { compareTables, describeTableDifferences } from "./tableVerify";
 import type { AppControl, SiteData } from "./siteData";
 
 export interface DnsSwitch {
@@ -41,7 +43,7 @@ export interface StepContext {
 }
 
 /** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
-const SNAPSHOT_PREFIX = "sov_migrate_";
+export const SNAPSHOT_PREFIX = "sov_migrate_";
 
 export class VerifyError extends Error {
   constructor(item: string, detail: string) {
@@ -56,8 +58,9 @@ function itemOf(ctx: StepContext, step: MigrationStep): MigrationItem {
   return item;
 }
 
-async function copyItem(ctx: StepContext, item: MigrationItem, passes: number): Promise<string> {
+async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" | "final"): Promise<string> {
   const s = item.state;
+  const passes = phase === "preseed" ? 2 : 1;
   switch (s.strategy) {
     case "zfs-send-receive": {
       const job = {
@@ -71,8 +74,12 @@ async function copyItem(ctx: StepContext, item: MigrationItem, passes: number): 
       return `${bytes} bytes sent`;
     }
     case "db-streaming-replication": {
-      const bytes = await copyDatabase(ctx.source.database(item), ctx.target.database(item));
-      return `${bytes} bytes of dump`;
+      const [from, to] = [ctx.source.database(item), ctx.target.database(item)];
+      if (phase === "preseed") return startReplica(from, to);
+      if (await replicaExists(to))
+        return `replica caught up: ${await catchUp(from, to)} bytes of WAL were left to replay`;
+      const bytes = await copyDatabase(from, to);
+      return `${bytes} bytes of dump (no replica was running)`;
     }
     case "s3-copy": {
       const report = await syncBuckets(await ctx.source.bucket(item), await ctx.target.bucket(item));
@@ -126,13 +133,10 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
         await tableChecksums(ctx.source.database(item)),
         await tableChecksums(ctx.target.database(item)),
       ];
-      const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((t) => a[t] !== b[t]);
-      if (differing.length > 0)
-        throw new VerifyError(
-          label,
-          `tables differ: ${differing.map((t) => `${t} (source ${a[t] ?? "missing"}, target ${b[t] ?? "missing"})`).join(", ")}`,
-        );
-      return `${Object.keys(a).length} tables with equal row counts and checksums`;
+      const verdict = compareTables(a, b);
+      if (!verdict.match)
+        throw new VerifyError(label, `tables differ: ${describeTableDifferences(verdict.differences)}`);
+      return `${verdict.tables} tables with equal row counts and checksums`;
     }
     case "s3-copy": {
       const [from, to] = [await ctx.source.bucket(item), await ctx.target.bucket(item)];
@@ -181,7 +185,7 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await ctx.target.provision(ctx.items, false);
       return `datasets parent, databases and buckets ready at ${ctx.target.side.name}`;
     case "preseed":
-      return copyItem(ctx, itemOf(ctx, step), 2);
+      return copyItem(ctx, itemOf(ctx, step), "preseed");
     case "lower-ttl":
       await setRecords(ctx.dns, ctx.source.side.address, ctx.dns.switchTtl);
       ctx.ttlLoweredAt = Date.now();
@@ -190,7 +194,7 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await ctx.source.runApp(ctx.app, "stop");
       return `apps stopped at ${ctx.source.side.name}`;
     case "final-sync":
-      return copyItem(ctx, itemOf(ctx, step), 1);
+      return copyItem(ctx, itemOf(ctx, step), "final");
     case "verify":
       return verifyItem(ctx, itemOf(ctx, step));
     case "switch-dns": {
@@ -202,12 +206,16 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await setRecords(ctx.dns, ctx.target.side.address, ctx.dns.switchTtl);
       return `${ctx.dns.names.join(", ")} -> ${ctx.target.side.address}`;
     }
-    case "start-target":
+    case "start-target": {
       // Received datasets stay read-only while they are replicas; now they are the primary.
       for (const item of ctx.items.filter((i) => i.state.strategy === "zfs-send-receive"))
         await ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]);
+      // Streamed databases stop following the source.
+      for (const item of ctx.items.filter((i) => i.state.strategy === "db-streaming-replication"))
+        ctx.log(await promoteReplica(ctx.source.database(item), ctx.target.database(item)));
       await ctx.target.runApp(ctx.app, "start");
       return `apps started at ${ctx.target.side.name}`;
+    }
     case "update-inventory":
       if (!ctx.updateInventory) return "no inventory configured";
       await ctx.updateInventory(ctx.target.side.name);

@@ -95,14 +95,31 @@ export async function dropDatabase(c: PostgresConnection): Promise<void> {
   await psql(c, `DROP DATABASE IF EXISTS ${ident(c.database)} WITH (FORCE)`, "postgres");
 }
 
+export interface CopyOptions {
+  /** Tables, sequences and the rest of the schema, no rows (a logical replica's start). */
+  readonly schemaOnly?: boolean;
+  /** Only these tables of the public schema (added to a copy that has the others). */
+  readonly tables?: readonly string[];
+}
+
 /**
  * Copies `from` into `to` whole (`pg_dump --clean --if-exists | psql`, one transaction on the
  * target): the target ends as the source was when the dump started. Streams; returns bytes moved.
  */
-export function copyDatabase(from: PostgresConnection, to: PostgresConnection): Promise<number> {
+export function copyDatabase(
+  from: PostgresConnection,
+  to: PostgresConnection,
+  options: CopyOptions = {},
+): Promise<number> {
+  const only = [
+    ...(options.schemaOnly ? ["--schema-only"] : []),
+    ...(options.tables ?? []).flatMap((t) => ["-t", `public.${ident(t)}`]),
+  ];
+  // Tables added to an existing copy must not drop the others: no --clean then.
+  const clean = options.tables ? [] : ["--clean", "--if-exists"];
   return withPassFile([from, to], ([fromFile, toFile]) => {
     return new Promise<number>((resolve, reject) => {
-      const dump = spawn(tool(from, "pg_dump"), [...connArgs(from), "--clean", "--if-exists", "--no-owner"], {
+      const dump = spawn(tool(from, "pg_dump"), [...connArgs(from), ...clean, "--no-owner", ...only], {
         env: { ...process.env, PGPASSFILE: fromFile },
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -69,7 +69,7 @@ export async function startDatacenter(
     const zfs = started(await startZfs({ persistent: options.persistent }));
     const pool = await zfs.createPool(name.replace(/-/g, ""), options.poolSizeMiB ?? 256);
     const sshd = started(await startSshd({ address }));
-    const postgres = started(await startPostgres({ address }));
+    const postgres = started(await startPostgres({ address, logicalReplication: true }));
     const garage = started(await startGarage({ address, zone: name }));
     const service: DatacenterService = {
       name: `datacenter ${name}`,

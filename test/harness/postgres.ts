@@ -27,6 +27,11 @@ export interface PostgresOptions {
    * password are made on the first start and reused after; `stop()` keeps them.
    */
   home?: string;
+  /**
+   * `wal_level=logical`, so databases can be streamed to another cluster by logical replication
+   * (a datacenter's cluster: the migration's pre-seed and the warm standby).
+   */
+  logicalReplication?: boolean;
 }
 
 interface PostgresSettings {
@@ -116,6 +121,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
         `port=${port}`,
         "-c",
         `unix_socket_directories=${dir}`,
+        ...(options.logicalReplication ? ["-c", "wal_level=logical"] : []),
       ],
       cwd: dir,
       logFile,

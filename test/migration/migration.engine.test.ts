@@ -9,79 +9,46 @@ import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PutObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { useService } from "../harness";
-import type { DatacenterService } from "../harness/datacenter";
 import { dig } from "../harness/dig";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { createTestStack, type TestStack } from "../harness/workspace";
-import { parseSiteConfig } from "../../sdk/config";
 import { appDefinition } from "../../sdk/apps/catalog";
 import { Migration } from "../../sdk/migration";
-import { DATACENTER_SECRETS_CONFIG, type DatacenterSide } from "../../sdk/migration/sides";
 import { SiteData } from "../../sdk/migration/siteData";
 import { psql, tableChecksums } from "../../sdk/replication/postgresCopy";
 import { s3Client } from "../../sdk/storage/s3Sync";
-import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns";
 import { NetboxClient, NetboxSite } from "../../providers/netbox";
 import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
+import {
+  assertObjects,
+  configureDatacenters,
+  servedRecord,
+  stopAllApps,
+  webApp,
+  dnsSwitchOf,
+  readSiteConfig,
+  siteConfigFor,
+} from "./fixtures";
 
-const APP_PORT = 8080;
 const run = randomBytes(3).toString("hex");
+// The datacenters' addresses are the same for every run on this machine: a port of the run's own
+// keeps another run's app from answering for this one.
+const APP_PORT = 20000 + (parseInt(run, 16) % 20000);
 const DOMAIN = `mig${run}.coop.test`;
 const SITE = `mig${run}`;
 
-function side(dc: DatacenterService): DatacenterSide {
-  return {
-    name: dc.datacenter,
-    address: dc.address,
-    ssh: {
-      host: dc.sshd.host,
-      port: dc.sshd.port,
-      user: dc.sshd.user,
-      knownHostsPath: dc.sshd.knownHostsPath,
-    },
-    zfsRoot: `${dc.pool.name}/${SITE}`,
-    postgres: { host: dc.postgres.host, port: dc.postgres.port, user: dc.postgres.user },
-    garage: { s3Endpoint: dc.garage.s3Endpoint, adminUrl: dc.garage.adminUrl, region: dc.garage.region },
-  };
-}
-
-function secrets(dc: DatacenterService) {
-  return {
-    sshPrivateKey: dc.sshd.privateKey,
-    postgresPassword: dc.postgres.password,
-    garageAdminToken: dc.garage.adminToken,
-  };
-}
-
-function siteConfig(datacenter: string) {
-  return {
-    name: SITE,
-    domain: DOMAIN,
-    datacenter,
-    protect: false,
-    dns: { endpoint: "local", ttl: 60 },
-    hosts: [{ name: "web1", kind: "existing", address: "127.0.10.1" }],
-    apps: [
-      { app: "pixelfed", host: "web1", domain: DOMAIN },
-      { app: "edumeet", host: "web1" },
-    ],
-    externalServices: ["postgresql", "redis", "smtp", "objectStorage", "oidc"],
-    migration: { keepSource: false, switchTtl: 5 },
-  };
-}
+const siteConfig = (datacenter: string) =>
+  siteConfigFor(SITE, datacenter, [
+    { app: "pixelfed", host: "web1", domain: DOMAIN },
+    { app: "edumeet", host: "web1" },
+  ]);
 
 /** The site program, as a site stack would write it: the config's datacenter decides everything. */
 function program(pdnsApiUrl: string, dnsServer: string, netboxUrl: string) {
   return async () => {
-    const config = new pulumi.Config("sovereign");
-    const site = parseSiteConfig(config.requireObject("site"));
-    const datacenters = config.requireObject<Record<string, DatacenterSide>>("datacenters");
-    const items = site.apps.flatMap((a) =>
-      appDefinition(a.app).state.map((state) => ({ app: a.name, state })),
-    );
-    const appName = `pixelfed.${site.domain}.`;
+    const { config, site, datacenters, items, appName } = readSiteConfig();
     const pidFile = `/tmp/sovereign-app-${run}-{datacenter}.pid`;
     const migration = new Migration("site-location", {
       site: site.name,
@@ -90,45 +57,8 @@ function program(pdnsApiUrl: string, dnsServer: string, netboxUrl: string) {
       items,
       keepSource: site.migration?.keepSource ?? false,
       // The "app": a web server on the datacenter's address serving the site's datasets.
-      app: {
-        start: [
-          "start-stop-daemon",
-          "--start",
-          "--background",
-          "--make-pidfile",
-          "--pidfile",
-          pidFile,
-          "--exec",
-          "/usr/bin/python3",
-          "--",
-          "-m",
-          "http.server",
-          "--bind",
-          "{address}",
-          String(APP_PORT),
-          "--directory",
-          "{root}",
-        ],
-        stop: [
-          "start-stop-daemon",
-          "--stop",
-          "--pidfile",
-          pidFile,
-          "--remove-pidfile",
-          "--retry",
-          "5",
-          "--oknodo",
-        ],
-      },
-      dns: {
-        apiUrl: pdnsApiUrl,
-        serverId: "localhost",
-        zone: `${site.domain}.`,
-        names: [appName],
-        ttl: site.dns.ttl,
-        switchTtl: site.migration?.switchTtl ?? 60,
-        ttlWaitCapSeconds: 2,
-      },
+      app: webApp(pidFile, APP_PORT),
+      dns: dnsSwitchOf(pdnsApiUrl, site, appName, 2),
       probe: { name: appName, dnsServer, port: APP_PORT },
       inventory: { url: netboxUrl, siteSlug: site.name },
       failAt: config.get("failAt"),
@@ -141,21 +71,7 @@ function program(pdnsApiUrl: string, dnsServer: string, netboxUrl: string) {
       status: "active",
       description: pulumi.interpolate`datacenter: ${migration.servingAt}`,
     });
-    const zone = new PowerDnsZone("zone", {
-      apiUrl: pdnsApiUrl,
-      name: `${site.domain}.`,
-      nameservers: [`ns1.${site.domain}.`],
-      forceDelete: true,
-    });
-    // The declared record follows the serving datacenter: it changes only after the migration's switch.
-    new PowerDnsRecordSet("app-record", {
-      apiUrl: pdnsApiUrl,
-      zone: zone.name,
-      name: appName,
-      type: "A",
-      ttl: site.dns.ttl,
-      records: [migration.servingAddress],
-    });
+    servedRecord(pdnsApiUrl, site.domain, appName, site.dns.ttl, migration.servingAddress);
     return { servingAt: migration.servingAt, plan: migration.plan, migration: migration.migration };
   };
 }
@@ -213,35 +129,14 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     );
     await test.stack.setConfig("sovereign:powerdnsApiKey", { value: p.apiKey, secret: true });
     await test.stack.setConfig("sovereign:netboxToken", { value: netbox().token, secret: true });
-    await test.stack.setConfig(DATACENTER_SECRETS_CONFIG, {
-      value: JSON.stringify({ "dc-a": secrets(dcA()), "dc-b": secrets(dcB()) }),
-      secret: true,
-    });
-    await test.stack.setConfig("sovereign:datacenters", {
-      value: JSON.stringify({ "dc-a": side(dcA()), "dc-b": side(dcB()) }),
-    });
-    data = {
-      a: new SiteData(SITE, side(dcA()), secrets(dcA())),
-      b: new SiteData(SITE, side(dcB()), secrets(dcB())),
-    };
+    const sides = await configureDatacenters(test.stack, SITE, [dcA(), dcB()]);
+    data = { a: sides["dc-a"], b: sides["dc-b"] };
   });
 
   after(async function () {
     this.timeout(300_000);
     for (const d of data ? [data.a, data.b] : []) {
-      await d
-        .runApp(
-          {
-            start: [],
-            stop: [
-              "sh",
-              "-c",
-              `for f in /tmp/sovereign-app-${run}-*.pid; do [ -f "$f" ] && kill "$(cat "$f")"; rm -f "$f"; done; true`,
-            ],
-          },
-          "stop",
-        )
-        .catch(() => undefined);
+      await d.runApp(stopAllApps(`/tmp/sovereign-app-${run}-*.pid`), "stop").catch(() => undefined);
       await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
       d.close();
     }
@@ -325,11 +220,27 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcA().address]);
     assert.ok(await appAnswers(dcA().address), "the app answers at dc-a again");
     assert.strictEqual(await inventoryDatacenter(), "datacenter: dc-a");
-    // The source keeps taking writes; the resumed run must carry them.
+    // The source keeps taking writes; the pre-seed's replica streams them to dc-b before any
+    // switch (the resumed run's final sync only waits for what is left).
     await psql(
       data.a.database(dbItem),
       "INSERT INTO posts (body) VALUES ('written after the failed attempt');",
     );
+    const streamed = async () =>
+      (
+        await psql(
+          data.b.database(dbItem),
+          "SELECT count(*) FROM posts WHERE body = 'written after the failed attempt'",
+        )
+      ).trim();
+    const deadline = Date.now() + 30_000;
+    while ((await streamed()) !== "1" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.strictEqual(
+      await streamed(),
+      "1",
+      "a row written at dc-a reached dc-b by replication, before the switch",
+    );
+    assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcA().address]);
   });
 
   it("the next up completes: data at dc-b by checksum, DNS answers dc-b, dc-a retired, downtime printed", async () => {
@@ -349,6 +260,9 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     assert.deepStrictEqual(await dig(pdns(), `pixelfed.${DOMAIN}`, "A"), [dcB().address]);
     assert.strictEqual(await inventoryDatacenter(), "datacenter: dc-b", "NetBox shows the site at dc-b");
     assert.match(m.timings.find((t) => t.id === "update-inventory")?.note ?? "", /inventory says dc-b/);
+    // The database's final sync waited for the replica's delta; no dump was copied.
+    const dbFinal = m.timings.find((t) => t.id === "final-sync:pixelfed:database:pixelfed")?.note ?? "";
+    assert.match(dbFinal, /^replica caught up: \d+ bytes of WAL were left to replay$/);
     assert.ok(await appAnswers(dcB().address), "the app answers at dc-b");
     assert.ok(!(await appAnswers(dcA().address)), "the app no longer runs at dc-a");
 
@@ -361,16 +275,14 @@ describe("migration by switching the site's datacenter (real engine, two datacen
       configText,
     );
     assert.match(expectedRows.posts, /^501 /);
-    const location = await data.b.bucket(bucketItem);
-    const client = s3Client(location);
-    try {
-      for (const [key, digest] of Object.entries(objects)) {
-        const got = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
-        assert.strictEqual(sha(Buffer.from(await got.Body!.transformToByteArray())), digest, key);
-      }
-    } finally {
-      client.destroy();
-    }
+    // Promoted: dc-b's database takes writes of its own, its sequence carried on from dc-a's.
+    assert.match(
+      (
+        await psql(data.b.database(dbItem), "INSERT INTO posts (body) VALUES ('at dc-b') RETURNING id;")
+      ).trim(),
+      /^502$/m,
+    );
+    await assertObjects(data.b, bucketItem, objects);
     // dc-a is retired: its dataset and database are gone.
     const left = await data.a.ssh.run(["zfs", "list", "-H", data.a.where(dirItem)], { allowFailure: true });
     assert.notStrictEqual(left.code, 0, "dc-a's dataset was destroyed");

@@ -11,7 +11,7 @@ import {
   type MigrationPlan,
   type MigrationPlanInput,
 } from "../../../sdk/migration/plan";
-import { mediaBucket, postgresDatabase, rsyncDirectory, zfsDirectory } from "../../../sdk/apps/entries/state";
+import { itemArb } from "./arbitraries";
 
 const matrixItems: MigrationItem[] = appDefinition("matrix").state.map((state) => ({ app: "chat", state }));
 
@@ -27,24 +27,6 @@ function input(overrides: Partial<MigrationPlanInput> = {}): MigrationPlanInput 
     ...overrides,
   };
 }
-
-const itemArb: fc.Arbitrary<MigrationItem> = fc
-  .tuple(
-    fc.constantFrom("chat", "files", "git"),
-    fc.constantFrom("zfs", "db", "bucket", "rsync"),
-    fc.stringMatching(/^[a-z]{1,6}$/),
-  )
-  .map(([app, kind, name]) => ({
-    app,
-    state:
-      kind === "zfs"
-        ? zfsDirectory(`/srv/${name}`, "data", [])
-        : kind === "db"
-          ? postgresDatabase(name, [])
-          : kind === "bucket"
-            ? mediaBucket(name, [])
-            : rsyncDirectory(`/etc/${name}`, "config", []),
-  }));
 
 const planArb: fc.Arbitrary<MigrationPlan> = fc
   .record({

@@ -1,0 +1,288 @@
+/**
+ * A database streamed from one PostgreSQL cluster to another by logical replication: a
+ * publication at the source, a subscription at the target that copies the tables once and then
+ * applies every committed change. The migration's pre-seed starts it while the source serves, the
+ * final sync waits until the target has confirmed the source's last WAL position (the delta is
+ * only what was written since), and the promotion ends it; the warm standby keeps it running.
+ *
+ * Why logical and not pg_basebackup: a physical replica is a copy of the WHOLE cluster and needs a
+ * cluster of its own at the target, while a datacenter's cluster holds many sites' databases.
+ * Logical replication moves one database into the cluster that is already there.
+ *
+ * The subscription logs in as a role made for it (REPLICATION, read access to all data) with a
+ * password generated here and used once: it goes to the source (stored as a SCRAM verifier) and
+ * into the target's subscription (a catalog only superusers read). It is never returned, logged,
+ * or kept in the stack's state; statements carrying it run with error-statement logging off, and
+ * any error text is scrubbed of it.
+ */
+import { randomBytes } from "crypto";
+import { copyDatabase, dropDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { lsnBehind } from "./pgLsn";
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The subscription, publication and replication slot of a database (unique per cluster). */
+export const replicaName = (database: string): string => `sov_${database}`.slice(0, 63);
+const roleName = (database: string): string => `sov_repl_${database}`.slice(0, 63);
+
+/** Runs SQL that carries a secret: no server log of the statement, and errors without it. */
+async function psqlWithSecret(c: PostgresConnection, sql: string, secret: string, database?: string) {
+  try {
+    return await psql(c, `SET log_min_error_statement = panic;\n${sql}`, database);
+  } catch (error) {
+    throw new Error((error as Error).message.split(secret).join("[secret]"));
+  }
+}
+
+async function one(c: PostgresConnection, sql: string, database?: string): Promise<string> {
+  return (await psql(c, sql, database)).trim();
+}
+
+export async function replicaExists(target: PostgresConnection): Promise<boolean> {
+  return (
+    (await one(
+      target,
+      `SELECT 1 FROM pg_subscription WHERE subname = ${literal(replicaName(target.database))}`,
+    )) === "1"
+  );
+}
+
+async function publicTables(c: PostgresConnection): Promise<string[]> {
+  return (await psql(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"))
+    .split("\n")
+    .filter(Boolean);
+}
+
+/** Tables the subscription copies and applies, and how many are not streaming yet. */
+async function subscribed(target: PostgresConnection): Promise<{ tables: string[]; syncing: number }> {
+  const rows = (
+    await psql(
+      target,
+      `SELECT c.relname || ' ' || r.srsubstate::text FROM pg_subscription_rel r
+         JOIN pg_subscription s ON s.oid = r.srsubid JOIN pg_class c ON c.oid = r.srrelid
+        WHERE s.subname = ${literal(replicaName(target.database))}`,
+    )
+  )
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(" "));
+  return {
+    tables: rows.map(([t]) => t),
+    syncing: rows.filter(([, state]) => state !== "r" && state !== "s").length,
+  };
+}
+
+async function untilCopied(target: PostgresConnection, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { tables, syncing } = await subscribed(target);
+    if (syncing === 0) return tables.length;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the replica of ${target.database} still copies ${syncing} of ${tables.length} tables after ${timeoutMs / 1000} s`,
+      );
+    await sleep(250);
+  }
+}
+
+/** The subscription's worker starts after CREATE SUBSCRIPTION returns: wait until it streams. */
+async function untilConnected(source: PostgresConnection, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const name = literal(replicaName(source.database));
+  while ((await one(source, `SELECT active FROM pg_replication_slots WHERE slot_name = ${name}`)) !== "t") {
+    if (Date.now() > deadline)
+      throw new Error(
+        `the replica of ${source.database} did not connect to ${source.host}:${source.port} within ${timeoutMs / 1000} s (see the target cluster's log: pg_hba.conf, wal_level=logical, max_wal_senders)`,
+      );
+    await sleep(200);
+  }
+}
+
+export interface ReplicaOptions {
+  /** Longest wait for the initial table copy / the catch-up (default 5 minutes). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Starts streaming `source` into `target` (the target database is made anew, the schema copied)
+ * unless a replica is already running there; returns a note for the log.
+ */
+export async function startReplica(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  options: ReplicaOptions = {},
+): Promise<string> {
+  if (await replicaExists(target))
+    return `${await refreshReplica(source, target, options)} (replica was running)`;
+  const name = replicaName(source.database);
+  const role = roleName(source.database);
+  const password = randomBytes(24).toString("base64url");
+  await psqlWithSecret(
+    source,
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(role)}) THEN
+         CREATE ROLE ${ident(role)} LOGIN REPLICATION;
+       END IF;
+     END $$;
+     ALTER ROLE ${ident(role)} LOGIN REPLICATION PASSWORD ${literal(password)};
+     GRANT pg_read_all_data TO ${ident(role)};`,
+    password,
+    "postgres",
+  );
+  // A slot left by an earlier attempt whose subscription is gone would hold WAL forever.
+  await psql(
+    source,
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;
+     DROP PUBLICATION IF EXISTS ${ident(name)};
+     CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;`,
+  );
+  // The replica starts from an empty database: rows left by an earlier copy would collide.
+  await dropDatabase(target);
+  await ensureDatabase(target);
+  await copyDatabase(source, target, { schemaOnly: true });
+  const conninfo = [
+    `host=${source.host}`,
+    `port=${source.port}`,
+    `dbname=${source.database}`,
+    `user=${role}`,
+    `password=${password}`,
+  ].join(" ");
+  await psqlWithSecret(
+    target,
+    `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};`,
+    password,
+  );
+  const tables = await untilCopied(target, options.timeoutMs ?? 300_000);
+  await untilConnected(source, options.timeoutMs ?? 60_000);
+  return `logical replica of ${source.database} streaming (${tables} tables copied)`;
+}
+
+/**
+ * Tables made at the source since the replica started are not streamed yet: their schema is
+ * copied and the subscription refreshed (which copies their rows, then streams them).
+ */
+export async function refreshReplica(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  options: ReplicaOptions = {},
+): Promise<string> {
+  const streamed = new Set((await subscribed(target)).tables);
+  const added = (await publicTables(source)).filter((t) => !streamed.has(t));
+  if (added.length === 0) return `logical replica of ${source.database} streaming`;
+  const existing = new Set(await publicTables(target));
+  const missing = added.filter((t) => !existing.has(t));
+  if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
+  await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
+  await untilCopied(target, options.timeoutMs ?? 300_000);
+  return `logical replica of ${source.database} streaming (new tables: ${added.join(", ")})`;
+}
+
+export interface ReplicaLag {
+  /** WAL the source wrote that the replica has not confirmed yet. */
+  readonly bytes: number;
+  /** Time between a change at the source and its replay at the target (0 when idle). */
+  readonly seconds: number;
+  /** The subscription is connected to the source. */
+  readonly streaming: boolean;
+}
+
+/** How far the replica of `source` is behind, read at the source (its replication slot). */
+export async function replicaLag(source: PostgresConnection): Promise<ReplicaLag | undefined> {
+  const name = literal(replicaName(source.database));
+  const row = await one(
+    source,
+    `SELECT pg_current_wal_lsn() || ' ' || coalesce(confirmed_flush_lsn::text, '0/0') || ' '
+            || CASE WHEN active THEN 'streaming' ELSE 'stopped' END
+            || ' ' || coalesce((SELECT extract(epoch FROM coalesce(replay_lag, '0'))::text
+                                  FROM pg_stat_replication WHERE application_name = ${name} LIMIT 1), '0')
+       FROM pg_replication_slots WHERE slot_name = ${name}`,
+  );
+  if (!row) return undefined;
+  const [written, confirmed, active, seconds] = row.split(" ");
+  return {
+    bytes: lsnBehind(written, confirmed),
+    seconds: Number(seconds),
+    streaming: active === "streaming",
+  };
+}
+
+/**
+ * The final sync, with writes stopped: new tables joined, then wait until the target has
+ * confirmed the source's current WAL position; sequences follow (logical replication does not
+ * carry them). Returns the bytes of WAL that were still to replay when the wait began.
+ */
+export async function catchUp(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  options: ReplicaOptions = {},
+): Promise<number> {
+  await refreshReplica(source, target, options);
+  const written = await one(source, "SELECT pg_current_wal_lsn()");
+  const name = literal(replicaName(source.database));
+  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+  let first: number | undefined;
+  for (;;) {
+    const confirmed = await one(
+      source,
+      `SELECT coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots WHERE slot_name = ${name}`,
+    );
+    if (!confirmed) throw new Error(`the source has no replication slot ${name} for ${source.database}`);
+    const behind = lsnBehind(written, confirmed);
+    first ??= behind;
+    if (behind === 0) break;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the replica of ${source.database} did not reach the source's WAL position ${written} (still ${behind} bytes behind)`,
+      );
+    await sleep(100);
+  }
+  const setvals = await psql(
+    source,
+    `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
+       FROM pg_sequences WHERE last_value IS NOT NULL`,
+  );
+  if (setvals.trim()) await psql(target, setvals);
+  return first;
+}
+
+/**
+ * Ends the replica: the target's database becomes an ordinary, writable one. Removes the
+ * subscription (and with it the source's slot), the publication and the replication role. The
+ * source may be unreachable (a promoted standby): then only the target side is cleaned.
+ */
+export async function promoteReplica(
+  source: PostgresConnection,
+  target: PostgresConnection,
+): Promise<string> {
+  const name = ident(replicaName(target.database));
+  const targetExists =
+    (await one(
+      target,
+      `SELECT 1 FROM pg_database WHERE datname = ${literal(target.database)}`,
+      "postgres",
+    )) === "1";
+  if (targetExists && (await replicaExists(target))) {
+    const dropped = await psql(target, `DROP SUBSCRIPTION ${name};`).then(
+      () => true,
+      () => false,
+    );
+    // The source did not answer: detach the slot, so the drop needs no connection.
+    if (!dropped)
+      await psql(
+        target,
+        `ALTER SUBSCRIPTION ${name} DISABLE; ALTER SUBSCRIPTION ${name} SET (slot_name = NONE); DROP SUBSCRIPTION ${name};`,
+      );
+  }
+  const sourceCleaned = await psql(
+    source,
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(replicaName(source.database))} AND NOT active;
+     DROP PUBLICATION IF EXISTS ${ident(replicaName(source.database))};
+     DROP ROLE IF EXISTS ${ident(roleName(source.database))};`,
+  ).then(
+    () => "",
+    (e: Error) => `; the source was not cleaned (${e.message})`,
+  );
+  return `${target.database} promoted: replica ended${sourceCleaned}`;
+}
