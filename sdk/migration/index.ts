@@ -3,3 +3,11 @@ export * from "./sides";
 export { Migration, type MigrationArgs } from "./migration";
 export { runMigration, type MigrationRun, type StepTiming } from "./executor";
 export { startProbe, type ProbeReport, type ProbeTarget } from "./probe";
+export {
+  HOOK_POINTS,
+  withHooks,
+  hookDocument,
+  type HookPoint,
+  type MigrationHook,
+  type HookDocument,
+} from "./hooks";

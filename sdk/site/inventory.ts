@@ -30,6 +30,8 @@ export interface InventoryConnection {
 export interface SiteInventoryArgs {
   config: SiteConfig;
   netbox: InventoryConnection;
+  /** Where the site serves, when it differs from `config.datacenter` during a migration (Migration.servingAt). */
+  datacenter?: pulumi.Input<string>;
 }
 
 /** The NetBox slug of an app's tag: "app-<id>". */
@@ -53,6 +55,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
   constructor(name: string, args: SiteInventoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:SiteInventory", name, {}, opts);
     const { config } = args;
+    const datacenter = args.datacenter ?? config.datacenter;
     const conn = { url: args.netbox.url, tokenConfig: args.netbox.tokenConfig };
     const child = { parent: this };
     const site = new NetboxSite(
@@ -62,7 +65,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
         name: config.name,
         slug: config.name,
         status: "active",
-        description: `datacenter: ${config.datacenter}`,
+        description: pulumi.interpolate`datacenter: ${datacenter}`,
       },
       child,
     );
@@ -75,7 +78,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
       `${name}-cluster`,
       {
         ...conn,
-        name: `${config.name}-${config.datacenter}`,
+        name: pulumi.interpolate`${config.name}-${datacenter}`,
         type: clusterType.netboxId,
         site: site.netboxId,
         status: "active",
