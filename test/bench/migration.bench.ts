@@ -18,23 +18,27 @@ import { repoRoot, sharedService, stopSharedServices } from "../harness";
 import "../harness/datacenter";
 import "../harness/powerdns";
 import { createTestStack } from "../harness/workspace";
-import { appDefinition } from "../../sdk/apps/catalog";
 import { runMigration, type StepTiming } from "../../sdk/migration/executor";
 import { planMigration, type MigrationItem } from "../../sdk/migration/plan";
 import { startProbe } from "../../sdk/migration/probe";
-import { DATACENTER_SECRETS_CONFIG } from "../../sdk/migration/sides";
 import { SiteData } from "../../sdk/migration/siteData";
 import { psql } from "../../sdk/replication/postgresCopy";
 import { s3Client } from "../../sdk/storage/s3Sync";
-import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
 import {
   APP_PORT,
   migrationSiteConfig,
+  migrationSiteItems,
   secretsOf,
   sideOf,
   siteProgram,
   webApp,
 } from "../migration/siteProgram";
+import {
+  cleanUpSite,
+  configureMigrationStack,
+  migrationOutputs,
+  runScript,
+} from "../migration/migrationStack";
 import { bothApps, synapseApp, writeSynapseDbFile } from "../migration/synapseApp";
 
 const MIB = 1024 * 1024;
@@ -155,14 +159,7 @@ async function main(): Promise<void> {
   const peak = descendantPeak();
   try {
     const s = test.stack;
-    await s.setConfig("sovereign:powerdnsApiKey", { value: pdns.apiKey, secret: true });
-    await s.setConfig(DATACENTER_SECRETS_CONFIG, {
-      value: JSON.stringify({ "dc-a": secretsOf(dcA), "dc-b": secretsOf(dcB) }),
-      secret: true,
-    });
-    await s.setConfig("sovereign:datacenters", {
-      value: JSON.stringify({ "dc-a": sideOf(dcA, site), "dc-b": sideOf(dcB, site) }),
-    });
+    await configureMigrationStack(s, site, [dcA, dcB], pdns.apiKey);
     const setDatacenter = (dc: string) =>
       s.setConfig("sovereign:site", {
         value: JSON.stringify(migrationSiteConfig(site, domain, dc, [], { matrix: true, inventory: false })),
@@ -170,19 +167,14 @@ async function main(): Promise<void> {
     await setDatacenter("dc-a");
     say("up at dc-a (Synapse starts on a fresh database)");
     await s.up({ color: "never" });
-    const items = (["pixelfed", "edumeet", "matrix"] as const).flatMap((a) =>
-      appDefinition(a).state.map((state) => ({ app: a, state })),
-    );
+    const items = migrationSiteItems(true);
     say(`writing ${mib} MiB at dc-a`);
     await writeData(data.a, items, mib);
 
     say("1) migration by config switch dc-a -> dc-b (pulumi up)");
     await setDatacenter("dc-b");
     await s.up({ color: "never" });
-    const state = (await s.exportStack()).deployment as {
-      resources: { type: string; outputs: MigrationOutputs }[];
-    };
-    const m = state.resources.find((r) => r.type.endsWith("Migration"))!.outputs.migration!;
+    const m = (await migrationOutputs(s)).migration!;
     console.log(table(m.timings));
     const stopped = (id: string) => ["final-sync", "verify"].some((k) => id.startsWith(k));
     const ours = {
@@ -252,24 +244,11 @@ async function main(): Promise<void> {
     );
   } finally {
     peak.stop();
-    for (const d of [data.a, data.b]) {
-      for (const pid of [at(files.pid, d.side.name), at(files.web, d.side.name)])
-        await d.ssh.run(["sh", "-c", `[ -f "$1" ] && kill "$(cat "$1")"; rm -f "$1"; true`, "sh", pid], {
-          allowFailure: true,
-        });
-      await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
-      d.close();
-    }
+    await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
     for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
     await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
     await stopSharedServices();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error.stack ?? error.message);
-    process.exit(1);
-  },
-);
+runScript(main);

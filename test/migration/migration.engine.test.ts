@@ -25,35 +25,16 @@ import { s3Client } from "../../sdk/storage/s3Sync";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns";
 import { NetboxClient, NetboxSite } from "../../providers/netbox";
 import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
+import { secretsOf, sideOf, webApp } from "./siteProgram";
+import { assertPlanOrder } from "./migrationStack";
 
 const APP_PORT = 8080;
 const run = randomBytes(3).toString("hex");
 const DOMAIN = `mig${run}.coop.test`;
 const SITE = `mig${run}`;
 
-function side(dc: DatacenterService): DatacenterSide {
-  return {
-    name: dc.datacenter,
-    address: dc.address,
-    ssh: {
-      host: dc.sshd.host,
-      port: dc.sshd.port,
-      user: dc.sshd.user,
-      knownHostsPath: dc.sshd.knownHostsPath,
-    },
-    zfsRoot: `${dc.pool.name}/${SITE}`,
-    postgres: { host: dc.postgres.host, port: dc.postgres.port, user: dc.postgres.user },
-    garage: { s3Endpoint: dc.garage.s3Endpoint, adminUrl: dc.garage.adminUrl, region: dc.garage.region },
-  };
-}
-
-function secrets(dc: DatacenterService) {
-  return {
-    sshPrivateKey: dc.sshd.privateKey,
-    postgresPassword: dc.postgres.password,
-    garageAdminToken: dc.garage.adminToken,
-  };
-}
+const side = (dc: DatacenterService): DatacenterSide => sideOf(dc, SITE);
+const secrets = secretsOf;
 
 function siteConfig(datacenter: string) {
   return {
@@ -90,36 +71,7 @@ function program(pdnsApiUrl: string, dnsServer: string, netboxUrl: string) {
       items,
       keepSource: site.migration?.keepSource ?? false,
       // The "app": a web server on the datacenter's address serving the site's datasets.
-      app: {
-        start: [
-          "start-stop-daemon",
-          "--start",
-          "--background",
-          "--make-pidfile",
-          "--pidfile",
-          pidFile,
-          "--exec",
-          "/usr/bin/python3",
-          "--",
-          "-m",
-          "http.server",
-          "--bind",
-          "{address}",
-          String(APP_PORT),
-          "--directory",
-          "{root}",
-        ],
-        stop: [
-          "start-stop-daemon",
-          "--stop",
-          "--pidfile",
-          pidFile,
-          "--remove-pidfile",
-          "--retry",
-          "5",
-          "--oknodo",
-        ],
-      },
+      app: webApp(pidFile),
       dns: {
         apiUrl: pdnsApiUrl,
         serverId: "localhost",
@@ -300,16 +252,7 @@ describe("migration by switching the site's datacenter (real engine, two datacen
       "update-inventory",
       "[destructive] retire-source",
     ];
-    const positions = order.map((step) => preview.stdout.indexOf(step));
-    assert.ok(
-      positions.every((p) => p >= 0),
-      `plan steps missing from the preview:\n${preview.stdout}`,
-    );
-    assert.deepStrictEqual(
-      [...positions].sort((a, b) => a - b),
-      positions,
-      "steps out of order in the preview",
-    );
+    assertPlanOrder(preview.stdout, order);
     assert.strictEqual((await migrationOutputs()).servingAt, "dc-a");
   });
 

@@ -17,12 +17,11 @@ import "../harness/netbox";
 import "../harness/powerdns";
 import { createTestStack } from "../harness/workspace";
 import { appDefinition } from "../../sdk/apps/catalog";
-import { DATACENTER_SECRETS_CONFIG } from "../../sdk/migration/sides";
 import { SiteData } from "../../sdk/migration/siteData";
 import { psql } from "../../sdk/replication/postgresCopy";
 import { s3Client } from "../../sdk/storage/s3Sync";
-import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
-import { migrationSiteConfig, secretsOf, sideOf, siteProgram } from "./siteProgram";
+import { cleanUpSite, configureMigrationStack, migrationOutputs, runScript } from "./migrationStack";
+import { migrationSiteConfig, migrationSiteItems, secretsOf, sideOf, siteProgram } from "./siteProgram";
 
 const say = (line: string) => console.log(`[demo] ${line}`);
 
@@ -55,15 +54,8 @@ async function main(): Promise<void> {
   };
   try {
     const s = test.stack;
-    await s.setConfig("sovereign:powerdnsApiKey", { value: pdns.apiKey, secret: true });
+    await configureMigrationStack(s, site, [dcA, dcB], pdns.apiKey);
     await s.setConfig("sovereign:netboxToken", { value: netbox.token, secret: true });
-    await s.setConfig(DATACENTER_SECRETS_CONFIG, {
-      value: JSON.stringify({ "dc-a": secretsOf(dcA), "dc-b": secretsOf(dcB) }),
-      secret: true,
-    });
-    await s.setConfig("sovereign:datacenters", {
-      value: JSON.stringify({ "dc-a": sideOf(dcA, site), "dc-b": sideOf(dcB, site) }),
-    });
     const setDatacenter = (dc: string) =>
       s.setConfig("sovereign:site", { value: JSON.stringify(migrationSiteConfig(site, domain, dc)) });
     say(`set-up done in ${((Date.now() - started) / 1000).toFixed(0)} s; the demo's clock starts now`);
@@ -108,31 +100,21 @@ async function main(): Promise<void> {
       const lines = fs.readFileSync(progress, "utf8").split("\n").filter(Boolean);
       for (const line of lines.slice(shown)) console.log(`    ${line}`);
     }
-    const state = (await s.exportStack()).deployment as {
-      resources: { type: string; outputs: MigrationOutputs }[];
-    };
-    const m = state.resources.find((r) => r.type.endsWith("Migration"))?.outputs.migration;
+    const m = (await migrationOutputs(s)).migration;
     say(`migration ${m?.from} -> ${m?.to}: ${m?.status}`);
     for (const t of m?.timings ?? []) console.log(`    ${t.seconds.toFixed(2).padStart(7)} s  ${t.id}`);
     say(`measured downtime: ${m?.downtimeSeconds?.toFixed(2)} s (probe on web1.${domain})`);
     say(`demo took ${((Date.now() - t0) / 1000).toFixed(0)} s after set-up`);
   } finally {
     say("cleaning up (destroying the demo stack, stopping the services)");
-    for (const d of [data.a, data.b]) {
-      const stop = `for f in /tmp/sovereign-demo-app-${run}-*.pid; do [ -f "$f" ] && kill "$(cat "$f")"; rm -f "$f"; done; true`;
-      await d.ssh.run(["sh", "-c", stop], { allowFailure: true });
-      await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
-      d.close();
-    }
+    await cleanUpSite(
+      [data.a, data.b],
+      [`/tmp/sovereign-demo-app-${run}-{datacenter}.pid`],
+      migrationSiteItems(),
+    );
     await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
     await stopSharedServices();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error.stack ?? error.message);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -6,7 +6,7 @@
  * credential), and nothing secret is in the state.
  */
 import * as assert from "assert";
-import { createHash, randomBytes } from "crypto";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { useService } from "../harness";
@@ -14,14 +14,28 @@ import { dig } from "../harness/dig";
 import { backendFilesText, cliStackExport } from "../harness/stateFiles";
 import { createTestStack, type TestStack } from "../harness/workspace";
 import { appDefinition } from "../../sdk/apps/catalog";
-import { DATACENTER_SECRETS_CONFIG } from "../../sdk/migration/sides";
 import { SiteData } from "../../sdk/migration/siteData";
 import { databaseOwner } from "../../sdk/migration/placeOwners";
 import { psql, tableChecksums } from "../../sdk/replication/postgresCopy";
 import { NetboxClient } from "../../providers/netbox";
-import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
 import type { HookDocument } from "../../sdk/migration/hooks";
-import { APP_PORT, migrationSiteConfig, secretsOf, sideOf, siteProgram } from "./siteProgram";
+import {
+  APP_PORT,
+  migrationSiteConfig,
+  migrationSiteItems,
+  secretsOf,
+  sideOf,
+  siteProgram,
+} from "./siteProgram";
+import {
+  assertPlanOrder,
+  cleanUpSite,
+  configureMigrationStack,
+  migrationOutputs as stackMigration,
+  printMigration,
+  sha256,
+  useMigrationServices,
+} from "./migrationStack";
 
 const run = randomBytes(3).toString("hex");
 const SITE = `smig${run}`;
@@ -58,14 +72,12 @@ const hooks = [
   },
 ];
 
-const sha = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+const sha = sha256;
 
 describe("Site migration by switching the config's datacenter, with hooks (real engine)", function () {
   this.timeout(600_000);
   this.bail(true);
-  const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
-  const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
-  const pdns = useService("powerdns");
+  const { dcA, dcB, pdns } = useMigrationServices();
   const netbox = useService("netbox", { timeoutMs: 900_000 });
   const hostName = `web1.${DOMAIN}`;
   let test: TestStack;
@@ -78,14 +90,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     test.stack.setConfig("sovereign:site", {
       value: JSON.stringify(migrationSiteConfig(SITE, DOMAIN, datacenter, hooks)),
     });
-  const migrationOutputs = async (): Promise<MigrationOutputs> => {
-    const state = (await test.stack.exportStack()).deployment as {
-      resources: { type: string; outputs: MigrationOutputs }[];
-    };
-    const found = state.resources.find((r) => r.type.endsWith("Migration"));
-    assert.ok(found, "the Site declares a Migration");
-    return found.outputs;
-  };
+  const migrationOutputs = () => stackMigration(test.stack);
   const netboxView = async () => {
     const client = new NetboxClient({ url: netbox().url, token: netbox().token });
     const [site] = await client.list("site", { slug: SITE });
@@ -113,16 +118,9 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
         pidFile: `/tmp/sovereign-site-app-${run}-{datacenter}.pid`,
       }),
     );
-    await test.stack.setConfig("sovereign:powerdnsApiKey", { value: p.apiKey, secret: true });
+    await configureMigrationStack(test.stack, SITE, [dcA(), dcB()], p.apiKey);
     await test.stack.setConfig("sovereign:netboxToken", { value: netbox().token, secret: true });
     await test.stack.setConfig("sovereign:hookToken", { value: HOOK_SECRET, secret: true });
-    await test.stack.setConfig(DATACENTER_SECRETS_CONFIG, {
-      value: JSON.stringify({ "dc-a": secretsOf(dcA()), "dc-b": secretsOf(dcB()) }),
-      secret: true,
-    });
-    await test.stack.setConfig("sovereign:datacenters", {
-      value: JSON.stringify({ "dc-a": sideOf(dcA(), SITE), "dc-b": sideOf(dcB(), SITE) }),
-    });
     data = {
       a: new SiteData(SITE, sideOf(dcA(), SITE), secretsOf(dcA())),
       b: new SiteData(SITE, sideOf(dcB(), SITE), secretsOf(dcB())),
@@ -132,12 +130,12 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
   after(async function () {
     this.timeout(300_000);
     fs.rmSync(FAIL_MARKER, { force: true });
-    for (const d of data ? [data.a, data.b] : []) {
-      const stop = `for f in /tmp/sovereign-site-app-${run}-*.pid; do [ -f "$f" ] && kill "$(cat "$f")"; rm -f "$f"; done; true`;
-      await d.ssh.run(["sh", "-c", stop], { allowFailure: true });
-      await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
-      d.close();
-    }
+    if (data)
+      await cleanUpSite(
+        [data.a, data.b],
+        [`/tmp/sovereign-site-app-${run}-{datacenter}.pid`],
+        migrationSiteItems(),
+      );
     await test?.dispose();
   });
 
@@ -181,16 +179,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       "update-inventory",
       "[destructive] retire-source",
     ];
-    const positions = order.map((step) => preview.stdout.indexOf(step));
-    assert.ok(
-      positions.every((p) => p >= 0),
-      `plan steps missing from the preview:\n${preview.stdout}`,
-    );
-    assert.deepStrictEqual(
-      [...positions].sort((a, b) => a - b),
-      positions,
-      "steps out of order",
-    );
+    assertPlanOrder(preview.stdout, order);
     assert.strictEqual((await migrationOutputs()).servingAt, "dc-a");
     assert.deepStrictEqual(await dig(pdns(), hostName, "A"), [dcA().address]);
   });
@@ -220,9 +209,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     await test.stack.up({ color: "never" });
     const outs = await migrationOutputs();
     const m = outs.migration!;
-    console.log(`      migration ${m.from} -> ${m.to}: downtime ${m.downtimeSeconds?.toFixed(2)} s`);
-    for (const t of m.timings)
-      console.log(`        ${t.seconds.toFixed(2).padStart(7)} s  ${t.id}  ${t.note}`);
+    printMigration(m);
     assert.strictEqual(outs.servingAt, "dc-b");
     assert.strictEqual(m.status, "done");
     // Timings keep the failed attempt's too; the last one is this run's.

@@ -11,6 +11,8 @@ import { builtinSecrets } from "../../sdk/secrets";
 import type { DatacenterService } from "../harness/datacenter";
 import type { DatacenterSecrets, DatacenterSide } from "../../sdk/migration/sides";
 import type { AppControl } from "../../sdk/migration/siteData";
+import type { MigrationItem } from "../../sdk/migration/plan";
+import { appDefinition } from "../../sdk/apps/catalog";
 
 export const APP_PORT = 8080;
 
@@ -135,4 +137,11 @@ export function siteProgram(args: SiteProgramArgs) {
       hosts: deployed.hostAddresses,
     };
   };
+}
+
+/** The state items of the migration site's apps (what its Migration moves). */
+export function migrationSiteItems(matrix = false): MigrationItem[] {
+  return (["pixelfed", "edumeet", ...(matrix ? (["matrix"] as const) : [])] as const).flatMap((a) =>
+    appDefinition(a).state.map((state) => ({ app: a, state })),
+  );
 }

@@ -10,12 +10,24 @@ import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot, useService } from "../harness";
+import { repoRoot } from "../harness";
 import { createTestStack, type TestStack } from "../harness/workspace";
-import { DATACENTER_SECRETS_CONFIG } from "../../sdk/migration/sides";
 import { SiteData } from "../../sdk/migration/siteData";
-import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
-import { migrationSiteConfig, secretsOf, sideOf, siteProgram, webApp } from "./siteProgram";
+import {
+  migrationSiteConfig,
+  migrationSiteItems,
+  secretsOf,
+  sideOf,
+  siteProgram,
+  webApp,
+} from "./siteProgram";
+import {
+  cleanUpSite,
+  configureMigrationStack,
+  migrationOutputs,
+  printMigration,
+  useMigrationServices,
+} from "./migrationStack";
 import { bothApps, SYNAPSE_DIR, SYNAPSE_PORT, synapseApp, writeSynapseDbFile } from "./synapseApp";
 
 const run = crypto.randomBytes(3).toString("hex");
@@ -36,9 +48,7 @@ async function json(url: string, init: RequestInit = {}): Promise<Record<string,
 describe("Synapse through a Site migration: signing key and messages travel (real engine)", function () {
   this.timeout(900_000);
   this.bail(true);
-  const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
-  const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
-  const pdns = useService("powerdns");
+  const { dcA, dcB, pdns } = useMigrationServices();
   let test: TestStack;
   let data: { a: SiteData; b: SiteData };
   const files = {
@@ -70,14 +80,7 @@ describe("Synapse through a Site migration: signing key and messages travel (rea
         ),
       }),
     );
-    await test.stack.setConfig("sovereign:powerdnsApiKey", { value: p.apiKey, secret: true });
-    await test.stack.setConfig(DATACENTER_SECRETS_CONFIG, {
-      value: JSON.stringify({ "dc-a": secretsOf(dcA()), "dc-b": secretsOf(dcB()) }),
-      secret: true,
-    });
-    await test.stack.setConfig("sovereign:datacenters", {
-      value: JSON.stringify({ "dc-a": sideOf(dcA(), SITE), "dc-b": sideOf(dcB(), SITE) }),
-    });
+    await configureMigrationStack(test.stack, SITE, [dcA(), dcB()], p.apiKey);
     data = {
       a: new SiteData(SITE, sideOf(dcA(), SITE), secretsOf(dcA())),
       b: new SiteData(SITE, sideOf(dcB(), SITE), secretsOf(dcB())),
@@ -86,14 +89,7 @@ describe("Synapse through a Site migration: signing key and messages travel (rea
 
   after(async function () {
     this.timeout(300_000);
-    for (const d of data ? [data.a, data.b] : []) {
-      for (const pid of [at(files.pid, d.side.name), at(files.web, d.side.name)])
-        await d.ssh.run(["sh", "-c", `[ -f "$1" ] && kill "$(cat "$1")"; rm -f "$1"; true`, "sh", pid], {
-          allowFailure: true,
-        });
-      await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
-      d.close();
-    }
+    if (data) await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
     for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
     await test?.dispose();
   });
@@ -145,14 +141,8 @@ describe("Synapse through a Site migration: signing key and messages travel (rea
     const preview = await test.stack.preview({ color: "never", diff: true });
     assert.ok(preview.stdout.includes("final-sync:matrix:directory:/var/lib/matrix-synapse"), preview.stdout);
     await test.stack.up({ color: "never" });
-    const state = (await test.stack.exportStack()).deployment as {
-      resources: { type: string; outputs: MigrationOutputs }[];
-    };
-    const outs = state.resources.find((r) => r.type.endsWith("Migration"))!.outputs;
-    const m = outs.migration!;
-    console.log(`      migration ${m.from} -> ${m.to}: downtime ${m.downtimeSeconds?.toFixed(2)} s`);
-    for (const t of m.timings)
-      console.log(`        ${t.seconds.toFixed(2).padStart(7)} s  ${t.id}  ${t.note}`);
+    const outs = await migrationOutputs(test.stack);
+    printMigration(outs.migration!);
     assert.strictEqual(outs.servingAt, "dc-b");
     const url = base(dcB().address);
     assert.deepStrictEqual((await json(`${url}/_matrix/key/v2/server`)).verify_keys, session.keys);
