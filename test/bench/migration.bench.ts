@@ -47,27 +47,24 @@ const say = (line: string) => console.log(`[bench] ${line}`);
 /** Peak resident memory (VmHWM) of this process's descendants, sampled every 250 ms. */
 function descendantPeak(): { stop(): number } {
   let peak = 0;
-  const children = (pid: number): number[] => {
-    try {
-      return fs
-        .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-    } catch {
-      return [];
+  // The engine starts the providers from its own threads: walk every process's parent, not
+  // /proc/<pid>/task/<pid>/children (the main thread's children only).
+  const parentOf = (pid: number): number =>
+    Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  const descends = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
+      if (p === process.pid) return true;
+      p = parentOf(p);
     }
+    return false;
   };
   const sample = () => {
-    const todo = children(process.pid);
-    while (todo.length > 0) {
-      const pid = todo.pop()!;
-      todo.push(...children(pid));
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+      const pid = Number(entry);
       try {
-        const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        if (!/dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmd)) continue;
-        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (!/dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmd) || !descends(pid)) continue;
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
         peak = Math.max(peak, kb * 1024);
       } catch {
         // Gone meanwhile.
@@ -152,9 +149,17 @@ async function main(): Promise<void> {
     "migrationbench",
     siteProgram({ pdnsApiUrl: pdns.apiUrl, dnsServer, pidFile: files.web, app }),
   );
-  const data = {
+  // A SiteData remembers the buckets it was granted; the migration deletes and makes buckets, so
+  // each phase takes fresh ones.
+  const fresh = () => ({
     a: new SiteData(site, sideOf(dcA, site), secretsOf(dcA)),
     b: new SiteData(site, sideOf(dcB, site), secretsOf(dcB)),
+  });
+  let data = fresh();
+  const renew = () => {
+    data.a.close();
+    data.b.close();
+    data = fresh();
   };
   const peak = descendantPeak();
   try {
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
         ["provision-target", "stop-writes", "final-sync", "switch-dns", "start-target"].includes(st.kind),
       ),
     };
+    renew();
     const probe = startProbe({ name: `web1.${domain}.`, dnsServer, port: APP_PORT });
     const baseline = await runMigration(
       plan,
@@ -244,6 +250,7 @@ async function main(): Promise<void> {
     );
   } finally {
     peak.stop();
+    renew();
     await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
     for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
     await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));

@@ -83,8 +83,9 @@ async function main(): Promise<void> {
     await setDatacenter("dc-b");
     say("site config: datacenter dc-a -> dc-b; pulumi preview shows the plan:");
     const preview = await s.preview({ color: "never", diff: true });
-    for (const line of preview.stdout.split("\n").filter((l) => /^\s*[+~-]?\s*"?\d+\. /.test(l)))
-      console.log(`    ${line.trim()}`);
+    // The plan is the Migration's `plan` input: one quoted "<n>. <step>: <what>" per step.
+    const steps = [...preview.stdout.matchAll(/"(\d+\. [^"\n]+)"/g)].map((found) => found[1]);
+    for (const step of [...new Set(steps)]) console.log(`    ${step}`);
     say("pulumi up: each step as it happens");
     fs.writeFileSync(progress, "");
     let shown = 0;
