@@ -10,6 +10,16 @@
 source "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
+# `npm run demo -- migrate`: the migration headline (test/migration/migrationDemo.ts): a site up
+# at dc-a, data written, its config switched to dc-b, the plan previewed and carried out step by step.
+if [ "${1:-}" = "migrate" ]; then
+  bash scripts/setup.sh
+  rm -rf bin && npx tsc -p tsconfig.json
+  use_engine
+  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-sovereign-local-demo}"
+  exec node bin/test/migration/migrationDemo.js
+fi
+
 reset=""
 for arg in "$@"; do
   case "$arg" in

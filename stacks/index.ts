@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../sdk/config";
 import { DnsConnection } from "../sdk/dns";
-import { Site } from "../sdk/site";
+import { Site, type SiteMigrationArgs } from "../sdk/site";
 import { localNetboxUrl, reachableLocalPowerDns } from "./localServices";
 import { builtinSecrets, pluginSecrets } from "../sdk/secrets";
 import { localAppsRun, localMatrixHomeservers, localPostgres } from "./localMatrix";
@@ -36,6 +36,18 @@ function inventoryConnection(): { url: string } | undefined {
   };
 }
 
+/**
+ * Where the site may run (issue 14): with `sovereign:datacenters` (each datacenter's non-secret
+ * description; credentials in the secret `sovereign:datacenterSecrets`) and `sovereign:siteApps`
+ * (`{ start, stop }` argv run on a datacenter's site host), the Site declares a Migration, and a
+ * change of `site.datacenter` moves the site (preview prints the plan).
+ */
+function siteMigration(): SiteMigrationArgs | undefined {
+  const datacenters = config.getObject<SiteMigrationArgs["datacenters"]>("datacenters");
+  if (!datacenters) return undefined;
+  return { datacenters, app: config.requireObject<SiteMigrationArgs["app"]>("siteApps") };
+}
+
 const secrets = site.secrets === "builtin" ? builtinSecrets() : pluginSecrets();
 const repoRoot = path.resolve(__dirname, "../..");
 const deployed = new Site(site.name, {
@@ -45,10 +57,15 @@ const deployed = new Site(site.name, {
   secrets,
   // The local site's apps get their databases on the local PostgreSQL when they run for real.
   postgres: site.dns.endpoint === "local" && localAppsRun() ? localPostgres(repoRoot) : undefined,
+  migration: siteMigration(),
 });
 
 export const zone = deployed.zoneName;
 export const datacenter = site.datacenter;
+/** The migration's plan and progress, when the stack describes its datacenters. */
+export const migration = deployed.migration
+  ? { servingAt: deployed.migration.servingAt, plan: deployed.migration.plan }
+  : undefined;
 export const apps = deployed.appUrls;
 export const hosts = deployed.hostAddresses;
 export const hostConfigurations = deployed.hostConfigurationHashes;

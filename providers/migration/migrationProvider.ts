@@ -5,8 +5,10 @@
  * partial-state error whose outputs hold that progress, so the engine keeps it and the next `up`
  * resumes there. Credentials come from the stack config (see ../shared/credentials).
  */
+import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { requireCredential } from "../shared/credentials";
+import { ownerProblem } from "../shared/ownership";
 import { clientFor } from "../netbox/session";
 import { runMigration, type StepTiming } from "../../sdk/migration/executor";
 import {
@@ -17,6 +19,8 @@ import {
 } from "../../sdk/migration/plan";
 import { startProbe, type ProbeReport } from "../../sdk/migration/probe";
 import { preseededItems } from "../../sdk/migration/standbyPlan";
+import { hookProblems, withHooks, type MigrationHook } from "../../sdk/migration/hooks";
+import { hookRunner } from "../../sdk/migration/hookRunner";
 import { SiteData, type AppControl } from "../../sdk/migration/siteData";
 import {
   DATACENTER_SECRETS_CONFIG,
@@ -49,6 +53,12 @@ export interface MigrationInputs {
    * description, as SiteInventoryRegistration writes it. Token: stack config `tokenConfig`.
    */
   readonly inventory?: { readonly url: string; readonly siteSlug: string; readonly tokenConfig?: string };
+  /** Marks the databases and buckets the migration makes (providers/shared ownership); none when unset. */
+  readonly owner?: string;
+  /** Scripts run at hook points of the plan (sdk/migration/hooks.ts), on the site host they name. */
+  readonly hooks?: readonly MigrationHook[];
+  /** Outputs of the site's resources handed to the hooks on stdin (app URLs, host addresses...). */
+  readonly hookOutputs?: Record<string, unknown>;
   /** A drill: make this step (id or kind) fail, to rehearse recovery. */
   readonly failAt?: string;
   /**
@@ -97,12 +107,18 @@ function problems(news: Partial<MigrationInputs>): { property: string; reason: s
   }
   if (!Array.isArray(news.app?.start) || !Array.isArray(news.app?.stop))
     add("app", "must give start and stop, each an argv list run on the datacenter's host");
+  const apps = Array.isArray(news.items) ? [...new Set(news.items.map((i) => i.app))] : undefined;
+  for (const p of hookProblems("hooks", news.hooks, apps)) add("hooks", p);
+  if (news.owner !== undefined) {
+    const p = ownerProblem(news.owner);
+    if (p) add("owner", p);
+  }
   return failures;
 }
 
 function planFor(i: MigrationInputs, source: string): MigrationPlan {
   const dns = i.dns;
-  return planMigration({
+  const plan = planMigration({
     site: i.site,
     source,
     target: i.datacenter,
@@ -112,6 +128,7 @@ function planFor(i: MigrationInputs, source: string): MigrationPlan {
     keepSource: i.keepSource,
     preseeded: i.preseeded,
   });
+  return withHooks(plan, i.hooks ?? []);
 }
 
 export async function check(
@@ -163,8 +180,10 @@ export function secretsOf(datacenter: string): DatacenterSecrets {
   return secrets;
 }
 
-export const siteData = (i: Pick<MigrationInputs, "site" | "datacenters">, datacenter: string) =>
-  new SiteData(i.site, i.datacenters[datacenter], secretsOf(datacenter));
+export const siteData = (
+  i: Pick<MigrationInputs, "site" | "datacenters" | "owner">,
+  datacenter: string,
+) => new SiteData(i.site, i.datacenters[datacenter], secretsOf(datacenter), i.owner);
 
 export async function create(news: MigrationInputs): Promise<pulumi.dynamic.CreateResult> {
   const here = siteData(news, news.datacenter);
@@ -228,7 +247,21 @@ export async function update(
         app: news.app,
         dns: { ...news.dns, apiKey },
         ...(news.inventory ? { updateInventory: inventoryUpdater(news.inventory) } : {}),
-        log: (line) => log.push(`${new Date().toISOString()} ${line}`),
+        runHook: hookRunner({
+          site: news.site,
+          plan,
+          hooks: news.hooks ?? [],
+          items: news.items,
+          dns: news.dns,
+          outputs: news.hookOutputs,
+          source: sourceData,
+          target: targetData,
+          secret: (key) => requireCredential(key, `the secret a migration hook asked for`),
+        }),
+        log: (line) => {
+          log.push(`${new Date().toISOString()} ${line}`);
+          progressLine(line);
+        },
       },
       { completed: resuming ? previous.completed : [] },
       { failAt: news.failAt },
@@ -264,6 +297,16 @@ export async function update(
     );
   }
   return { outs };
+}
+
+/**
+ * Each step line as it happens, for a watcher (`npm run demo -- migrate` tails it): appended to the
+ * file named by SOVEREIGN_MIGRATION_LOG when set (the provider runs under the engine, whose own
+ * output shows the step only at the end).
+ */
+function progressLine(line: string): void {
+  const file = process.env.SOVEREIGN_MIGRATION_LOG;
+  if (file) fs.appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
 }
 
 function inventoryUpdater(inventory: NonNullable<MigrationInputs["inventory"]>) {

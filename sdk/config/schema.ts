@@ -17,6 +17,7 @@
 import { z } from "zod";
 import { appIds } from "../apps/catalog";
 import { DEPENDENCIES } from "../apps/types";
+import { HOOK_POINTS } from "../migration/hooks";
 
 /**
  * A config mapping whose unknown keys are errors (siteConfig.ts words them, with a suggestion).
@@ -223,6 +224,45 @@ const identitySection = section(
   "must be a mapping such as { realm: coop-example, admins: [{ username: alice, email: alice@coop.example }] }",
 );
 
+const hookSection = section(
+  {
+    name: nameField("the hook's name, unique at its point"),
+    at: z
+      .enum(HOOK_POINTS, { error: `must be one of ${HOOK_POINTS.join(", ")}` })
+      .describe(
+        "When it runs: before-stop, before-backup (apps stopped, before the final copy), after-restore (data verified at the target, before the DNS switch), after-switch, after-start.",
+      ),
+    on: z
+      .enum(["source", "target"], { error: 'must be "source" or "target"' })
+      .optional()
+      .describe(
+        "Whose site host runs it; default the source for before-stop/before-backup, else the target.",
+      ),
+    run: z
+      .array(z.string({ error: "must be text" }), {
+        error: 'must be an argv list such as ["sh", "-c", "sync"]',
+      })
+      .min(1, { error: 'must not be empty: an argv list such as ["sh", "-c", "sync"]' })
+      .describe("argv run on the host; {address}, {datacenter} and {root} are replaced."),
+    app: z
+      .string({ error: "must name one of the site's apps" })
+      .optional()
+      .describe("The app instance it belongs to (its state items are in the document); default the site."),
+    secrets: z
+      .array(
+        z.string({ error: "must be text" }).regex(/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/, {
+          error: 'must name a stack config key such as "sovereign:matrixAdminToken"',
+        }),
+        { error: "must be a list of stack config keys" },
+      )
+      .optional()
+      .describe(
+        "Stack config keys (secrets) the hook receives under `secrets` on stdin; nothing else is secret.",
+      ),
+  },
+  "must be a mapping such as { name: flush, at: before-backup, run: [sync] }",
+);
+
 const migrationSection = section(
   {
     keepSource: z
@@ -238,8 +278,14 @@ const migrationSection = section(
       .max(3600, { error: "must be at most 3600 seconds; a long TTL keeps clients at the old datacenter" })
       .optional()
       .describe("The DNS TTL used around the switch of datacenters, in seconds; default 60."),
+    hooks: z
+      .array(hookSection, { error: "must be a list of { name, at, run }" })
+      .optional()
+      .describe(
+        "Scripts run at points of a migration (sdk/migration/hooks.ts), on the site host of the datacenter they name, with the migration's resources as JSON on stdin; a failing hook stops the migration.",
+      ),
   },
-  "must be a mapping such as { keepSource: true, switchTtl: 60 }",
+  "must be a mapping such as { keepSource: true, switchTtl: 60, hooks: [] }",
 );
 
 /** The whole `sovereign:site` mapping. */

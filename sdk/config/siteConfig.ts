@@ -6,6 +6,7 @@ import { chooseApp, placementProblems } from "../apps/policy";
 import type { Dependency } from "../apps/types";
 import { ConfigProblems } from "./problems";
 import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "./hostPlacement";
+import { hookProblems, type MigrationHook } from "../migration/hooks";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
 import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
@@ -90,6 +91,8 @@ export interface SiteConfig {
     readonly keepSource: boolean;
     /** TTL in seconds the site's records are lowered to before a cutover. */
     readonly switchTtl: number;
+    /** Scripts at points of a migration (sdk/migration/hooks.ts). */
+    readonly hooks?: readonly MigrationHook[];
   };
   /** Where the site's zone is served. */
   readonly dns: DnsConfig;
@@ -415,6 +418,12 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     ...(site.storage !== undefined ? ["objectStorage" as const] : []),
   ];
   placementProblems(hosts, apps, provided, checks, (i) => `site.apps[${rawIndex[i]}]`);
+  const migrationRaw = site.migration as { hooks?: unknown } | undefined;
+  const appNames = apps.map((a) => a.name);
+  for (const problem of hookProblems("site.migration.hooks", migrationRaw?.hooks, appNames)) {
+    const [field, ...rest] = problem.split(" ");
+    if (/\.app |used twice/.test(problem)) checks.add(field, rest.join(" "));
+  }
   if (site.standby !== undefined && site.standby === site.datacenter)
     checks.add(
       "site.standby",
@@ -433,6 +442,7 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     migration: {
       keepSource: typed.migration?.keepSource ?? false,
       switchTtl: typed.migration?.switchTtl ?? 60,
+      ...(typed.migration?.hooks ? { hooks: typed.migration.hooks } : {}),
     },
     dns,
     hosts,

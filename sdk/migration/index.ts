@@ -5,3 +5,11 @@ export { runMigration, type MigrationRun, type StepTiming } from "./executor";
 export { startProbe, type ProbeReport, type ProbeTarget } from "./probe";
 export { Standby, type StandbyArgs } from "./standby";
 export * from "./standbyPlan";
+export {
+  HOOK_POINTS,
+  withHooks,
+  hookDocument,
+  type HookPoint,
+  type MigrationHook,
+  type HookDocument,
+} from "./hooks";

@@ -21,6 +21,8 @@ export const STEP_KINDS = [
   "update-inventory",
   "retire-source",
   "keep-source-stopped",
+  /** A site's or app's script at a hook point (hooks.ts places them). */
+  "hook",
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -38,6 +40,8 @@ export interface MigrationStep {
   /** The state item's label (`chat:database:synapse`) for per-item steps. */
   readonly item?: string;
   readonly strategy?: ReplicationStrategy;
+  /** The hook's name for hook steps (hooks.ts). */
+  readonly hook?: string;
   /** What a person reads in the preview. */
   readonly description: string;
   /**

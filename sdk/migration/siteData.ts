@@ -5,10 +5,12 @@
  * these with the replication code the SDK already has (ZFS send/receive, bucket sync, pg_dump).
  */
 import { GarageAdmin } from "../../providers/garage/api";
-import { SshExecutor } from "../replication/executor";
+import { SshExecutor, type CommandResult } from "../replication/executor";
 import { ensureDatabase, type PostgresConnection } from "../replication/postgresCopy";
 import type { S3Location } from "../storage/s3Sync";
 import type { MigrationItem } from "./plan";
+import { markerKeyName } from "../../providers/garage/owner";
+import { bucketMarkerOwner, claimBucket, claimDatabase, databaseOwner, holdsBucket } from "./placeOwners";
 import { expandCommand, locationOf, type DatacenterSecrets, type DatacenterSide } from "./sides";
 
 export interface AppControl {
@@ -27,6 +29,8 @@ export class SiteData {
     readonly site: string,
     readonly side: DatacenterSide,
     private readonly secrets: DatacenterSecrets,
+    /** Marks the databases and buckets it makes as this owner's (placeOwners.ts); none when unset. */
+    readonly owner?: string,
   ) {
     this.ssh = new SshExecutor({
       host: side.ssh.host,
@@ -82,6 +86,11 @@ export class SiteData {
     await this.ssh.run(["zfs", "create", "-p", this.side.zfsRoot]);
     for (const item of items) {
       const s = item.state;
+      if (this.owner && s.kind !== "directory") {
+        if (s.kind === "database") await claimDatabase(this.database(item), this.owner, this.side.name);
+        else await claimBucket(this.garage, this.where(item), this.owner, this.side.name);
+        continue;
+      }
       if (s.kind === "database") await ensureDatabase(this.database(item));
       if (s.kind === "bucket" && !(await this.garage.bucketByAlias(this.where(item))))
         await this.garage.createBucket({ globalAlias: this.where(item) });
@@ -106,19 +115,28 @@ export class SiteData {
   }
 
   async runApp(app: AppControl, action: "start" | "stop"): Promise<void> {
+    await this.runOnHost(app[action]);
+  }
+
+  /** argv on the site host, `{address}`, `{datacenter}`, `{root}` replaced; `input` on its stdin. */
+  async runOnHost(argv: readonly string[], input?: string): Promise<CommandResult> {
     const vars = {
       address: this.side.address,
       datacenter: this.side.name,
       root: await this.mountpoint(this.side.zfsRoot),
     };
-    await this.ssh.run(expandCommand(app[action], vars));
+    return this.ssh.run(expandCommand(argv, vars), input === undefined ? {} : { input });
   }
 
   /** Deletes this datacenter's copy of the site's data (the retire step, after verification). */
-  async retire(items: readonly MigrationItem[]): Promise<void> {
+  async retire(items: readonly MigrationItem[], warn: (line: string) => void = () => {}): Promise<void> {
     const { dropDatabase } = await import("../replication/postgresCopy");
     for (const item of items) {
       const s = item.state;
+      if (this.owner && s.kind !== "directory" && !(await this.stillHolds(item))) {
+        warn(`${this.where(item)} at ${this.side.name} is no longer ${this.owner}'s: left in place`);
+        continue;
+      }
       if (s.kind === "directory" && s.strategy === "stop-then-rsync")
         await this.ssh.run(["rm", "-rf", "--one-file-system", await this.plainDirectory(item)]);
       else if (s.kind === "directory") await this.destroyDataset(this.where(item));
@@ -144,6 +162,15 @@ export class SiteData {
     }
   }
 
+  private async stillHolds(item: MigrationItem): Promise<boolean> {
+    if (item.state.kind === "database") {
+      const owner = await databaseOwner(this.database(item));
+      return owner === undefined || owner === this.owner;
+    }
+    const alias = this.where(item);
+    return !(await this.garage.bucketByAlias(alias)) || holdsBucket(this.garage, alias, this.owner!);
+  }
+
   private async emptyAndDeleteBucket(item: MigrationItem): Promise<void> {
     const found = await this.garage.bucketByAlias(this.where(item));
     if (!found) return;
@@ -164,6 +191,11 @@ export class SiteData {
       client.destroy();
     }
     await this.garage.deleteBucket(found.id);
+    if (this.owner) {
+      const markerName = markerKeyName(bucketMarkerOwner(this.owner, this.where(item)));
+      const marker = (await this.garage.listKeys()).find((k) => k.name === markerName);
+      if (marker) await this.garage.deleteKey(marker.id);
+    }
   }
 
   close(): void {

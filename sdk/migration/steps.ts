@@ -38,6 +38,8 @@ export interface StepContext {
   /** Records the site at the target in the inventory (NetBox), when the site has one. */
   readonly updateInventory?: (datacenter: string) => Promise<void>;
   readonly log: (line: string) => void;
+  /** Runs the hook step with this id (hookRunner.ts); needed when the plan has hooks. */
+  readonly runHook?: (stepId: string) => Promise<string>;
   /** When the TTL was lowered (ms since the epoch), so the switch waits out the old one. */
   ttlLoweredAt?: number;
 }
@@ -221,9 +223,12 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await ctx.updateInventory(ctx.target.side.name);
       return `inventory says ${ctx.target.side.name}`;
     case "retire-source":
-      await ctx.source.retire(ctx.items);
+      await ctx.source.retire(ctx.items, ctx.log);
       return `${ctx.source.side.name}'s copy deleted`;
     case "keep-source-stopped":
       return `${ctx.source.side.name}'s copy kept, apps stopped`;
+    case "hook":
+      if (!ctx.runHook) throw new Error(`step ${step.id} is a hook but this run has no hook runner`);
+      return ctx.runHook(step.id);
   }
 }

@@ -6,3 +6,4 @@ export {
   type SiteInventoryArgs,
   type InventoryConnection,
 } from "./inventory";
+export { type SiteMigrationArgs, siteMigrationItems, switchedNames } from "./siteMigration";

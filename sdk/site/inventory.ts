@@ -34,6 +34,8 @@ export interface SiteInventoryArgs {
   config: SiteConfig;
   /** The NetBox to register in. */
   netbox: InventoryConnection;
+  /** Where the site serves, when it differs from `config.datacenter` during a migration (Migration.servingAt). */
+  datacenter?: pulumi.Input<string>;
 }
 
 /** The NetBox slug of an app's tag: "app-<id>". */
@@ -57,6 +59,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
   constructor(name: string, args: SiteInventoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:SiteInventory", name, {}, opts);
     const { config } = args;
+    const datacenter = args.datacenter ?? config.datacenter;
     const conn = { url: args.netbox.url, tokenConfig: args.netbox.tokenConfig };
     const child = { parent: this };
     const site = new NetboxSite(
@@ -66,7 +69,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
         name: config.name,
         slug: config.name,
         status: "active",
-        description: `datacenter: ${config.datacenter}`,
+        description: pulumi.interpolate`datacenter: ${datacenter}`,
       },
       child,
     );
@@ -79,7 +82,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
       `${name}-cluster`,
       {
         ...conn,
-        name: `${config.name}-${config.datacenter}`,
+        name: pulumi.interpolate`${config.name}-${datacenter}`,
         type: clusterType.netboxId,
         site: site.netboxId,
         status: "active",

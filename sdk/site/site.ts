@@ -17,6 +17,8 @@ import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
 import { declareSiteIdentity, type SiteIdentity } from "./identity";
 import type { PostgresConnectionArgs } from "../../providers/postgresql";
+import { declareSiteMigration, type SiteMigrationArgs } from "./siteMigration";
+import type { Migration } from "../migration/migration";
 
 /** Inputs of a {@link Site}: its validated config and the services it runs on. */
 export interface SiteArgs {
@@ -39,6 +41,11 @@ export interface SiteArgs {
   hostSecretKeyPath?: string;
   /** The site's PostgreSQL: each app's roles and databases are made there (admin password: stack config). */
   postgres?: PostgresConnectionArgs;
+  /**
+   * The datacenters the site may run at (sdk/site/siteMigration.ts): with it, the site declares a
+   * Migration to `config.datacenter`, and its host records and inventory follow where it serves.
+   */
+  migration?: SiteMigrationArgs;
 }
 
 /**
@@ -80,20 +87,43 @@ export class Site extends pulumi.ComponentResource {
   readonly inventory?: SiteInventoryRegistration;
   /** The identity realm and the OIDC client secrets delivered to hosts, when the config has identity. */
   readonly identity?: SiteIdentity;
+  /** Where the site runs and how it moves, when SiteArgs.migration is given. */
+  readonly migration?: Migration;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:site:Site", name, {}, opts);
     const { config } = args;
+    if (args.migration)
+      this.migration = declareSiteMigration(
+        name,
+        {
+          config,
+          migration: args.migration,
+          dns: args.dns,
+          inventory: args.inventory && { ...args.inventory, tokenConfig: config.inventory?.tokenConfig },
+          hookOutputs: { appUrls: appUrls(config), hosts: config.hosts.map((h) => h.name) },
+        },
+        this,
+      );
     if (config.inventory && args.inventory) {
       this.inventory = new SiteInventoryRegistration(
         `${name}-inventory`,
-        { config, netbox: { tokenConfig: config.inventory.tokenConfig, ...args.inventory } },
+        {
+          config,
+          netbox: { tokenConfig: config.inventory.tokenConfig, ...args.inventory },
+          ...(this.migration ? { datacenter: this.migration.servingAt } : {}),
+        },
         { parent: this },
       );
     }
     // A host whose address is "netbox" publishes the address NetBox allocated for it.
+    // With a migration, a host's A record is the serving datacenter's address (it moves at the switch).
     const published = (address: string, host: string): pulumi.Input<string> =>
-      address === "netbox" && this.inventory ? this.inventory.hostAddresses[host] : address;
+      this.migration
+        ? this.migration.servingAddress
+        : address === "netbox" && this.inventory
+          ? this.inventory.hostAddresses[host]
+          : address;
     this.zone = new DnsZone(
       `${name}-zone`,
       {

@@ -47,7 +47,7 @@ describe("migration planner", () => {
     // Each kind of step appears, in the order STEP_KINDS declares (no keep-source: it retires).
     assert.deepStrictEqual(
       [...new Set(kinds)],
-      STEP_KINDS.filter((k) => k !== "keep-source-stopped"),
+      STEP_KINDS.filter((k) => k !== "keep-source-stopped" && k !== "hook"),
     );
     // Every state item of the catalog entry is pre-seeded, synced and verified.
     for (const kind of ["preseed", "final-sync", "verify"])

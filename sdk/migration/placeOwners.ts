@@ -1,0 +1,73 @@
+/**
+ * Owner markers on the places a migration makes at a datacenter (providers/shared/ownership.ts):
+ * a database carries `COMMENT ON DATABASE ... IS 'sovereign-owner:<owner>'`, a bucket the Garage
+ * provider's marker (a permissionless key named after the owner holding the bucket's reserved
+ * local alias, providers/garage/owner.ts). Making a place continues only the same owner's work and
+ * refuses one someone else (or no one) holds; retiring removes only what the owner still holds.
+ */
+import { GarageAdmin } from "../../providers/garage/api";
+import { bucketOwner, describeOwner, markerKeyName } from "../../providers/garage/owner";
+import { RESERVED_OWNER_ALIAS } from "../../providers/garage/validate";
+import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
+import { psql, type PostgresConnection } from "../replication/postgresCopy";
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Whose the database is: `undefined` absent, `null` present without a marker. */
+export async function databaseOwner(c: PostgresConnection): Promise<string | null | undefined> {
+  const row = await psql(
+    c,
+    `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(c.database)}`,
+    "postgres",
+  );
+  if (row === "") return undefined;
+  return parseOwner(row.trim()) ?? null;
+}
+
+/** Creates the database with the owner's marker, or continues the owner's own. */
+export async function claimDatabase(c: PostgresConnection, owner: string, where: string): Promise<void> {
+  const current = await databaseOwner(c);
+  if (current === owner) return;
+  if (current !== undefined)
+    throw new Error(
+      `database ${c.database} at ${where} already exists and ${describeOwner(current ?? undefined)}; the migration does not overwrite it. Drop or rename it, or choose another site name`,
+    );
+  await psql(c, `CREATE DATABASE ${ident(c.database)}`, "postgres");
+  await psql(c, `COMMENT ON DATABASE ${ident(c.database)} IS ${literal(encodeOwner(owner))}`, "postgres");
+}
+
+/** The bucket's owner id for the marker: one marker key per bucket. */
+export const bucketMarkerOwner = (owner: string, bucket: string): string => `${owner}/${bucket}`;
+
+/** Creates the bucket marked as the owner's, or continues the owner's own. */
+export async function claimBucket(
+  garage: GarageAdmin,
+  alias: string,
+  owner: string,
+  where: string,
+): Promise<void> {
+  const marked = bucketMarkerOwner(owner, alias);
+  const existing = await garage.bucketByAlias(alias);
+  if (existing) {
+    const found = bucketOwner(existing)?.owner;
+    if (found === marked) return;
+    throw new Error(
+      `bucket ${alias} at ${where} already exists and ${describeOwner(found)}; the migration does not write into it. Remove it or choose another site name`,
+    );
+  }
+  const markerName = markerKeyName(marked);
+  const marker =
+    (await garage.listKeys()).find((k) => k.name === markerName)?.id ??
+    (await garage.createKey(markerName)).accessKeyId;
+  await garage.createBucket({
+    globalAlias: alias,
+    localAlias: { accessKeyId: marker, alias: RESERVED_OWNER_ALIAS },
+  });
+}
+
+/** Whether the owner still holds the bucket (a retire leaves a taken-over bucket alone). */
+export async function holdsBucket(garage: GarageAdmin, alias: string, owner: string): Promise<boolean> {
+  const existing = await garage.bucketByAlias(alias);
+  return !!existing && bucketOwner(existing)?.owner === bucketMarkerOwner(owner, alias);
+}

@@ -1,0 +1,261 @@
+/**
+ * `npm run bench -- migration`: the site with Synapse and N MiB of data (SOVEREIGN_BENCH_MIB,
+ * default 32; 512 for the headline: half files on ZFS, a quarter rows, a quarter objects) moves
+ * dc-a -> dc-b by switching the config's datacenter (the Migration: pre-seed while serving, stop,
+ * delta, verify, switch), then back dc-b -> dc-a the restore-based way other platforms use (stop,
+ * full copy of every item, start, switch) with the same step code and the same downtime probe.
+ * Prints each step's time, both downtimes, the bytes moved while the apps were stopped, the peak
+ * memory of the Pulumi program (this process, which runs the inline program) and of the dynamic
+ * provider processes that move the data (sampled from /proc), and the ratio of the downtimes.
+ * Data is generated and moved in streams (1 MiB file chunks, server-side rows, 4 MiB objects).
+ */
+import { execFileSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { repoRoot, sharedService, stopSharedServices } from "../harness";
+import "../harness/datacenter";
+import "../harness/powerdns";
+import { createTestStack } from "../harness/workspace";
+import { runMigration, type StepTiming } from "../../sdk/migration/executor";
+import { planMigration, type MigrationItem } from "../../sdk/migration/plan";
+import { startProbe } from "../../sdk/migration/probe";
+import { SiteData } from "../../sdk/migration/siteData";
+import { psql } from "../../sdk/replication/postgresCopy";
+import { s3Client } from "../../sdk/storage/s3Sync";
+import {
+  APP_PORT,
+  migrationSiteConfig,
+  migrationSiteItems,
+  secretsOf,
+  sideOf,
+  siteProgram,
+  webApp,
+} from "../migration/siteProgram";
+import {
+  cleanUpSite,
+  configureMigrationStack,
+  migrationOutputs,
+  runScript,
+} from "../migration/migrationStack";
+import { bothApps, synapseApp, writeSynapseDbFile } from "../migration/synapseApp";
+
+const MIB = 1024 * 1024;
+const say = (line: string) => console.log(`[bench] ${line}`);
+
+/** Peak resident memory (VmHWM) of this process's descendants, sampled every 250 ms. */
+function descendantPeak(): { stop(): number } {
+  let peak = 0;
+  // The engine starts the providers from its own threads: walk every process's parent, not
+  // /proc/<pid>/task/<pid>/children (the main thread's children only).
+  const parentOf = (pid: number): number =>
+    Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  const descends = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
+      if (p === process.pid) return true;
+      p = parentOf(p);
+    }
+    return false;
+  };
+  const sample = () => {
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+      const pid = Number(entry);
+      try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!/dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmd) || !descends(pid)) continue;
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+        peak = Math.max(peak, kb * 1024);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  };
+  const timer = setInterval(sample, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+async function writeData(data: SiteData, items: readonly MigrationItem[], mib: number): Promise<void> {
+  const find = (kind: string) => items.find((i) => i.app === "pixelfed" && i.state.kind === kind)!;
+  const mount = await data.mountpoint(data.where(find("directory")));
+  const fileMib = Math.max(1, Math.floor(mib / 2));
+  const chunk = randomBytes(MIB);
+  for (let f = 0; f * 16 < fileMib; f++) {
+    const fd = fs.openSync(path.join(mount, `blob-${f}.bin`), "w");
+    for (let i = 0; i < Math.min(16, fileMib - f * 16); i++) {
+      chunk.writeUInt32LE(f * 16 + i, 0);
+      fs.writeSync(fd, chunk);
+    }
+    fs.closeSync(fd);
+  }
+  // About 1 KiB a row, made by the server.
+  const rows = Math.max(1, Math.floor((mib / 4) * 1024));
+  await psql(
+    data.database(find("database")),
+    `CREATE TABLE IF NOT EXISTS blobs (id serial primary key, body text);
+     INSERT INTO blobs (body) SELECT repeat(md5(g::text), 32) FROM generate_series(1, ${rows}) g;`,
+  );
+  const location = await data.bucket(find("bucket"));
+  const client = s3Client(location);
+  try {
+    for (let i = 0; i * 4 < Math.max(4, mib / 4); i++)
+      await client.send(
+        new PutObjectCommand({ Bucket: location.bucket, Key: `media/${i}.bin`, Body: randomBytes(4 * MIB) }),
+      );
+  } finally {
+    client.destroy();
+  }
+}
+
+const table = (timings: readonly StepTiming[]) =>
+  timings.map((t) => `    ${t.seconds.toFixed(2).padStart(8)} s  ${t.id}  ${t.note}`).join("\n");
+
+/** Bytes a step note reports ("123 bytes sent", "(45 bytes)", "67 bytes of dump"). */
+const bytesOf = (t: StepTiming) => Number(/(\d+) bytes/.exec(t.note)?.[1] ?? 0);
+
+async function main(): Promise<void> {
+  const mib = Number(process.env.SOVEREIGN_BENCH_MIB ?? 32);
+  const run = randomBytes(3).toString("hex");
+  const site = `bench${run}`;
+  const domain = `${site}.coop.test`;
+  say(`site ${site}: Synapse + ${mib} MiB of data; starting dc-a, dc-b and PowerDNS`);
+  const venv = execFileSync("bash", [path.join(repoRoot(), "scripts", "synapse.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  const [dcA, dcB, pdns] = await Promise.all([
+    sharedService("datacenter", "dc-a"),
+    sharedService("datacenter", "dc-b"),
+    sharedService("powerdns"),
+  ]);
+  const files = {
+    db: `/tmp/sovereign-bench-synapse-${run}-{datacenter}.db.yaml`,
+    pid: `/tmp/sovereign-bench-synapse-${run}-{datacenter}.pid`,
+    web: `/tmp/sovereign-bench-web-${run}-{datacenter}.pid`,
+  };
+  const at = (file: string, dc: string) => file.replace("{datacenter}", dc);
+  for (const dc of [dcA, dcB]) writeSynapseDbFile(at(files.db, dc.datacenter), dc, "matrix_synapse");
+  const app = bothApps(
+    webApp(files.web),
+    synapseApp({ venv, serverName: domain, dbFile: files.db, pidFile: files.pid }),
+  );
+  const dnsServer = `${pdns.dnsAddress}:${pdns.dnsPort}`;
+  const test = await createTestStack(
+    "migrationbench",
+    siteProgram({ pdnsApiUrl: pdns.apiUrl, dnsServer, pidFile: files.web, app }),
+  );
+  // A SiteData remembers the buckets it was granted; the migration deletes and makes buckets, so
+  // each phase takes fresh ones.
+  const fresh = () => ({
+    a: new SiteData(site, sideOf(dcA, site), secretsOf(dcA)),
+    b: new SiteData(site, sideOf(dcB, site), secretsOf(dcB)),
+  });
+  let data = fresh();
+  const renew = () => {
+    data.a.close();
+    data.b.close();
+    data = fresh();
+  };
+  const peak = descendantPeak();
+  try {
+    const s = test.stack;
+    await configureMigrationStack(s, site, [dcA, dcB], pdns.apiKey);
+    const setDatacenter = (dc: string) =>
+      s.setConfig("sovereign:site", {
+        value: JSON.stringify(migrationSiteConfig(site, domain, dc, [], { matrix: true, inventory: false })),
+      });
+    await setDatacenter("dc-a");
+    say("up at dc-a (Synapse starts on a fresh database)");
+    await s.up({ color: "never" });
+    const items = migrationSiteItems(true);
+    say(`writing ${mib} MiB at dc-a`);
+    await writeData(data.a, items, mib);
+
+    say("1) migration by config switch dc-a -> dc-b (pulumi up)");
+    await setDatacenter("dc-b");
+    await s.up({ color: "never" });
+    const m = (await migrationOutputs(s)).migration!;
+    console.log(table(m.timings));
+    const stopped = (id: string) => ["final-sync", "verify"].some((k) => id.startsWith(k));
+    const ours = {
+      downtime: m.downtimeSeconds ?? NaN,
+      bytes: m.timings.filter((t) => stopped(t.id)).reduce((n, t) => n + bytesOf(t), 0),
+    };
+
+    say("2) restore-based move dc-b -> dc-a: stop, full copy of every item, start, switch");
+    const full = planMigration({
+      site,
+      source: "dc-b",
+      target: "dc-a",
+      items,
+      ttl: 60,
+      switchTtl: 5,
+      keepSource: true,
+    });
+    const plan = {
+      ...full,
+      steps: full.steps.filter((st) =>
+        ["provision-target", "stop-writes", "final-sync", "switch-dns", "start-target"].includes(st.kind),
+      ),
+    };
+    renew();
+    const probe = startProbe({ name: `web1.${domain}.`, dnsServer, port: APP_PORT });
+    const baseline = await runMigration(
+      plan,
+      {
+        items,
+        source: data.b,
+        target: data.a,
+        app,
+        dns: {
+          apiUrl: pdns.apiUrl,
+          serverId: "localhost",
+          apiKey: pdns.apiKey,
+          zone: `${domain}.`,
+          names: [`web1.${domain}.`],
+          ttl: 60,
+          switchTtl: 5,
+          ttlWaitCapSeconds: 0,
+        },
+        log: () => undefined,
+      },
+      { completed: [] },
+    );
+    const report = await probe.stop();
+    console.log(table(baseline.timings));
+    if (baseline.failure) throw new Error(`the restore-based move failed: ${baseline.failure.message}`);
+    const theirs = {
+      downtime: report.downtimeSeconds,
+      bytes: baseline.timings.filter((t) => stopped(t.id)).reduce((n, t) => n + bytesOf(t), 0),
+    };
+    const providerPeak = peak.stop();
+    const mb = (n: number) => `${(n / MIB).toFixed(1)} MiB`;
+    say(`data: ${mib} MiB + Synapse`);
+    say(
+      `downtime, migration by config switch: ${ours.downtime.toFixed(2)} s (moved ${mb(ours.bytes)} while stopped)`,
+    );
+    say(
+      `downtime, restore-based move:        ${theirs.downtime.toFixed(2)} s (moved ${mb(theirs.bytes)} while stopped)`,
+    );
+    say(
+      `peak RSS: Pulumi program (this process) ${mb(process.resourceUsage().maxRSS * 1024)}, dynamic providers ${mb(providerPeak)}`,
+    );
+    say(
+      `HEADLINE: restore-based downtime / migration downtime = ${(theirs.downtime / ours.downtime).toFixed(1)}x`,
+    );
+  } finally {
+    peak.stop();
+    renew();
+    await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
+    for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
+    await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
+    await stopSharedServices();
+  }
+}
+
+runScript(main);
