@@ -180,10 +180,8 @@ export function secretsOf(datacenter: string): DatacenterSecrets {
   return secrets;
 }
 
-export const siteData = (
-  i: Pick<MigrationInputs, "site" | "datacenters" | "owner">,
-  datacenter: string,
-) => new SiteData(i.site, i.datacenters[datacenter], secretsOf(datacenter), i.owner);
+export const siteData = (i: Pick<MigrationInputs, "site" | "datacenters" | "owner">, datacenter: string) =>
+  new SiteData(i.site, i.datacenters[datacenter], secretsOf(datacenter), i.owner);
 
 export async function create(news: MigrationInputs): Promise<pulumi.dynamic.CreateResult> {
   const here = siteData(news, news.datacenter);

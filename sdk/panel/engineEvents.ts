@@ -57,15 +57,51 @@ export type PanelEvent =
       readonly resourceChanges: Readonly<Record<string, number>>;
     };
 
+type Inputs = Readonly<Record<string, unknown>>;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const isMap = (v: unknown): v is Inputs => typeof v === "object" && v !== null && !Array.isArray(v);
+const has = (m: Inputs, k: string) => Object.prototype.hasOwnProperty.call(m, k);
+const at = (m: Inputs, k: string) => (has(m, k) ? m[k] : undefined);
+
+/**
+ * Which inputs differ between two states, by name only: top-level keys, and for a map-valued input
+ * (a record collection's `rrsets`) the entries added, updated or deleted as `key["entry"]`.
+ * Dynamic providers cannot report a detailed diff to the engine, so the panel derives it from the
+ * step's old and new inputs; values are never part of the answer.
+ */
+export function inputDiff(
+  olds: Inputs,
+  news: Inputs,
+): { diffs: string[]; detailedDiff: Record<string, string> } {
+  const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
+    (k) => k !== "__provider" && !same(at(olds, k), at(news, k)),
+  );
+  const detailedDiff: Record<string, string> = {};
+  for (const k of keys) {
+    const [o, n] = [at(olds, k), at(news, k)];
+    if (isMap(o) && isMap(n)) {
+      for (const e of new Set([...Object.keys(o), ...Object.keys(n)])) {
+        if (has(o, e) && has(n, e) && same(o[e], n[e])) continue;
+        detailedDiff[`${k}[${JSON.stringify(e)}]`] = !has(o, e) ? "add" : !has(n, e) ? "delete" : "update";
+      }
+    } else detailedDiff[k] = !has(olds, k) ? "add" : !has(news, k) ? "delete" : "update";
+  }
+  return { diffs: keys.sort(), detailedDiff };
+}
+
 function resourceChange(meta: NonNullable<EngineEvent["resourcePreEvent"]>["metadata"]): ResourceChange {
-  return {
-    urn: meta.urn,
-    type: meta.type,
-    op: meta.op,
+  const reported = {
     diffs: meta.diffs ?? [],
     detailedDiff: Object.fromEntries(
       Object.entries(meta.detailedDiff ?? {}).map(([k, d]) => [k, d.diffKind]),
     ),
+  };
+  const derive = reported.diffs.length === 0 && meta.op === "update" && meta.old && meta.new;
+  return {
+    urn: meta.urn,
+    type: meta.type,
+    op: meta.op,
+    ...(derive ? inputDiff(meta.old?.inputs ?? {}, meta.new?.inputs ?? {}) : reported),
   };
 }
 

@@ -15,13 +15,25 @@ import type { DatacenterSide } from "../migration/sides";
 import type { AppControl } from "../migration/siteData";
 import { resourceOwner } from "../../providers/shared/resourceOwner";
 
+/**
+ * What a Site needs to move between datacenters when its config's `datacenter` changes: the
+ * datacenters' descriptions, how its apps start and stop, and the downtime probe. With it the Site
+ * declares a `Migration` (`<name>-location`) whose inputs show the ordered plan in a preview.
+ */
 export interface SiteMigrationArgs {
   /** Every datacenter the site may run at, by name (non-secret; credentials: `sovereign:datacenterSecrets`). */
   readonly datacenters: Record<string, DatacenterSide>;
   /** How the site's apps start and stop on a datacenter's site host. */
   readonly app: AppControl;
   /** The port and path the downtime probe fetches on the first host's name; no probe without it. */
-  readonly probe?: { readonly port: number; readonly path?: string; readonly dnsServer: string };
+  readonly probe?: {
+    /** TCP port of the app's public endpoint, e.g. 443. */
+    readonly port: number;
+    /** HTTP path fetched (default "/"). */
+    readonly path?: string;
+    /** DNS server (host:port) the probe asks for the name's address, so it follows the switch. */
+    readonly dnsServer: string;
+  };
   /** Hooks given by the program (e.g. an app's), run with the config's `migration.hooks`. */
   readonly hooks?: readonly MigrationHook[];
   /** Longest wait for caches to drop the old TTL before the switch (default the records' TTL). */

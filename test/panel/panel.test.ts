@@ -275,13 +275,20 @@ describe("the panel API over the Automation API", function () {
     assertDocumented("POST", "/api/sites/{site}/changes", 201, proposed.body);
     const body = proposed.body as {
       id: string;
-      preview: { changeSummary: Record<string, number>; resources: { urn: string; op: string }[] };
+      preview: {
+        changeSummary: Record<string, number>;
+        resources: { urn: string; op: string; detailedDiff: Record<string, string> }[];
+      };
     };
-    assert.strictEqual(body.preview.changeSummary.create, 1, JSON.stringify(body.preview));
-    // The new host's A record is the one resource created (the stack's outputs change too).
-    const created = body.preview.resources.filter((r) => r.op === "create");
-    assert.strictEqual(created.length, 1, JSON.stringify(body.preview.resources));
-    assert.ok(created[0].urn.includes("web2"), created[0].urn);
+    // The zone's record collection is the one resource updated, and its diff names the new host's
+    // A record set as added (the engine gets no detailed diff from a dynamic provider; the panel
+    // derives it from the step's inputs).
+    assert.strictEqual(body.preview.changeSummary.update, 1, JSON.stringify(body.preview));
+    assert.strictEqual(body.preview.changeSummary.create, undefined, JSON.stringify(body.preview));
+    const records = body.preview.resources.filter((r) => r.urn.endsWith("-zone-records"));
+    assert.strictEqual(records.length, 1, JSON.stringify(body.preview.resources));
+    assert.strictEqual(records[0].op, "update");
+    assert.deepStrictEqual(records[0].detailedDiff, { 'rrsets["web2.panel.test. A"]': "add" });
     changeId = body.id;
     const stored = await call("GET", `/api/sites/${SITE}/changes/${changeId}`, tokens.victor);
     assertDocumented("GET", "/api/sites/{site}/changes/{change}", 200, stored.body);

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import { configView, outputsView, siteConfigErrors, SECRET_PLACEHOLDER } from "../../../sdk/panel/siteView";
 import { errorResponse, PanelError } from "../../../sdk/panel/errors";
 import { hashToken } from "../../../sdk/panel/store";
-import { engineRejections } from "../../../sdk/panel/engineEvents";
+import { engineRejections, inputDiff } from "../../../sdk/panel/engineEvents";
+import * as fc from "fast-check";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 describe("panel: what it shows and how it words errors", () => {
@@ -95,5 +96,35 @@ describe("panel: what it shows and how it words errors", () => {
       { key: "coop-web1-A.records", message: "bad", resource: urn },
       { key: "site", message: "DnsZone x: record name too long" },
     ]);
+  });
+
+  it("derives a per-entry diff from a step's inputs, naming entries but never their values", () => {
+    const olds = { zone: "a.test.", rrsets: { "www.a.test. A": { ttl: 60 }, "old.a.test. A": { ttl: 60 } } };
+    const news = {
+      zone: "a.test.",
+      rrsets: { "www.a.test. A": { ttl: 30 }, "new.a.test. A": { ttl: 60 } },
+      x: 1,
+    };
+    assert.deepStrictEqual(inputDiff(olds, news), {
+      diffs: ["rrsets", "x"],
+      detailedDiff: {
+        'rrsets["www.a.test. A"]': "update",
+        'rrsets["old.a.test. A"]': "delete",
+        'rrsets["new.a.test. A"]': "add",
+        x: "add",
+      },
+    });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.string()),
+        fc.dictionary(fc.string(), fc.string()),
+        (o, n) => {
+          const d = inputDiff({ m: o }, { m: n });
+          const changed = [...new Set([...Object.keys(o), ...Object.keys(n)])].filter((k) => o[k] !== n[k]);
+          assert.strictEqual(Object.keys(d.detailedDiff).length, changed.length);
+          assert.deepStrictEqual(d.diffs, changed.length ? ["m"] : []);
+        },
+      ),
+    );
   });
 });
