@@ -49,6 +49,12 @@ export interface HostSpec {
   readonly interface?: string;
   /** agenix declarations (`age.secrets.<name>`) of the secrets delivered to the host; no secret in them. */
   readonly ageSecrets?: Readonly<Record<string, AgenixSecret>>;
+  /**
+   * Absolute path of agenix's NixOS module (`modules/age.nix` of github:ryantm/agenix), imported
+   * when the host gets `age.secrets`. Default: the `agenix` channel, i.e. `<agenix/modules/age.nix>`
+   * (what `nix-channel --add https://github.com/ryantm/agenix/archive/main.tar.gz agenix` installs).
+   */
+  readonly agenixModule?: string;
 }
 
 /** One problem of a host spec: the field and what is wrong with it. */
@@ -210,6 +216,11 @@ export function hostSpecProblems(spec: HostSpec, field = "host"): Problem[] {
   for (const [i, ns] of (spec.nameservers ?? []).entries()) {
     if (!net.isIP(ns)) out.push([`${field}.nameservers[${i}]`, `${JSON.stringify(ns)} is not an IP address`]);
   }
+  if (spec.agenixModule !== undefined && !/^\/[^\0]*\.nix$/.test(spec.agenixModule))
+    out.push([
+      `${field}.agenixModule`,
+      `${JSON.stringify(spec.agenixModule)} must be the absolute path of agenix's modules/age.nix (or leave it out to use the "agenix" channel)`,
+    ]);
   if (!Array.isArray(spec.sshKeys) || spec.sshKeys.length === 0) {
     out.push([
       `${field}.sshKeys`,
@@ -316,5 +327,9 @@ export function nixosModelOf(spec: HostSpec): NixosHostModel {
     extraModules: spec.extraModules ?? [],
     stateVersion: spec.stateVersion ?? "24.11",
     ageSecrets: spec.ageSecrets ?? {},
+    ...(spec.agenixModule !== undefined ? { agenixModule: spec.agenixModule } : {}),
+    ...(spec.placement.kind === "existing" && spec.placement.hostKeyPath !== undefined
+      ? { ageIdentityPaths: [spec.placement.hostKeyPath] }
+      : {}),
   };
 }

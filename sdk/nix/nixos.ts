@@ -124,6 +124,10 @@ export interface NixosHostModel {
    * activation. Paths, owners and modes only; a secret's value never reaches the model.
    */
   readonly ageSecrets?: Readonly<Record<string, AgenixSecret>>;
+  /** Absolute path of agenix's module; default `<agenix/modules/age.nix>` (the "agenix" channel). */
+  readonly agenixModule?: string;
+  /** Private keys agenix decrypts with (`age.identityPaths`); default agenix's: the host's SSH keys. */
+  readonly ageIdentityPaths?: readonly string[];
 }
 
 /** The host's resolved facts, given to every site module as the `hostFacts` module argument. */
@@ -223,10 +227,22 @@ function moduleFileName(name: string): string {
 }
 
 /**
+ * agenix's NixOS module as the configuration imports it: the given absolute path, or
+ * `builtins.findFile builtins.nixPath "agenix/modules/age.nix"` (what `<agenix/modules/age.nix>`
+ * means: the "agenix" channel).
+ */
+function agenixModuleOf(model: NixosHostModel): NixValue {
+  return model.agenixModule !== undefined
+    ? path(model.agenixModule)
+    : call(ref("builtins", "findFile"), ref("builtins", "nixPath"), "agenix/modules/age.nix");
+}
+
+/**
  * Renders the host's configuration: `configuration.nix` (what the SDK sets), `host-facts.nix`
  * (the facts, as data) and one file per site module, imported as it is.
  */
 export function renderNixosConfiguration(model: NixosHostModel): RenderedConfiguration {
+  const hasAgeSecrets = Object.keys(model.ageSecrets ?? {}).length > 0;
   const ctx = (fqdn: string) => ({ fqdn, domain: model.domain });
   const fragments = model.apps.map((a) => ({ a, f: appFragment(a.app, ctx(a.fqdn)) }));
   const tcp = sorted([22, ...model.extraTcpPorts, ...model.apps.flatMap((a) => appNeedsPorts(a.app).tcp)]);
@@ -317,6 +333,9 @@ export function renderNixosConfiguration(model: NixosHostModel): RenderedConfigu
             : declaration,
         ];
       }),
+    ...(hasAgeSecrets && model.ageIdentityPaths?.length
+      ? [["age.identityPaths", [...model.ageIdentityPaths]] as [string, NixValue]]
+      : []),
     // The facts stay data in their own file; site modules take them as `{ hostFacts, ... }:`.
     ["_module.args.hostFacts", call("import", path("./host-facts.nix"))],
     ["system.stateVersion", model.stateVersion],
@@ -324,6 +343,7 @@ export function renderNixosConfiguration(model: NixosHostModel): RenderedConfigu
   const body: NixAttrs = {
     imports: [
       ...(model.platform === "vm" ? [plus(ref("modulesPath"), "/profiles/qemu-guest.nix")] : []),
+      ...(hasAgeSecrets ? [agenixModuleOf(model)] : []),
       ...model.extraModules.map((m) => path(`./${moduleFileName(m.name)}`)),
     ],
     ...attrsFromPaths(options),

@@ -59,9 +59,12 @@ export function nixParse(source: string): NixResult {
   return runOnFile(["--parse"], source);
 }
 
-/** `nix-instantiate --eval --strict --json FILE`, parsed; throws with Nix's error on failure. */
-export function nixEvalJson(source: string): unknown {
-  const r = runOnFile(["--eval", "--strict", "--json"], source);
+/**
+ * `nix-instantiate --eval --strict --json FILE`, parsed; throws with Nix's error on failure. The
+ * search path is empty except for `searchPath` entries (`-I name=dir`, what `<name/...>` finds).
+ */
+export function nixEvalJson(source: string, searchPath: readonly string[] = []): unknown {
+  const r = runOnFile(["--eval", "--strict", "--json", ...searchPath.flatMap((e) => ["-I", e])], source);
   if (!r.ok) throw new Error(`nix-instantiate --eval failed: ${r.stderr.trim()}\n--- source ---\n${source}`);
   return JSON.parse(r.stdout) as unknown;
 }

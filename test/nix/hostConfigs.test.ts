@@ -112,7 +112,12 @@ describe("rendered host configurations (real nix-instantiate)", function () {
           name: "web1",
           address: "127.0.0.10",
           sshKeys: [TEST_KEY],
-          placement: { kind: "existing", os: "nixos", ssh: { host: "127.0.0.10", hostKey: TEST_KEY } },
+          placement: {
+            kind: "existing",
+            os: "nixos",
+            ssh: { host: "127.0.0.10", hostKey: TEST_KEY },
+            hostKeyPath: "/var/lib/keys/ssh_host_ed25519_key",
+          },
         },
       ],
       apps: [{ app: "forgejo", host: "web1" }],
@@ -135,6 +140,15 @@ describe("rendered host configurations (real nix-instantiate)", function () {
           mode: "0400",
         },
       });
+      // agenix's module is imported from the "agenix" channel (<agenix/modules/age.nix>), and it
+      // decrypts with the host key the placement names.
+      fs.mkdirSync(path.join(dir, "agenix", "modules"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "agenix", "modules", "age.nix"), "{ ... }: { }\n");
+      const m = `((import ${dir}/configuration.nix) { config = {}; lib = {}; pkgs = {}; modulesPath = ""; })`;
+      assert.deepStrictEqual(nixEvalJson(`map toString ${m}.imports`, [`agenix=${dir}/agenix`]), [
+        `${dir}/agenix/modules/age.nix`,
+      ]);
+      assert.deepStrictEqual(nixEvalJson(`${m}.age.identityPaths`), ["/var/lib/keys/ssh_host_ed25519_key"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

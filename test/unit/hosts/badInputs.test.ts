@@ -62,6 +62,16 @@ describe("hosts: bad inputs", () => {
     assert.match(hostSpecProblems(webSpec({ name: "-web" }))[0][0], /^host\.name$/);
   });
 
+  it("an agenix module path that is not an absolute .nix path", () => {
+    for (const agenixModule of ["agenix/modules/age.nix", "<agenix/modules/age.nix>", "/etc/agenix"]) {
+      const problems = hostSpecProblems(webSpec({ agenixModule }));
+      assert.strictEqual(problems.length, 1, JSON.stringify(problems));
+      assert.strictEqual(problems[0][0], "host.agenixModule");
+      assert.match(problems[0][1], /absolute path of agenix's modules\/age\.nix/);
+    }
+    assert.deepStrictEqual(hostSpecProblems(webSpec({ agenixModule: "/nix/agenix/modules/age.nix" })), []);
+  });
+
   it("no SSH key", () => {
     const problems = problemsOf(site([host({ sshKeys: [] })]));
     assert.ok(
