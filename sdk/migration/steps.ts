@@ -131,10 +131,10 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
       return `snapshot GUID ${a} on both sides`;
     }
     case "db-streaming-replication": {
-      const [a, b] = [
-        await tableChecksums(ctx.source.database(item)),
-        await tableChecksums(ctx.target.database(item)),
-      ];
+      const [a, b] = await Promise.all([
+        tableChecksums(ctx.source.database(item)),
+        tableChecksums(ctx.target.database(item)),
+      ]);
       const verdict = compareTables(a, b);
       if (!verdict.match)
         throw new VerifyError(label, `tables differ: ${describeTableDifferences(verdict.differences)}`);
