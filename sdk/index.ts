@@ -9,6 +9,7 @@ export * as hosts from "./hosts";
 export * as identity from "./identity";
 export * as nix from "./nix";
 export * as mail from "./mail";
+export * as migration from "./migration";
 export * as replication from "./replication";
 export * as secrets from "./secrets";
 export * as storage from "./storage";

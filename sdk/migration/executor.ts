@@ -13,17 +13,34 @@ import {
 } from "./plan";
 import { runStep, type StepContext } from "./steps";
 
+/** How long one step took and what it reported, as a run records it. */
 export interface StepTiming {
+  /** The step's id ({@link MigrationStep.id}). */
   readonly id: string;
+  /** Wall-clock time the step took, in seconds (fractional). */
   readonly seconds: number;
+  /** The step's short report (bytes moved, what was verified), or `FAILED: <message>`. */
   readonly note: string;
 }
 
+/** The result of {@link runMigration}: how far it got, how long each step took, and any failure. */
 export interface MigrationRun {
+  /**
+   * The progress to record for the next run: every completed step, or after a failure before the
+   * DNS switch, the completed steps outside the write window ({@link afterFailure}).
+   */
   readonly progress: MigrationProgress;
+  /** One entry per step this run attempted, failed ones included, in the order they finished. */
   readonly timings: readonly StepTiming[];
   /** Set when a step failed: the run stopped there. */
-  readonly failure?: { readonly step: string; readonly message: string; readonly sourceRestarted: boolean };
+  readonly failure?: {
+    /** The id of the step that failed (the first failed one of a parallel batch). */
+    readonly step: string;
+    /** Its error message (and the restart's, if restarting the source's apps failed too). */
+    readonly message: string;
+    /** The source's apps were stopped by this migration and were started again successfully. */
+    readonly sourceRestarted: boolean;
+  };
 }
 
 export interface RunOptions {
@@ -44,6 +61,13 @@ function batches(steps: readonly MigrationStep[]): MigrationStep[][] {
   return out;
 }
 
+/**
+ * Runs the steps of `plan` that `progress` has not completed, in order; consecutive `preseed`,
+ * `final-sync` or `verify` steps run side by side. Each step is logged through `ctx.log` and timed.
+ * A failing step does not reject: the run stops after its batch and resolves with `failure` set and
+ * the progress to resume from; before the DNS switch, the source's apps are started again if the
+ * migration had stopped them. `options.failAt` (a step id or kind) injects a failure for a drill.
+ */
 export async function runMigration(
   plan: MigrationPlan,
   ctx: StepContext,

@@ -22,6 +22,7 @@ import type { DatacenterSide } from "./sides";
 import { locationOf } from "./sides";
 import { itemLabel, type MigrationItem, type MigrationPlan, type MigrationStep } from "./plan";
 
+/** The points of a migration plan where a {@link MigrationHook} can run (see the module comment). */
 export const HOOK_POINTS = [
   "before-backup",
   "after-restore",
@@ -29,11 +30,18 @@ export const HOOK_POINTS = [
   "after-start",
   "after-switch",
 ] as const;
+/** Where in the plan a hook runs: one of {@link HOOK_POINTS}. */
 export type HookPoint = (typeof HOOK_POINTS)[number];
 
+/**
+ * A script a site or an app runs at a point of its migration, on the site host of the source or
+ * the target, over SSH. It reads a {@link HookDocument} on stdin; a non-zero exit fails the step
+ * and stops the migration like any failing step.
+ */
 export interface MigrationHook {
   /** Unique among the site's hooks: the step id is `hook:<at>:<name>`. */
   readonly name: string;
+  /** Where in the plan it runs. */
   readonly at: HookPoint;
   /** The datacenter whose site host runs it; default: the source before the copy, else the target. */
   readonly on?: "source" | "target";
@@ -135,27 +143,67 @@ export function withHooks(plan: MigrationPlan, hooks: readonly MigrationHook[]):
 
 /** What a hook reads on stdin: the migration, both sides (no credentials) and the items' places. */
 export interface HookDocument {
+  /** The site being moved. */
   readonly site: string;
-  readonly hook: { readonly name: string; readonly at: HookPoint; readonly app?: string };
-  readonly migration: { readonly from: string; readonly to: string; readonly runsAt: string };
+  /** The hook being run. */
+  readonly hook: {
+    /** Its name. */
+    readonly name: string;
+    /** Its point in the plan. */
+    readonly at: HookPoint;
+    /** The app instance it belongs to; absent for a site hook. */
+    readonly app?: string;
+  };
+  /** The move. */
+  readonly migration: {
+    /** The source datacenter's name. */
+    readonly from: string;
+    /** The target datacenter's name. */
+    readonly to: string;
+    /** The datacenter whose site host runs this hook (`from` or `to`). */
+    readonly runsAt: string;
+  };
+  /** The source datacenter's description (no credentials). */
   readonly source: DatacenterSide;
+  /** The target datacenter's description (no credentials). */
   readonly target: DatacenterSide;
-  /** The app's state items (all the site's when the hook has no app), with where each lives. */
+  /**
+   * The app's state items (all the site's when the hook has no app), with where each lives:
+   * `label` (`<app>:<kind>:<name>`), `app`, `kind`, `strategy`, and `source` / `target`, the
+   * dataset, database or bucket name at each datacenter.
+   */
   readonly items: readonly {
+    /** The item's label, `<app>:<kind>:<name>` ({@link itemLabel}). */
     readonly label: string;
+    /** The app instance that owns it. */
     readonly app: string;
+    /** "directory", "database" or "bucket". */
     readonly kind: string;
+    /** Its replication strategy, e.g. "zfs-send-receive". */
     readonly strategy: string;
+    /** Where it lives at the source: a ZFS dataset, a database or a bucket name. */
     readonly source: string;
+    /** Where it lives at the target, named the same way. */
     readonly target: string;
   }[];
-  readonly dns: { readonly zone: string; readonly names: readonly string[] };
+  /** The site's DNS. */
+  readonly dns: {
+    /** The zone, e.g. "coop.example.". */
+    readonly zone: string;
+    /** The fully qualified names the switch points at the target. */
+    readonly names: readonly string[];
+  };
   /** The outputs of the site's resources the program passed along (app URLs, host addresses...). */
   readonly outputs: Record<string, unknown>;
   /** Only the stack config keys the hook named in `secrets`. */
   readonly secrets: Record<string, string>;
 }
 
+/**
+ * The document `hook` reads on stdin: the move, both datacenters without credentials, the items
+ * of the hook's app (all of the site's when it has none) with their places at each side, the DNS
+ * names, the passed outputs (default `{}`) and the secrets given (only those it named).
+ */
 export function hookDocument(args: {
   site: string;
   hook: MigrationHook;

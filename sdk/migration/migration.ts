@@ -11,14 +11,71 @@ import type { MigrationInputs, MigrationRecord } from "../../providers/migration
 const migrationProvider = providerAt(providerSpecifier("migration/migrationProvider"));
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+/**
+ * The Migration's inputs (each may be an Output): `site`; `datacenter`, where the site should
+ * run; `datacenters`, every datacenter it may run at ({@link DatacenterSide} by name, each key
+ * equal to its `name`); `items`, the state to move ({@link MigrationItem}); `keepSource` (keep
+ * the source's copy stopped instead of deleting it); `app`, the `start`/`stop` argv run on a
+ * datacenter's host (`{address}`, `{datacenter}`, `{root}` replaced); `dns`, the PowerDNS zone and
+ * names to switch with `ttl`/`switchTtl` in seconds (API key from stack config `apiKeyConfig`,
+ * default `sovereign:powerdnsApiKey`). Optional: `probe`, `inventory`, `owner`, `hooks`
+ * ({@link MigrationHook}), `hookOutputs`, `standby` and `failAt` (a drill).
+ */
 export type MigrationArgs = Inputs<Omit<MigrationInputs, "plan" | "planFrom" | "preseeded">>;
 
+/**
+ * Where a site runs. Changing `datacenter` plans the move from the datacenter that serves now
+ * (`pulumi preview` shows the ordered steps in `plan`) and `pulumi up` carries it out: pre-seed
+ * while the source serves, stop writes, copy and verify the delta, switch DNS, start the apps at
+ * the target, retire or keep the source. The first `up` only provisions the site's places at
+ * `datacenter` and starts its apps. A failed step fails the update with the progress recorded
+ * (before the switch the source serves again); the next `up` resumes there. Credentials come from
+ * the stack config ({@link DATACENTER_SECRETS_CONFIG} and the PowerDNS key); a missing one fails
+ * the create or update with an error naming the key.
+ *
+ * @example
+ * ```typescript
+ * import { migration } from "sovereign";
+ *
+ * const location = new migration.Migration("site-location", {
+ *   site: "coop",
+ *   datacenter: "dc-b", // was "dc-a": the next `pulumi up` moves the site
+ *   datacenters, // { "dc-a": DatacenterSide, "dc-b": DatacenterSide }
+ *   items, // MigrationItem[] from the apps' catalog entries
+ *   keepSource: false,
+ *   app: { start: ["systemctl", "start", "coop.target"], stop: ["systemctl", "stop", "coop.target"] },
+ *   dns: {
+ *     apiUrl: "http://127.0.0.1:8081",
+ *     serverId: "localhost",
+ *     zone: "coop.example.",
+ *     names: ["coop.example."],
+ *     ttl: 3600,
+ *     switchTtl: 60,
+ *     ttlWaitCapSeconds: 3600,
+ *   },
+ * });
+ * export const servingAt = location.servingAt;
+ * ```
+ */
 export class Migration extends pulumi.dynamic.Resource {
-  /** The plan's steps as lines (what preview shows). */
+  /** The plan's steps as lines (what preview shows); empty when the site stays where it is. */
   declare readonly plan: pulumi.Output<string[]>;
+  /**
+   * The datacenter the plan starts from: the one the previous deployment named, or while a failed
+   * move to the same target is resumed, that move's source.
+   */
   declare readonly planFrom: pulumi.Output<string>;
+  /** The datacenter clients reach: the source until the DNS switch, the target after it. */
   declare readonly servingAt: pulumi.Output<string>;
+  /**
+   * The serving datacenter's `address`. Records and inventory that must follow the move take it,
+   * so they change only after the switch.
+   */
   declare readonly servingAddress: pulumi.Output<string>;
+  /**
+   * The last move: from, to, `done` or `failed`, completed step ids, step timings, the measured
+   * downtime (seconds, when a probe ran) and the failure; undefined until the site first moves.
+   */
   declare readonly migration: pulumi.Output<MigrationRecord | undefined>;
 
   constructor(name: string, args: MigrationArgs, opts?: pulumi.CustomResourceOptions) {

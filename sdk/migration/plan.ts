@@ -9,6 +9,11 @@
  */
 import type { ReplicationStrategy, StateItem } from "../apps/types";
 
+/**
+ * Every kind of step a migration plan can hold, in the order planMigration places them. A plan
+ * ends with either `retire-source` or `keep-source-stopped` (MigrationPlanInput.keepSource), and
+ * `hook` steps are placed between the others by withHooks.
+ */
 export const STEP_KINDS = [
   "provision-target",
   "preseed",
@@ -24,21 +29,33 @@ export const STEP_KINDS = [
   /** A site's or app's script at a hook point (hooks.ts places them). */
   "hook",
 ] as const;
+/** What a {@link MigrationStep} does: one of {@link STEP_KINDS}. */
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** One piece of state to move, as an app's catalog entry declares it, named by its app instance. */
 export interface MigrationItem {
   /** The app instance that owns it, e.g. "chat". */
   readonly app: string;
+  /**
+   * The state item as the app's catalog entry declares it: a directory (by path), a database or a
+   * bucket (by name), with the replication strategy that copies it.
+   */
   readonly state: StateItem;
 }
 
+/**
+ * One step of a {@link MigrationPlan}: per state item for `preseed`, `final-sync` and `verify`,
+ * once per plan for the others. The executor runs steps in plan order (consecutive per-item steps
+ * of one kind side by side) and records each completed step's `id`.
+ */
 export interface MigrationStep {
   /** Stable within a plan: progress is recorded by id. */
   readonly id: string;
+  /** What the step does; decides how the executor runs it. */
   readonly kind: StepKind;
   /** The state item's label (`chat:database:synapse`) for per-item steps. */
   readonly item?: string;
+  /** How the item is copied, for per-item steps (`preseed`, `final-sync`, `verify`). */
   readonly strategy?: ReplicationStrategy;
   /** The hook's name for hook steps (hooks.ts). */
   readonly hook?: string;
@@ -57,13 +74,22 @@ export interface MigrationStep {
   readonly inWriteWindow: boolean;
 }
 
+/** What {@link planMigration} plans from: the site, the two datacenters and the state to move. */
 export interface MigrationPlanInput {
+  /** The site's name, used in the step descriptions. */
   readonly site: string;
+  /** The datacenter that serves now (the data is copied from here). */
   readonly source: string;
+  /** The datacenter the site moves to; the same as `source` gives an empty plan. */
   readonly target: string;
+  /**
+   * The state to move. Labels ({@link itemLabel}) must be unique: planMigration throws an Error
+   * naming the duplicates otherwise.
+   */
   readonly items: readonly MigrationItem[];
-  /** The records' TTL in normal operation, and the short one used around the switch. */
+  /** The records' TTL in normal operation, in seconds. */
   readonly ttl: number;
+  /** The short TTL (seconds) the `lower-ttl` step sets ahead of the switch. */
   readonly switchTtl: number;
   /** Keep the source's data (stopped) until an explicit retire instead of deleting it. */
   readonly keepSource: boolean;
@@ -74,13 +100,22 @@ export interface MigrationPlanInput {
   readonly preseeded?: readonly string[];
 }
 
+/** The ordered steps that move a site from `source` to `target` (from {@link planMigration}). */
 export interface MigrationPlan {
+  /** The site being moved. */
   readonly site: string;
+  /** The datacenter the data is copied from. */
   readonly source: string;
+  /** The datacenter the site moves to. */
   readonly target: string;
+  /** The steps in the order they run; empty when source and target are the same. */
   readonly steps: readonly MigrationStep[];
 }
 
+/**
+ * The item's label, `<app>:<kind>:<name>` (a directory by its path), e.g. `chat:database:synapse`:
+ * how steps, progress, standby lag and hooks name it.
+ */
 export function itemLabel(item: MigrationItem): string {
   const s = item.state;
   const name = s.kind === "directory" ? s.path : s.name;
@@ -196,6 +231,7 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
 
 /** How far a run got: ids of completed steps, in order. */
 export interface MigrationProgress {
+  /** Ids of the steps that completed ({@link MigrationStep.id}); a resumed run skips them. */
   readonly completed: readonly string[];
 }
 
@@ -205,6 +241,7 @@ export function remainingSteps(plan: MigrationPlan, progress: MigrationProgress)
   return plan.steps.filter((step) => !done.has(step.id));
 }
 
+/** What {@link afterFailure} decides after a failed step: the progress to keep and the recovery. */
 export interface FailureOutcome {
   /** Progress to record: what the next run may skip. */
   readonly progress: MigrationProgress;

@@ -6,18 +6,25 @@
  */
 import { Resolver } from "dns/promises";
 
+/** What the downtime probe asks for, and how often. */
 export interface ProbeTarget {
   /** The name clients use, e.g. "pixelfed.coop.example". */
   readonly name: string;
   /** The DNS server to ask, "127.0.0.1:5300". */
   readonly dnsServer: string;
+  /** The HTTP port fetched at the address the name resolves to. */
   readonly port: number;
+  /** The HTTP path fetched; default "/". Any status other than 2xx counts as down. */
   readonly path?: string;
+  /** Milliseconds between the starts of two attempts; default 200. Each attempt times out after 1 s. */
   readonly intervalMs?: number;
 }
 
+/** What the probe saw between its start and its stop. */
 export interface ProbeReport {
+  /** Attempts made (one DNS lookup and one HTTP fetch each). */
   readonly attempts: number;
+  /** Attempts that failed: no DNS answer, no connection, a timeout or a non-2xx status. */
   readonly failures: number;
   /** Time from each failed attempt to the next success, summed, in seconds (the measured downtime). */
   readonly downtimeSeconds: number;
@@ -29,6 +36,11 @@ export interface RunningProbe {
   stop(): Promise<ProbeReport>;
 }
 
+/**
+ * Starts probing `target` in the background, as a client would (DNS lookup without a cache, then
+ * an HTTP GET), every `intervalMs`. Never throws: failures count as downtime. Call `stop()` on the
+ * result to end the loop and get the {@link ProbeReport}.
+ */
 export function startProbe(target: ProbeTarget): RunningProbe {
   const resolver = new Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([target.dnsServer]);

@@ -5,22 +5,46 @@
  */
 import type { MigrationItem } from "./plan";
 
+/**
+ * A datacenter as a migration or standby reaches it: the non-secret part, kept in the resources'
+ * inputs (its credentials are {@link DatacenterSecrets}, from the stack config).
+ */
 export interface DatacenterSide {
-  /** "dc-a" */
+  /** The datacenter's name, e.g. "dc-a"; the key it is described under. */
   readonly name: string;
   /** The address the site's names point at while this datacenter serves. */
   readonly address: string;
   /** The site's host there, reached over SSH (ZFS, app start/stop). */
   readonly ssh: {
+    /** Host name or address of the site host. */
     readonly host: string;
+    /** SSH port, usually 22. */
     readonly port: number;
+    /** Login user; its private key is {@link DatacenterSecrets.sshPrivateKey}. */
     readonly user: string;
+    /** Path (on the machine running Pulumi) of the known_hosts file the host key is checked against. */
     readonly knownHostsPath: string;
   };
   /** Parent dataset of the site's datasets, e.g. "dca/site". */
   readonly zfsRoot: string;
-  readonly postgres: { readonly host: string; readonly port: number; readonly user: string };
-  readonly garage: { readonly s3Endpoint: string; readonly adminUrl: string; readonly region: string };
+  /** The PostgreSQL cluster holding the site's databases there (password in the secrets). */
+  readonly postgres: {
+    /** Host name or address of the cluster. */
+    readonly host: string;
+    /** Its port, usually 5432. */
+    readonly port: number;
+    /** A role allowed to create databases and replication subscriptions. */
+    readonly user: string;
+  };
+  /** The Garage cluster holding the site's buckets there (admin token in the secrets). */
+  readonly garage: {
+    /** The URL of its S3 API. */
+    readonly s3Endpoint: string;
+    /** The admin API URL (buckets and keys are made through it). */
+    readonly adminUrl: string;
+    /** The S3 region the cluster is configured with (Garage's `s3_region`). */
+    readonly region: string;
+  };
 }
 
 /**
@@ -30,10 +54,17 @@ export interface DatacenterSide {
 export interface DatacenterSecrets {
   /** OpenSSH private key text for `ssh.user`. */
   readonly sshPrivateKey: string;
+  /** Password of `postgres.user`. */
   readonly postgresPassword: string;
+  /** Token of the Garage admin API at `garage.adminUrl`. */
   readonly garageAdminToken: string;
 }
 
+/**
+ * The stack config key holding every datacenter's {@link DatacenterSecrets}, as a secret JSON
+ * object keyed by datacenter name. A migration that needs a datacenter without an entry fails
+ * with an error naming the key.
+ */
 export const DATACENTER_SECRETS_CONFIG = "sovereign:datacenterSecrets";
 
 const slug = (text: string): string =>

@@ -37,11 +37,46 @@ export function preseededItems(
 
 /** The lag a standby's outputs show, per item label. */
 export interface StandbyLag {
-  readonly databases: Record<string, { bytes: number; seconds: number; streaming: boolean }>;
-  /** Age of the newest snapshot the standby holds (seconds), and its name. */
-  readonly datasets: Record<string, { snapshotAgeSeconds: number; snapshot: string }>;
-  /** Objects that differ between primary and standby (missing, extra or changed). */
-  readonly buckets: Record<string, { differing: number }>;
+  /**
+   * Per database, by item label, read at the primary's replication slot: `bytes` of WAL the
+   * replica has not confirmed, `seconds` of replay lag (0 when idle), and `streaming`, whether the
+   * replica is connected.
+   */
+  readonly databases: Record<
+    string,
+    {
+      /** Bytes of WAL the primary wrote that the replica has not confirmed yet. */
+      bytes: number;
+      /** Seconds between a change at the primary and its replay at the standby (0 when idle). */
+      seconds: number;
+      /** The replica is connected and streaming; false when stopped or not started yet. */
+      streaming: boolean;
+    }
+  >;
+  /**
+   * Per ZFS dataset that has a snapshot at the standby, by item label: `snapshotAgeSeconds`, the
+   * age in seconds of the newest snapshot it holds, and `snapshot`, that snapshot's name.
+   */
+  readonly datasets: Record<
+    string,
+    {
+      /** Age of the newest snapshot the standby holds, in seconds. */
+      snapshotAgeSeconds: number;
+      /** That snapshot's name (the part after `@`). */
+      snapshot: string;
+    }
+  >;
+  /**
+   * Per bucket, by item label: `differing`, the objects missing, extra or changed at the standby
+   * (0 when it is current).
+   */
+  readonly buckets: Record<
+    string,
+    {
+      /** Objects that differ between primary and standby (missing, extra or changed); 0 is current. */
+      differing: number;
+    }
+  >;
 }
 
 /** Items whose replica is current: a streaming database, a received snapshot, an equal bucket. */
