@@ -3,6 +3,7 @@
  * secrets (from the stack config, never in the state), and where each piece of an app's state
  * lives there. The naming is pure and shared by both sides, so "the same data" is the same name.
  */
+import { createHash } from "crypto";
 import type { MigrationItem } from "./plan";
 
 /**
@@ -73,6 +74,18 @@ const slug = (text: string): string =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
 
+/**
+ * A site's database name in a datacenter's PostgreSQL cluster: `<site>_<app>_<name>`, lower-case
+ * letters, digits and `_`. Clusters are shared by every site at the datacenter, so the site is part
+ * of the name (two sites running the same app must not meet in one database); a name longer than
+ * PostgreSQL's 63 bytes is cut and given a hash of the whole, so it stays unique.
+ */
+export function databaseName(site: string, app: string, name: string): string {
+  const full = `${site}_${app}_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  if (full.length <= 63) return full;
+  return `${full.slice(0, 54)}_${createHash("sha256").update(full).digest("hex").slice(0, 8)}`;
+}
+
 /** Where an item lives at a datacenter: a dataset, a database or a bucket name. */
 export function locationOf(site: string, side: Pick<DatacenterSide, "zfsRoot">, item: MigrationItem): string {
   const s = item.state;
@@ -80,7 +93,7 @@ export function locationOf(site: string, side: Pick<DatacenterSide, "zfsRoot">, 
     case "directory":
       return `${side.zfsRoot}/${slug(`${item.app}-${s.path}`)}`;
     case "database":
-      return `${item.app}_${s.name}`.replace(/[^a-z0-9_]/g, "_");
+      return databaseName(site, item.app, s.name);
     case "bucket":
       return slug(`${site}-${item.app}-${s.name}`);
   }

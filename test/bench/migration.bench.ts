@@ -22,6 +22,7 @@ import { runMigration, type StepTiming } from "../../sdk/migration/executor";
 import { planMigration, type MigrationItem } from "../../sdk/migration/plan";
 import { startProbe } from "../../sdk/migration/probe";
 import { SiteData } from "../../sdk/migration/siteData";
+import { databaseName } from "../../sdk/migration/sides";
 import { psql } from "../../sdk/replication/postgresCopy";
 import { s3Client } from "../../sdk/storage/s3Sync";
 import {
@@ -139,7 +140,8 @@ async function main(): Promise<void> {
     web: `/tmp/sovereign-bench-web-${run}-{datacenter}.pid`,
   };
   const at = (file: string, dc: string) => file.replace("{datacenter}", dc);
-  for (const dc of [dcA, dcB]) writeSynapseDbFile(at(files.db, dc.datacenter), dc, "matrix_synapse");
+  for (const dc of [dcA, dcB])
+    writeSynapseDbFile(at(files.db, dc.datacenter), dc, databaseName(site, "matrix", "synapse"));
   const app = bothApps(
     webApp(files.web),
     synapseApp({ venv, serverName: domain, dbFile: files.db, pidFile: files.pid }),

@@ -137,6 +137,8 @@ describe("migration by switching the site's datacenter (real engine, two datacen
     this.timeout(300_000);
     for (const d of data ? [data.a, data.b] : []) {
       await d.runApp(stopAllApps(`/tmp/sovereign-app-${run}-*.pid`), "stop").catch(() => undefined);
+      // Databases and buckets live in clusters every site at the datacenter shares.
+      await d.retire(items).catch(() => undefined);
       await d.ssh.run(["zfs", "destroy", "-r", d.side.zfsRoot], { allowFailure: true });
       d.close();
     }

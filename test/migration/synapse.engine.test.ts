@@ -13,6 +13,7 @@ import * as path from "path";
 import { repoRoot } from "../harness";
 import { createTestStack, type TestStack } from "../harness/workspace";
 import { SiteData } from "../../sdk/migration/siteData";
+import { databaseName } from "../../sdk/migration/sides";
 import {
   migrationSiteConfig,
   migrationSiteItems,
@@ -66,7 +67,8 @@ describe("Synapse through a Site migration: signing key and messages travel (rea
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     }).trim();
-    for (const dc of [dcA(), dcB()]) writeSynapseDbFile(at(files.db, dc.datacenter), dc, "matrix_synapse");
+    for (const dc of [dcA(), dcB()])
+      writeSynapseDbFile(at(files.db, dc.datacenter), dc, databaseName(SITE, "matrix", "synapse"));
     const p = pdns();
     test = await createTestStack(
       "synapsemigration",

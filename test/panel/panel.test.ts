@@ -322,13 +322,17 @@ describe("the panel API over the Automation API", function () {
     const resources = events.filter(
       (e) => e.event === "engine" && (e.data as { kind: string }).kind === "resource",
     );
+    // The zone's record collection reports its step done, naming the new host's record set.
     assert.ok(
-      resources.some(
-        (e) =>
-          (e.data as { urn: string; phase: string }).urn.includes("web2") &&
-          (e.data as { phase: string }).phase === "done",
-      ),
-      "the new record's progress is streamed",
+      resources.some((e) => {
+        const d = e.data as { urn: string; phase: string; detailedDiff: Record<string, string> };
+        return (
+          d.urn.endsWith("-zone-records") &&
+          d.phase === "done" &&
+          d.detailedDiff['rrsets["web2.panel.test. A"]'] === "add"
+        );
+      }),
+      `the new record's progress is streamed: ${JSON.stringify(resources.map((e) => e.data))}`,
     );
     const last = events[events.length - 1];
     assert.strictEqual(last.event, "result", ok.text.slice(-500));

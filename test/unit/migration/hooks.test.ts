@@ -117,7 +117,7 @@ describe("migration hooks (pure)", () => {
     assert.deepStrictEqual(doc.migration, { from: "dc-a", to: "dc-b", runsAt: "dc-a" });
     assert.deepStrictEqual(new Set(doc.items.map((i) => i.app)), new Set(["photos"]));
     const db = doc.items.find((i) => i.kind === "database")!;
-    assert.deepStrictEqual([db.source, db.target], ["photos_pixelfed", "photos_pixelfed"]);
+    assert.deepStrictEqual([db.source, db.target], ["s_photos_pixelfed", "s_photos_pixelfed"]);
     assert.ok(doc.items.find((i) => i.kind === "directory")!.target.startsWith("dcb/s/"));
     assert.deepStrictEqual(doc.secrets, { "sovereign:tok": "t0ken-value" });
     assert.strictEqual(maskSecrets("got t0ken-value twice t0ken-value", doc.secrets), "got *** twice ***");
