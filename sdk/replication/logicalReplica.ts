@@ -138,9 +138,19 @@ export async function startReplica(
      DROP PUBLICATION IF EXISTS ${ident(name)};
      CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;`,
   );
-  // The replica starts from an empty database: rows left by an earlier copy would collide.
+  // The replica starts from an empty database: rows left by an earlier copy would collide. The
+  // database's comment (the owner marker the migration's provision step wrote) is kept.
+  const comment = (
+    await psql(
+      target,
+      `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(target.database)}`,
+      "postgres",
+    )
+  ).trim();
   await dropDatabase(target);
   await ensureDatabase(target);
+  if (comment !== "")
+    await psql(target, `COMMENT ON DATABASE ${ident(target.database)} IS ${literal(comment)}`, "postgres");
   await copyDatabase(source, target, { schemaOnly: true });
   const conninfo = [
     `host=${source.host}`,
