@@ -138,6 +138,7 @@ export async function startReplica(
      DROP PUBLICATION IF EXISTS ${ident(name)};
      CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;`,
   );
+  await identifyRowsWithoutKey(source);
   // The replica starts from an empty database: rows left by an earlier copy would collide. The
   // database's comment (the owner marker the migration's provision step wrote) is kept.
   const comment = (
@@ -173,6 +174,24 @@ export async function startReplica(
  * Tables made at the source since the replica started are not streamed yet: their schema is
  * copied and the subscription refreshed (which copies their rows, then streams them).
  */
+/**
+ * A publication FOR ALL TABLES makes PostgreSQL refuse UPDATE and DELETE on a table that has no
+ * replica identity (no primary key): the app at the source would fail while its database is
+ * replicated (Synapse's `schema_version` has none). Such tables get REPLICA IDENTITY FULL (rows are
+ * matched by all their columns); tables with a key are left alone.
+ */
+async function identifyRowsWithoutKey(source: PostgresConnection): Promise<void> {
+  await psql(
+    source,
+    `DO $$ DECLARE t record; BEGIN
+       FOR t IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relreplident = 'd'
+           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+       LOOP EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel); END LOOP;
+     END $$;`,
+  );
+}
+
 export async function refreshReplica(
   source: PostgresConnection,
   target: PostgresConnection,
@@ -180,6 +199,7 @@ export async function refreshReplica(
 ): Promise<string> {
   const streamed = new Set((await subscribed(target)).tables);
   const added = (await publicTables(source)).filter((t) => !streamed.has(t));
+  await identifyRowsWithoutKey(source);
   if (added.length === 0) return `logical replica of ${source.database} streaming`;
   const existing = new Set(await publicTables(target));
   const missing = added.filter((t) => !existing.has(t));

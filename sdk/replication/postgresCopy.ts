@@ -119,10 +119,17 @@ export function copyDatabase(
   const clean = options.tables ? [] : ["--clean", "--if-exists"];
   return withPassFile([from, to], ([fromFile, toFile]) => {
     return new Promise<number>((resolve, reject) => {
-      const dump = spawn(tool(from, "pg_dump"), [...connArgs(from), ...clean, "--no-owner", ...only], {
-        env: { ...process.env, PGPASSFILE: fromFile },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      // A source that is being replicated has a publication (and a replica a subscription): the
+      // copy must not carry them, or the target would refuse deletes on tables without a key.
+      const replication = ["--no-publications", "--no-subscriptions"];
+      const dump = spawn(
+        tool(from, "pg_dump"),
+        [...connArgs(from), ...clean, "--no-owner", ...replication, ...only],
+        {
+          env: { ...process.env, PGPASSFILE: fromFile },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       const load = spawn(
         tool(to, "psql"),
         [...connArgs(to), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],

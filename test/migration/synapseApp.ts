@@ -64,7 +64,7 @@ form_secret: $(cat "$d/registration-secret")-form
 HS
 cat ${a.dbFile} >> "$d/homeserver.yaml"
 [ -s "$d/signing.key" ] || ${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --generate-keys >/dev/null
-${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --daemonize >"$d/start.log" 2>&1
+${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --daemonize >"$d/start.log" 2>&1 || { tail -30 "$d/start.log" >&2; exit 1; }
 i=0; until ${shellQuote(py)} -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://$2:${SYNAPSE_PORT}/_matrix/client/versions" 2>/dev/null; do
   i=$((i+1)); [ $i -lt 180 ] || { echo "Synapse did not answer within 180 s" >&2; tail -20 "$d/start.log" >&2; exit 1; }; sleep 1
 done`;
