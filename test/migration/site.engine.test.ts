@@ -97,12 +97,19 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     const clusters = await client.list("cluster", { site_id: String(site?.id) });
     return { description: site?.description, clusters: clusters.map((c) => c.name) };
   };
-  const appAnswers = async (address: string) =>
+  const answersNow = async (address: string) =>
     (
       await fetch(`http://${address}:${APP_PORT}/`, { signal: AbortSignal.timeout(3000) }).catch(
         () => undefined,
       )
     )?.status === 200;
+  // The app is started in the background (start-stop-daemon): it may take a moment to listen.
+  const appAnswers = async (address: string, waitMs = 0) => {
+    for (const deadline = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 500))) {
+      if (await answersNow(address)) return true;
+      if (Date.now() >= deadline) return false;
+    }
+  };
   const hookDoc = async (d: SiteData, file: string): Promise<HookDocument> =>
     JSON.parse(fs.readFileSync(path.join(await d.mountpoint(d.side.zfsRoot), file), "utf8")) as HookDocument;
 
@@ -144,7 +151,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     await test.stack.up({ color: "never" });
     assert.strictEqual((await migrationOutputs()).servingAt, "dc-a");
     assert.deepStrictEqual(await dig(pdns(), hostName, "A"), [dcA().address]);
-    assert.ok(await appAnswers(dcA().address), "the app answers at dc-a");
+    assert.ok(await appAnswers(dcA().address, 15_000), "the app answers at dc-a");
     assert.deepStrictEqual(await netboxView(), {
       description: "datacenter: dc-a",
       clusters: [`${SITE}-dc-a`],
@@ -197,7 +204,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     assert.strictEqual(outs.servingAt, "dc-a");
     assert.strictEqual(outs.migration?.failure?.sourceRestarted, true);
     assert.deepStrictEqual(await dig(pdns(), hostName, "A"), [dcA().address]);
-    assert.ok(await appAnswers(dcA().address), "the app answers at dc-a again");
+    assert.ok(await appAnswers(dcA().address, 15_000), "the app answers at dc-a again");
     assert.strictEqual((await netboxView()).description, "datacenter: dc-a");
     // The source keeps taking writes; the next run carries them.
     await psql(data.a.database(dbItem), "INSERT INTO posts (body) VALUES ('after the failed hook');");
@@ -224,7 +231,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       description: "datacenter: dc-b",
       clusters: [`${SITE}-dc-b`],
     });
-    assert.ok(await appAnswers(dcB().address), "the app answers at dc-b");
+    assert.ok(await appAnswers(dcB().address, 15_000), "the app answers at dc-b");
     assert.ok(!(await appAnswers(dcA().address)), "the app no longer runs at dc-a");
     assert.deepStrictEqual(await tableChecksums(data.b.database(dbItem)), expectedRows);
     assert.match(expectedRows.posts, /^301 /);
