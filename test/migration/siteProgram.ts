@@ -8,71 +8,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSiteConfig } from "../../sdk/config";
 import { Site } from "../../sdk/site";
 import { builtinSecrets } from "../../sdk/secrets";
-import type { DatacenterService } from "../harness/datacenter";
-import type { DatacenterSecrets, DatacenterSide } from "../../sdk/migration/sides";
+import type { DatacenterSide } from "../../sdk/migration/sides";
 import type { AppControl } from "../../sdk/migration/siteData";
 import type { MigrationItem } from "../../sdk/migration/plan";
 import { appDefinition } from "../../sdk/apps/catalog";
+import { webApp as fixtureWebApp } from "./fixtures";
 
 export const APP_PORT = 8080;
 
-export function sideOf(dc: DatacenterService, site: string): DatacenterSide {
-  return {
-    name: dc.datacenter,
-    address: dc.address,
-    ssh: {
-      host: dc.sshd.host,
-      port: dc.sshd.port,
-      user: dc.sshd.user,
-      knownHostsPath: dc.sshd.knownHostsPath,
-    },
-    zfsRoot: `${dc.pool.name}/${site}`,
-    postgres: { host: dc.postgres.host, port: dc.postgres.port, user: dc.postgres.user },
-    garage: { s3Endpoint: dc.garage.s3Endpoint, adminUrl: dc.garage.adminUrl, region: dc.garage.region },
-  };
-}
-
-export function secretsOf(dc: DatacenterService): DatacenterSecrets {
-  return {
-    sshPrivateKey: dc.sshd.privateKey,
-    postgresPassword: dc.postgres.password,
-    garageAdminToken: dc.garage.adminToken,
-  };
-}
+export { sideOf, secretsOf } from "./fixtures";
 
 /** A web server on the datacenter's address serving the site's root dataset (pid file per run). */
-export function webApp(pidFile: string): AppControl {
-  return {
-    start: [
-      "start-stop-daemon",
-      "--start",
-      "--background",
-      "--make-pidfile",
-      "--pidfile",
-      pidFile,
-      "--exec",
-      "/usr/bin/python3",
-      "--",
-      "-m",
-      "http.server",
-      "--bind",
-      "{address}",
-      String(APP_PORT),
-      "--directory",
-      "{root}",
-    ],
-    stop: [
-      "start-stop-daemon",
-      "--stop",
-      "--pidfile",
-      pidFile,
-      "--remove-pidfile",
-      "--retry",
-      "5",
-      "--oknodo",
-    ],
-  };
-}
+export const webApp = (pidFile: string): AppControl => fixtureWebApp(pidFile, APP_PORT);
 
 /** The `sovereign:site` value: pixelfed (database, media dataset, bucket) and edumeet (a config dir). */
 export function migrationSiteConfig(
