@@ -321,6 +321,17 @@ export async function catchUp(
   return first;
 }
 
+/** Drops the subscription; when the source does not answer, detaches its slot first (no connection needed). */
+async function dropSubscription(target: PostgresConnection, subscription: string): Promise<void> {
+  const sub = ident(subscription);
+  await psql(target, `DROP SUBSCRIPTION ${sub};`).catch(() =>
+    psql(
+      target,
+      `ALTER SUBSCRIPTION ${sub} DISABLE; ALTER SUBSCRIPTION ${sub} SET (slot_name = NONE); DROP SUBSCRIPTION ${sub};`,
+    ),
+  );
+}
+
 /**
  * Ends the replica: the target's database becomes an ordinary, writable one. Removes the
  * subscription (and with it the source's slot), the publication and the replication role. The
@@ -330,25 +341,14 @@ export async function promoteReplica(
   source: PostgresConnection,
   target: PostgresConnection,
 ): Promise<string> {
-  const name = ident(replicaName(target.database));
   const targetExists =
     (await one(
       target,
       `SELECT 1 FROM pg_database WHERE datname = ${literal(target.database)}`,
       "postgres",
     )) === "1";
-  if (targetExists && (await replicaExists(target))) {
-    const dropped = await psql(target, `DROP SUBSCRIPTION ${name};`).then(
-      () => true,
-      () => false,
-    );
-    // The source did not answer: detach the slot, so the drop needs no connection.
-    if (!dropped)
-      await psql(
-        target,
-        `ALTER SUBSCRIPTION ${name} DISABLE; ALTER SUBSCRIPTION ${name} SET (slot_name = NONE); DROP SUBSCRIPTION ${name};`,
-      );
-  }
+  if (targetExists && (await replicaExists(target)))
+    await dropSubscription(target, replicaName(target.database));
   const sourceCleaned = await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(replicaName(source.database))} AND NOT active;
@@ -392,38 +392,24 @@ export async function abandonReplica(
   // refuses while one exists).
   const exists = async (c: PostgresConnection) =>
     (await one(c, `SELECT 1 FROM pg_database WHERE datname = ${literal(c.database)}`, "postgres")) === "1";
+  /** Whether the replica object is the owner's (one of another resource is named in the notes). */
+  const owns = async (c: PostgresConnection, what: string, sql: string) => {
+    if (!(await exists(c))) return false;
+    const marker = await markerOf(c, sql);
+    if (marker === undefined) return false;
+    if (isOwners(marker, owner)) return true;
+    notes.push(`${what} ${name} at ${c.host} is another resource's: left in place`);
+    return false;
+  };
   const targetSide = async () => {
-    if (!(await exists(target))) return;
-    const marker = await markerOf(
-      target,
-      `SELECT coalesce(shobj_description(oid, 'pg_subscription'), '') FROM pg_subscription WHERE subname = ${literal(name)}`,
-    );
-    if (marker === undefined) return;
-    if (!isOwners(marker, owner)) {
-      notes.push(`subscription ${name} at ${target.host} is another resource's: left in place`);
-      return;
-    }
-    const sub = ident(name);
-    // The source may not answer: then detach the slot, so the drop needs no connection.
-    await psql(target, `DROP SUBSCRIPTION ${sub};`).catch(() =>
-      psql(
-        target,
-        `ALTER SUBSCRIPTION ${sub} DISABLE; ALTER SUBSCRIPTION ${sub} SET (slot_name = NONE); DROP SUBSCRIPTION ${sub};`,
-      ),
-    );
+    const sql = `SELECT coalesce(shobj_description(oid, 'pg_subscription'), '') FROM pg_subscription WHERE subname = ${literal(name)}`;
+    if (!(await owns(target, "subscription", sql))) return;
+    await dropSubscription(target, name);
     notes.push(`subscription ${name} dropped at ${target.host}`);
   };
   const sourceSide = async () => {
-    if (!(await exists(source))) return;
-    const marker = await markerOf(
-      source,
-      `SELECT coalesce(obj_description(oid, 'pg_publication'), '') FROM pg_publication WHERE pubname = ${literal(name)}`,
-    );
-    if (marker === undefined) return;
-    if (!isOwners(marker, owner)) {
-      notes.push(`publication ${name} at ${source.host} is another resource's: left in place`);
-      return;
-    }
+    const sql = `SELECT coalesce(obj_description(oid, 'pg_publication'), '') FROM pg_publication WHERE pubname = ${literal(name)}`;
+    if (!(await owns(source, "publication", sql))) return;
     await psql(
       source,
       `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;

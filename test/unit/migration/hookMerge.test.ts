@@ -150,6 +150,8 @@ describe("a site config's app declaration carries hooks", () => {
     migration: { hooks },
   });
 
+  const pixelfed = (hooks: unknown[]) => ({ app: "pixelfed", host: "web1", domain: "s.example", hooks });
+
   it("merges them into the Migration's hooks, after the catalog's and before the site's", () => {
     const site = parseSiteConfig(
       config(
@@ -172,50 +174,26 @@ describe("a site config's app declaration carries hooks", () => {
   });
 
   it("refuses, naming the field, a malformed app hook or one that makes a site hook's step", () => {
+    const refused = (apps: unknown[], hooks: unknown[] = []) =>
+      assert.throws(() => parseSiteConfig(config(apps, hooks)));
     assert.throws(
-      () =>
-        parseSiteConfig(
-          config([
-            {
-              app: "pixelfed",
-              host: "web1",
-              domain: "s.example",
-              hooks: [{ name: "x", at: "sometime", run: ["true"] }],
-            },
-          ]),
-        ),
+      () => parseSiteConfig(config([pixelfed([{ name: "x", at: "sometime", run: ["true"] }])])),
       /site\.apps\[0\]\.hooks\[0\]\.at/,
     );
     assert.throws(
       () =>
         parseSiteConfig(
           config(
-            [
-              {
-                app: "pixelfed",
-                host: "web1",
-                domain: "s.example",
-                hooks: [{ name: "flush", at: "before-stop", run: ["true"] }],
-              },
-            ],
+            [pixelfed([{ name: "flush", at: "before-stop", run: ["true"] }])],
             [{ name: "pixelfed-flush", at: "before-stop", run: ["true"] }],
           ),
         ),
       /site\.migration\.hooks\[0\]\.name: makes the step hook:before-stop:pixelfed-flush, as site\.apps\[0\]\.hooks\[0\] does/,
     );
     assert.throws(
-      () =>
-        parseSiteConfig(
-          config([
-            {
-              app: "pixelfed",
-              host: "web1",
-              domain: "s.example",
-              hooks: [{ name: "x", at: "after-start", run: ["true"], app: "y" }],
-            },
-          ]),
-        ),
+      () => parseSiteConfig(config([pixelfed([{ name: "x", at: "after-start", run: ["true"], app: "y" }])])),
       /site\.apps\[0\]\.hooks\[0\]/,
     );
+    refused([pixelfed([{ name: "x", at: "after-start", run: [] }])]);
   });
 });
