@@ -21,6 +21,7 @@ import { startProbe, type ProbeReport } from "../../sdk/migration/probe";
 import { preseededItems } from "../../sdk/migration/standbyPlan";
 import { hookProblems, withHooks, type MigrationHook } from "../../sdk/migration/hooks";
 import { hookRunner } from "../../sdk/migration/hookRunner";
+import { abandonReplica } from "../../sdk/replication/logicalReplica";
 import { SiteData, type AppControl } from "../../sdk/migration/siteData";
 import {
   DATACENTER_SECRETS_CONFIG,
@@ -76,7 +77,10 @@ export interface MigrationInputs {
 export interface MigrationRecord {
   readonly from: string;
   readonly to: string;
-  readonly status: "done" | "failed";
+  /** `abandoned`: a failed move whose target the config no longer names (its replicas ended). */
+  readonly status: "done" | "failed" | "abandoned";
+  /** For an abandoned move: what ending its pre-seed did. */
+  readonly abandoned?: string;
   readonly completed: readonly string[];
   readonly timings: readonly StepTiming[];
   readonly downtimeSeconds?: number;
@@ -223,7 +227,14 @@ export async function update(
   const source = resuming ? previous.from : olds.servingAt;
   const plan = planFor(news, source);
   const base = { ...news, servingAt: olds.servingAt, servingAddress: olds.servingAddress };
-  if (plan.steps.length === 0) return { outs: { ...base, migration: previous } };
+  // A failed move that is not resumed (the target changed, e.g. back to the serving datacenter)
+  // is abandoned: its pre-seed's replicas end, and the record says so.
+  const abandoned =
+    previous?.status === "failed" && !resuming ? await abandonPreseed(olds, previous) : undefined;
+  const record: MigrationRecord | undefined = abandoned
+    ? { ...previous!, status: "abandoned", abandoned: abandoned.join("; ") || "no replica to end" }
+    : previous;
+  if (plan.steps.length === 0) return { outs: { ...base, migration: record } };
 
   const log: string[] = [];
   const sourceData = siteData(news, plan.source);
@@ -323,6 +334,32 @@ export async function read(id: string, props: MigrationOutputs): Promise<pulumi.
   return { id, props };
 }
 
-/** Deleting the resource forgets the migration; the data stays where it is (stateful, kept). */
-export async function remove(): Promise<void> {}
+/**
+ * Ends the database replicas a failed move's pre-seed left streaming from its source to its
+ * target (only the ones this resource started: their publication and subscription carry its
+ * owner), so no replication slot keeps holding WAL at the source. Returns what was done.
+ */
+async function abandonPreseed(i: MigrationOutputs, record: MigrationRecord): Promise<string[]> {
+  const items = i.items.filter((item) => item.state.strategy === "db-streaming-replication");
+  if (items.length === 0 || !i.datacenters[record.from] || !i.datacenters[record.to]) return [];
+  const [from, to] = [siteData(i, record.from), siteData(i, record.to)];
+  try {
+    const notes: string[] = [];
+    for (const item of items)
+      notes.push(await abandonReplica(from.database(item), to.database(item), i.owner));
+    return notes;
+  } finally {
+    from.close();
+    to.close();
+  }
+}
+
+/**
+ * Deleting the resource forgets the migration; the data stays where it is (stateful, kept). A
+ * move that failed and was not resumed leaves its pre-seed's replicas: they are ended (the
+ * subscription at the target, the slot and publication at the source), this resource's only.
+ */
+export async function remove(_id: string, props: MigrationOutputs): Promise<void> {
+  if (props.migration?.status === "failed") await abandonPreseed(props, props.migration);
+}
 export { remove as delete };

@@ -5,7 +5,7 @@
  * ZFS dataset gets an incremental send, each bucket a sync. `read` (`pulumi refresh`) and every
  * round put the lag in the outputs: WAL bytes and replay seconds per database, the age of the
  * newest snapshot at the standby per dataset, the number of differing objects per bucket.
- * Deleting the resource ends the replicas (the standby's copy stays, stateful data is kept).
+ * Deleting the resource ends the replicas it started (the standby's copy stays, stateful data is kept).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { SNAPSHOT_PREFIX } from "../../sdk/migration/steps";
@@ -13,7 +13,9 @@ import { itemLabel, type MigrationItem } from "../../sdk/migration/plan";
 import { currentItems, standbyItems, type StandbyLag } from "../../sdk/migration/standbyPlan";
 import type { SiteData } from "../../sdk/migration/siteData";
 import { sideProblems, type DatacenterSide } from "../../sdk/migration/sides";
-import { promoteReplica, replicaLag, startReplica } from "../../sdk/replication/logicalReplica";
+import { abandonReplica, replicaLag, startReplica } from "../../sdk/replication/logicalReplica";
+import { databaseSpec } from "../../sdk/replication/databaseSpec";
+import { ownerProblem } from "../shared/ownership";
 import { detectCapabilities, inspectDataset, replicate } from "../../sdk/replication/zfsRunner";
 import { compareListings } from "../../sdk/storage/syncPlan";
 import { listObjects, s3Client, syncBuckets } from "../../sdk/storage/s3Sync";
@@ -29,6 +31,11 @@ export interface StandbyInputs {
   readonly standby: string;
   readonly datacenters: Record<string, DatacenterSide>;
   readonly items: readonly MigrationItem[];
+  /**
+   * Marks the standby's databases and its replicas as this owner's (providers/shared ownership):
+   * removing the Standby then ends only its own replicas. None when unset.
+   */
+  readonly owner?: string;
 }
 
 export interface StandbyOutputs extends StandbyInputs {
@@ -61,6 +68,8 @@ export async function check(
   for (const [name, side] of Object.entries(dcs))
     for (const reason of sideProblems(`datacenters.${name}`, side))
       failures.push({ property: "datacenters", reason });
+  const badOwner = news.owner === undefined ? undefined : ownerProblem(news.owner);
+  if (badOwner) failures.push({ property: "owner", reason: badOwner });
   return { inputs: news, failures };
 }
 
@@ -137,7 +146,12 @@ async function round(i: StandbyInputs): Promise<StandbyOutputs> {
       const label = itemLabel(item);
       switch (item.state.strategy) {
         case "db-streaming-replication":
-          lastRound.push(`${label}: ${await startReplica(primary.database(item), standby.database(item))}`);
+          lastRound.push(
+            `${label}: ${await startReplica(primary.database(item), standby.database(item), {
+              owner: i.owner,
+              database: databaseSpec(item.state),
+            })}`,
+          );
           break;
         case "zfs-send-receive": {
           const report = await replicate({
@@ -181,14 +195,16 @@ export async function read(id: string, props: StandbyOutputs): Promise<pulumi.dy
 }
 
 /**
- * Ends the database replicas (their slots would hold WAL at the primary forever); the standby's
- * copies stay. After a promotion the replicas are already gone and the old primary may be too.
+ * Ends the database replicas this Standby started (their slots would hold WAL at the primary
+ * forever): the subscription at the standby, the slot and publication at the primary; a replica
+ * another resource made is left alone. The standby's copies stay. After a promotion the replicas
+ * are already gone and the old primary's databases may be too.
  */
 async function remove(_id: string, props: StandbyOutputs): Promise<void> {
   await withSides(props, async (primary, standby) => {
     for (const item of standbyItems(props.items))
       if (item.state.strategy === "db-streaming-replication")
-        await promoteReplica(primary.database(item), standby.database(item));
+        await abandonReplica(primary.database(item), standby.database(item), props.owner);
   });
 }
 export { remove as delete };

@@ -3,6 +3,8 @@
  * of these types; the decisions over them (policy.ts, requirements.ts) are pure functions.
  */
 
+import type { AppMigrationHook } from "../migration/hookMerge";
+
 /** Where a claim comes from: a URL, or the name of a document (e.g. "seed.md", a NixOS module path). */
 export type Source = string;
 
@@ -238,6 +240,12 @@ export interface AppDefinition {
   readonly systemUser?: SystemUser;
   /** Present when the app can sign its users in with the site's OpenID Connect provider. */
   readonly oidc?: OidcSupport;
+  /**
+   * Scripts every site running the app plugs into its migrations (flush before the final copy,
+   * fix-ups after the restore...), at the site hooks' five points (sdk/migration/hooks.ts), on the
+   * app's host; merged with the site's hooks in the order sdk/migration/hookMerge.ts documents.
+   */
+  readonly migrationHooks?: readonly AppMigrationHook[];
 }
 
 /** A service's own system account and group on its host. */

@@ -137,6 +137,45 @@ const hostSection = section({
     .describe("Memory the host gives its apps, in MiB; apps whose catalog minimum is larger are refused."),
 });
 
+const hookSection = section(
+  {
+    name: nameField("the hook's name, unique at its point"),
+    at: z
+      .enum(HOOK_POINTS, { error: `must be one of ${HOOK_POINTS.join(", ")}` })
+      .describe(
+        "When it runs: before-stop, before-backup (apps stopped, before the final copy), after-restore (data verified at the target, before the DNS switch), after-switch, after-start.",
+      ),
+    on: z
+      .enum(["source", "target"], { error: 'must be "source" or "target"' })
+      .optional()
+      .describe(
+        "Whose site host runs it; default the source for before-stop/before-backup, else the target.",
+      ),
+    run: z
+      .array(z.string({ error: "must be text" }), {
+        error: 'must be an argv list such as ["sh", "-c", "sync"]',
+      })
+      .min(1, { error: 'must not be empty: an argv list such as ["sh", "-c", "sync"]' })
+      .describe("argv run on the host; {address}, {datacenter} and {root} are replaced."),
+    app: z
+      .string({ error: "must name one of the site's apps" })
+      .optional()
+      .describe("The app instance it belongs to (its state items are in the document); default the site."),
+    secrets: z
+      .array(
+        z.string({ error: "must be text" }).regex(/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/, {
+          error: 'must name a stack config key such as "sovereign:matrixAdminToken"',
+        }),
+        { error: "must be a list of stack config keys" },
+      )
+      .optional()
+      .describe(
+        "Stack config keys (secrets) the hook receives under `secrets` on stdin; nothing else is secret.",
+      ),
+  },
+  "must be a mapping such as { name: flush, at: before-backup, run: [sync] }",
+);
+
 const appSection = section({
   app: z
     .string({ error: `is required: one of ${appIds.join(", ")}` })
@@ -152,6 +191,12 @@ const appSection = section({
     .optional()
     .describe(
       "Federating apps only (Matrix, ActivityPub): the federated identity's domain (Matrix server_name, acct:user@domain). It can never change.",
+    ),
+  hooks: z
+    .array(hookSection.omit({ app: true }), { error: "must be a list of { name, at, run }" })
+    .optional()
+    .describe(
+      "Scripts this app instance runs at points of the site's migrations, on its host; they run after the app's catalog hooks and before the site's migration.hooks at each point.",
     ),
 });
 
@@ -222,45 +267,6 @@ const identitySection = section(
       ),
   },
   "must be a mapping such as { realm: coop-example, admins: [{ username: alice, email: alice@coop.example }] }",
-);
-
-const hookSection = section(
-  {
-    name: nameField("the hook's name, unique at its point"),
-    at: z
-      .enum(HOOK_POINTS, { error: `must be one of ${HOOK_POINTS.join(", ")}` })
-      .describe(
-        "When it runs: before-stop, before-backup (apps stopped, before the final copy), after-restore (data verified at the target, before the DNS switch), after-switch, after-start.",
-      ),
-    on: z
-      .enum(["source", "target"], { error: 'must be "source" or "target"' })
-      .optional()
-      .describe(
-        "Whose site host runs it; default the source for before-stop/before-backup, else the target.",
-      ),
-    run: z
-      .array(z.string({ error: "must be text" }), {
-        error: 'must be an argv list such as ["sh", "-c", "sync"]',
-      })
-      .min(1, { error: 'must not be empty: an argv list such as ["sh", "-c", "sync"]' })
-      .describe("argv run on the host; {address}, {datacenter} and {root} are replaced."),
-    app: z
-      .string({ error: "must name one of the site's apps" })
-      .optional()
-      .describe("The app instance it belongs to (its state items are in the document); default the site."),
-    secrets: z
-      .array(
-        z.string({ error: "must be text" }).regex(/^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$/, {
-          error: 'must name a stack config key such as "sovereign:matrixAdminToken"',
-        }),
-        { error: "must be a list of stack config keys" },
-      )
-      .optional()
-      .describe(
-        "Stack config keys (secrets) the hook receives under `secrets` on stdin; nothing else is secret.",
-      ),
-  },
-  "must be a mapping such as { name: flush, at: before-backup, run: [sync] }",
 );
 
 const migrationSection = section(

@@ -7,6 +7,7 @@ import type { Dependency } from "../apps/types";
 import { ConfigProblems } from "./problems";
 import { HostPlacementConfig, hostPlacementProblems, parseHostPlacement } from "./hostPlacement";
 import { hookProblems, type MigrationHook } from "../migration/hooks";
+import { mergeHooks, type AppMigrationHook } from "../migration/hookMerge";
 import { IMPLEMENTED_HOST_KINDS, siteSchema, type RawSiteConfig } from "./schema";
 import { parseStorage, type StorageConfig } from "./storageConfig";
 import { ADDRESS_FROM_INVENTORY, parseInventory, type InventoryConfig } from "./inventoryConfig";
@@ -48,6 +49,11 @@ export interface AppConfig {
   readonly subdomain: string;
   /** A federating app's permanent identity (Matrix server_name, ActivityPub/WebFinger domain). */
   readonly domain?: string;
+  /**
+   * Scripts this instance plugs into the site's migrations, after its catalog entry's and before
+   * the site's `migration.hooks` at each point (sdk/migration/hookMerge.ts).
+   */
+  readonly hooks?: readonly AppMigrationHook[];
 }
 
 /**
@@ -341,7 +347,15 @@ class SemanticChecks {
     const domain = stringAt(raw, "domain")?.replace(/\.$/, "").toLowerCase();
     if (domain !== undefined && !(domain.includes(".") && domain.split(".").every((l) => LABEL.test(l))))
       this.add(`${field}.domain`, `"${domain}" is not a domain name; write it like "coop.example"`);
-    return { name: stringAt(raw, "name") ?? appName, app, host, subdomain, ...(domain ? { domain } : {}) };
+    const hooks = Array.isArray(raw.hooks) ? (raw.hooks as AppMigrationHook[]) : undefined;
+    return {
+      name: stringAt(raw, "name") ?? appName,
+      app,
+      host,
+      subdomain,
+      ...(domain ? { domain } : {}),
+      ...(hooks ? { hooks } : {}),
+    };
   }
 }
 
@@ -424,6 +438,14 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     const [field, ...rest] = problem.split(" ");
     if (/\.app |used twice/.test(problem)) checks.add(field, rest.join(" "));
   }
+  // Two hooks making one step (an app's and the site's, or two apps'): named at the later one.
+  const merged = siteHooks(
+    apps,
+    Array.isArray(migrationRaw?.hooks) ? (migrationRaw.hooks as MigrationHook[]) : [],
+    rawIndex,
+  );
+  for (const problem of merged.problems)
+    if (problem.message.startsWith("makes the step")) checks.add(problem.field, problem.message);
   if (site.standby !== undefined && site.standby === site.datacenter)
     checks.add(
       "site.standby",
@@ -451,4 +473,28 @@ export function parseSiteConfig(raw: unknown): SiteConfig {
     ...(externalServices.length > 0 ? { externalServices } : {}),
     ...(typed.secrets ? { secrets: typed.secrets } : {}),
   };
+}
+
+/**
+ * The site's migration hooks merged (sdk/migration/hookMerge.ts): each app's catalog hooks and
+ * declared hooks, then the config's `migration.hooks`, then the program's. `rawIndex[i]` is the
+ * place of `apps[i]` in the config's `site.apps` (for the problems' field names).
+ */
+export function siteHooks(
+  apps: readonly AppConfig[],
+  site: readonly MigrationHook[],
+  rawIndex: readonly number[] = apps.map((_, i) => i),
+  program: readonly MigrationHook[] = [],
+) {
+  return mergeHooks({
+    apps: apps.map((a, i) => ({
+      instance: a.name,
+      catalog: appDefinition(a.app).migrationHooks ?? [],
+      catalogField: `catalog.${a.app}.migrationHooks`,
+      declared: a.hooks ?? [],
+      declaredField: `site.apps[${rawIndex[i]}].hooks`,
+    })),
+    site,
+    program,
+  });
 }

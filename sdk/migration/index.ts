@@ -13,3 +13,11 @@ export {
   type MigrationHook,
   type HookDocument,
 } from "./hooks";
+export {
+  mergeHooks,
+  type AppMigrationHook,
+  type AppHooks,
+  type HookSources,
+  type HookProblem,
+  type MergedHooks,
+} from "./hookMerge";

@@ -33,6 +33,12 @@ export type MigrationArgs = Inputs<Omit<MigrationInputs, "plan" | "planFrom" | "
  * the stack config ({@link DATACENTER_SECRETS_CONFIG} and the PowerDNS key); a missing one fails
  * the create or update with an error naming the key.
  *
+ * Databases are made with the collation, ctype and encoding their app's catalog entry asks for;
+ * the pre-seed empties the target database in place when it is this resource's (`owner`) and
+ * refuses one holding someone else's objects. A move that failed and is abandoned (the config
+ * names another target) or a Migration deleted after a failed move ends the pre-seed's replicas
+ * (subscription at the target, slot and publication at the source), its own only.
+ *
  * @example
  * ```typescript
  * import { migration } from "sovereign";

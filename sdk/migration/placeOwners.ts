@@ -9,7 +9,9 @@ import { GarageAdmin } from "../../providers/garage/api";
 import { bucketOwner, describeOwner, markerKeyName } from "../../providers/garage/owner";
 import { RESERVED_OWNER_ALIAS } from "../../providers/garage/validate";
 import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
-import { psql, type PostgresConnection } from "../replication/postgresCopy";
+import { databaseSettings, dropDatabase, psql, type PostgresConnection } from "../replication/postgresCopy";
+import { createDatabaseSql, databaseSpecMismatch, type DatabaseSpec } from "../replication/databaseSpec";
+import { databaseObjectCount } from "../replication/databaseContents";
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -25,15 +27,33 @@ export async function databaseOwner(c: PostgresConnection): Promise<string | nul
   return parseOwner(row.trim()) ?? null;
 }
 
-/** Creates the database with the owner's marker, or continues the owner's own. */
-export async function claimDatabase(c: PostgresConnection, owner: string, where: string): Promise<void> {
+/**
+ * Creates the database with the owner's marker, made as `spec` asks (the app's collation, ctype
+ * and encoding, whatever the cluster's default), or continues the owner's own. The owner's own
+ * database made with other settings (by an earlier version) is made again while it is empty, and
+ * refused, naming the difference, once it holds objects.
+ */
+export async function claimDatabase(
+  c: PostgresConnection,
+  owner: string,
+  where: string,
+  spec: DatabaseSpec = {},
+): Promise<void> {
   const current = await databaseOwner(c);
-  if (current === owner) return;
-  if (current !== undefined)
+  if (current === owner) {
+    const settings = await databaseSettings(c);
+    const mismatch = settings && databaseSpecMismatch(spec, settings);
+    if (!mismatch) return;
+    if ((await databaseObjectCount(c)) > 0)
+      throw new Error(
+        `database ${c.database} at ${where} is ${owner}'s but its ${mismatch}, and it already holds objects; drop it (the next run makes it again with the app's settings)`,
+      );
+    await dropDatabase(c);
+  } else if (current !== undefined)
     throw new Error(
       `database ${c.database} at ${where} already exists and ${describeOwner(current ?? undefined)}; the migration does not overwrite it. Drop or rename it, or choose another site name`,
     );
-  await psql(c, `CREATE DATABASE ${ident(c.database)}`, "postgres");
+  await psql(c, createDatabaseSql(c.database, spec), "postgres");
   await psql(c, `COMMENT ON DATABASE ${ident(c.database)} IS ${literal(encodeOwner(owner))}`, "postgres");
 }
 

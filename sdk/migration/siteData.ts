@@ -7,6 +7,7 @@
 import { GarageAdmin } from "../../providers/garage/api";
 import { SshExecutor, type CommandResult } from "../replication/executor";
 import { ensureDatabase, type PostgresConnection } from "../replication/postgresCopy";
+import { databaseSpec } from "../replication/databaseSpec";
 import type { S3Location } from "../storage/s3Sync";
 import type { MigrationItem } from "./plan";
 import { markerKeyName } from "../../providers/garage/owner";
@@ -81,17 +82,21 @@ export class SiteData {
     return this.s3Key;
   }
 
-  /** Makes the places the site's data goes to: the ZFS parent, each database, each bucket. */
+  /**
+   * Makes the places the site's data goes to: the ZFS parent, each database (with the collation,
+   * ctype and encoding its app's catalog entry asks for, not the cluster's default), each bucket.
+   */
   async provision(items: readonly MigrationItem[], withDatasets: boolean): Promise<void> {
     await this.ssh.run(["zfs", "create", "-p", this.side.zfsRoot]);
     for (const item of items) {
       const s = item.state;
       if (this.owner && s.kind !== "directory") {
-        if (s.kind === "database") await claimDatabase(this.database(item), this.owner, this.side.name);
+        if (s.kind === "database")
+          await claimDatabase(this.database(item), this.owner, this.side.name, databaseSpec(s));
         else await claimBucket(this.garage, this.where(item), this.owner, this.side.name);
         continue;
       }
-      if (s.kind === "database") await ensureDatabase(this.database(item));
+      if (s.kind === "database") await ensureDatabase(this.database(item), databaseSpec(s));
       if (s.kind === "bucket" && !(await this.garage.bucketByAlias(this.where(item))))
         await this.garage.createBucket({ globalAlias: this.where(item) });
       if (s.kind === "directory" && s.strategy === "stop-then-rsync") {

@@ -16,7 +16,9 @@ const standbyProvider = providerAt(providerSpecifier("migration/standbyProvider"
  * The Standby's inputs (each may be an Output): `site`; `primary`, the datacenter that serves
  * (the replicas' source); `standby`, the datacenter holding the warm copy (must differ from
  * `primary`); `datacenters`, both described as {@link DatacenterSide} by name; `items`, the
- * site's state ({@link MigrationItem}; only ZFS, database and bucket items are kept warm).
+ * site's state ({@link MigrationItem}; only ZFS, database and bucket items are kept warm);
+ * optional `owner`, the owner id its databases and replicas are marked with (deleting the Standby
+ * then ends only its own replicas).
  */
 export type StandbyArgs = { [K in keyof StandbyInputs]: pulumi.Input<StandbyInputs[K]> };
 
@@ -24,7 +26,7 @@ export type StandbyArgs = { [K in keyof StandbyInputs]: pulumi.Input<StandbyInpu
  * A warm copy of a site's data at a second datacenter. Every `pulumi up` runs one replication
  * round (databases stream continuously between rounds through a logical replica; ZFS datasets get
  * an incremental send, buckets a sync) and reads the lag; `pulumi refresh` reads it again.
- * Deleting it ends the replicas and keeps the standby's copy. Promote it by setting the site's
+ * Deleting it ends the replicas it started (never another resource's) and keeps the standby's copy. Promote it by setting the site's
  * Migration `datacenter` to the standby: the move skips the pre-seed of the items kept current.
  * Credentials come from the stack config {@link DATACENTER_SECRETS_CONFIG}.
  *

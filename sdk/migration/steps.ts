@@ -5,6 +5,7 @@
  */
 import { PowerDnsClient } from "../../providers/powerdns/client";
 import { copyDatabase, tableChecksums } from "../replication/postgresCopy";
+import { databaseSpec } from "../replication/databaseSpec";
 import { catchUp, promoteReplica, replicaExists, startReplica } from "../replication/logicalReplica";
 import { detectCapabilities, inspectDataset, replicate } from "../replication/zfsRunner";
 import { streamBetween } from "../replication/executor";
@@ -77,7 +78,8 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
     }
     case "db-streaming-replication": {
       const [from, to] = [ctx.source.database(item), ctx.target.database(item)];
-      if (phase === "preseed") return startReplica(from, to);
+      if (phase === "preseed")
+        return startReplica(from, to, { owner: ctx.target.owner, database: databaseSpec(item.state) });
       if (await replicaExists(to))
         return `replica caught up: ${await catchUp(from, to)} bytes of WAL were left to replay`;
       const bytes = await copyDatabase(from, to);

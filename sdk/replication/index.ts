@@ -9,3 +9,4 @@ export { ReplicationRun, type ReplicationRunInputs } from "./replicationRun";
 export * from "./sshTarget";
 export { withHostLock, lockFileFor, LockTimeoutError } from "./hostLock";
 export { forceAllowed, recordForceToken, usedForceToken } from "./forceToken";
+export * from "./databaseSpec";

@@ -14,10 +14,19 @@
  * into the target's subscription (a catalog only superusers read). It is never returned, logged,
  * or kept in the stack's state; statements carrying it run with error-statement logging off, and
  * any error text is scrubbed of it.
+ *
+ * Ownership: the publication and the subscription carry the owner marker of the resource that
+ * started them (`COMMENT ... IS 'sovereign-owner:<owner>'`; the slot has the subscription's name),
+ * so {@link abandonReplica} removes only the replica its own resource made, never another's.
  */
 import { randomBytes } from "crypto";
-import { copyDatabase, dropDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { copyDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
 import { lsnBehind } from "./pgLsn";
+import { databaseObjectCount, emptyDatabase } from "./databaseContents";
+import type { DatabaseSpec } from "./databaseSpec";
+import { replicaTargetAction } from "./replicaTarget";
+import { claimDatabase, databaseOwner } from "../migration/placeOwners";
+import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -103,11 +112,47 @@ async function untilConnected(source: PostgresConnection, timeoutMs: number): Pr
 export interface ReplicaOptions {
   /** Longest wait for the initial table copy / the catch-up (default 5 minutes). */
   readonly timeoutMs?: number;
+  /**
+   * The owner id of the resource that starts the replica: its publication and subscription carry
+   * it, the target database is made with its marker, and a target database holding objects is
+   * emptied only when it carries it. Without it, nothing is marked and the target must be empty.
+   */
+  readonly owner?: string;
+  /** How the target database is made when absent: the app's collation, ctype and encoding. */
+  readonly database?: DatabaseSpec;
 }
 
 /**
- * Starts streaming `source` into `target` (the target database is made anew, the schema copied)
- * unless a replica is already running there; returns a note for the log.
+ * Readies the target database for a replica's start (replicaTarget.ts decides): made when absent
+ * (with the owner's marker and the app's settings), emptied in place when it is the owner's own
+ * (its marker, collation and grants stay), refused when it holds objects and is not the owner's.
+ */
+async function readyTarget(target: PostgresConnection, options: ReplicaOptions): Promise<void> {
+  const where = `${target.host}:${target.port}`;
+  const marker = await databaseOwner(target);
+  const objects = marker === undefined ? 0 : await databaseObjectCount(target);
+  const decision = replicaTargetAction({ database: target.database, where, marker, objects }, options.owner);
+  switch (decision.action) {
+    case "refuse":
+      throw new Error(decision.reason);
+    case "create":
+      if (options.owner) await claimDatabase(target, options.owner, where, options.database);
+      else await ensureDatabase(target, options.database);
+      return;
+    case "empty":
+      await emptyDatabase(target);
+      return;
+    case "use":
+      return;
+  }
+}
+
+/**
+ * Starts streaming `source` into `target` unless a replica is already running there (then new
+ * tables join it); returns a note for the log. The target database is readied first: made, or
+ * emptied in place when it is `options.owner`'s, or refused (see readyTarget). A start that fails
+ * after the publication was made removes what it made (abandonReplica), so no slot is left
+ * holding WAL at the source.
  */
 export async function startReplica(
   source: PostgresConnection,
@@ -116,6 +161,7 @@ export async function startReplica(
 ): Promise<string> {
   if (await replicaExists(target))
     return `${await refreshReplica(source, target, options)} (replica was running)`;
+  await readyTarget(target, options);
   const name = replicaName(source.database);
   const role = roleName(source.database);
   const password = randomBytes(24).toString("base64url");
@@ -131,43 +177,41 @@ export async function startReplica(
     password,
     "postgres",
   );
+  const marked = (kind: "PUBLICATION" | "SUBSCRIPTION") =>
+    options.owner ? `COMMENT ON ${kind} ${ident(name)} IS ${literal(encodeOwner(options.owner))};` : "";
   // A slot left by an earlier attempt whose subscription is gone would hold WAL forever.
   await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;
      DROP PUBLICATION IF EXISTS ${ident(name)};
-     CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;`,
+     CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;
+     ${marked("PUBLICATION")}`,
   );
-  await identifyRowsWithoutKey(source);
-  // The replica starts from an empty database: rows left by an earlier copy would collide. The
-  // database's comment (the owner marker the migration's provision step wrote) is kept.
-  const comment = (
-    await psql(
+  try {
+    await identifyRowsWithoutKey(source);
+    await copyDatabase(source, target, { schemaOnly: true });
+    const conninfo = [
+      `host=${source.host}`,
+      `port=${source.port}`,
+      `dbname=${source.database}`,
+      `user=${role}`,
+      `password=${password}`,
+    ].join(" ");
+    await psqlWithSecret(
       target,
-      `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(target.database)}`,
-      "postgres",
-    )
-  ).trim();
-  await dropDatabase(target);
-  await ensureDatabase(target);
-  if (comment !== "")
-    await psql(target, `COMMENT ON DATABASE ${ident(target.database)} IS ${literal(comment)}`, "postgres");
-  await copyDatabase(source, target, { schemaOnly: true });
-  const conninfo = [
-    `host=${source.host}`,
-    `port=${source.port}`,
-    `dbname=${source.database}`,
-    `user=${role}`,
-    `password=${password}`,
-  ].join(" ");
-  await psqlWithSecret(
-    target,
-    `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};`,
-    password,
-  );
-  const tables = await untilCopied(target, options.timeoutMs ?? 300_000);
-  await untilConnected(source, options.timeoutMs ?? 60_000);
-  return `logical replica of ${source.database} streaming (${tables} tables copied)`;
+      `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};
+       ${marked("SUBSCRIPTION")}`,
+      password,
+    );
+    const tables = await untilCopied(target, options.timeoutMs ?? 300_000);
+    await untilConnected(source, options.timeoutMs ?? 60_000);
+    return `logical replica of ${source.database} streaming (${tables} tables copied)`;
+  } catch (error) {
+    const cleaned = await abandonReplica(source, target, options.owner).catch(
+      (e: Error) => `; cleaning up failed too: ${e.message}`,
+    );
+    throw new Error(`${(error as Error).message} (the replica's start was undone: ${cleaned})`);
+  }
 }
 
 /**
@@ -277,6 +321,17 @@ export async function catchUp(
   return first;
 }
 
+/** Drops the subscription; when the source does not answer, detaches its slot first (no connection needed). */
+async function dropSubscription(target: PostgresConnection, subscription: string): Promise<void> {
+  const sub = ident(subscription);
+  await psql(target, `DROP SUBSCRIPTION ${sub};`).catch(() =>
+    psql(
+      target,
+      `ALTER SUBSCRIPTION ${sub} DISABLE; ALTER SUBSCRIPTION ${sub} SET (slot_name = NONE); DROP SUBSCRIPTION ${sub};`,
+    ),
+  );
+}
+
 /**
  * Ends the replica: the target's database becomes an ordinary, writable one. Removes the
  * subscription (and with it the source's slot), the publication and the replication role. The
@@ -286,25 +341,14 @@ export async function promoteReplica(
   source: PostgresConnection,
   target: PostgresConnection,
 ): Promise<string> {
-  const name = ident(replicaName(target.database));
   const targetExists =
     (await one(
       target,
       `SELECT 1 FROM pg_database WHERE datname = ${literal(target.database)}`,
       "postgres",
     )) === "1";
-  if (targetExists && (await replicaExists(target))) {
-    const dropped = await psql(target, `DROP SUBSCRIPTION ${name};`).then(
-      () => true,
-      () => false,
-    );
-    // The source did not answer: detach the slot, so the drop needs no connection.
-    if (!dropped)
-      await psql(
-        target,
-        `ALTER SUBSCRIPTION ${name} DISABLE; ALTER SUBSCRIPTION ${name} SET (slot_name = NONE); DROP SUBSCRIPTION ${name};`,
-      );
-  }
+  if (targetExists && (await replicaExists(target)))
+    await dropSubscription(target, replicaName(target.database));
   const sourceCleaned = await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(replicaName(source.database))} AND NOT active;
@@ -315,4 +359,74 @@ export async function promoteReplica(
     (e: Error) => `; the source was not cleaned (${e.message})`,
   );
   return `${target.database} promoted: replica ended${sourceCleaned}`;
+}
+
+/** The owner marker on a replica object, `null` when it has none, `undefined` when it is absent. */
+async function markerOf(c: PostgresConnection, sql: string): Promise<string | null | undefined> {
+  const row = await psql(c, sql);
+  if (row === "") return undefined;
+  return parseOwner(row.trim()) ?? null;
+}
+
+/** Whether an object's marker says it is `owner`'s (an unmarked one is the owner-less resource's). */
+const isOwners = (marker: string | null | undefined, owner?: string) =>
+  marker !== undefined && (owner === undefined ? marker === null : marker === owner);
+
+/**
+ * Removes a replica that `owner`'s resource started and no longer needs (an abandoned pre-seed:
+ * the migration failed and was removed, the stack was deleted, the standby was removed): its
+ * subscription at the target, and its replication slot, publication and role at the source. Only
+ * objects carrying `owner`'s marker (unmarked ones when `owner` is undefined) are touched; another
+ * resource's replica of the same database is left alone and named in the note. Both sides are
+ * tried; when one could not be cleaned, this throws naming it (a slot left at the source holds WAL
+ * until it is dropped), after cleaning the other. Returns a note of what was removed.
+ */
+export async function abandonReplica(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  owner?: string,
+): Promise<string> {
+  const name = replicaName(source.database);
+  const notes: string[] = [];
+  // A database that is gone holds no publication or subscription, and no slot (DROP DATABASE
+  // refuses while one exists).
+  const exists = async (c: PostgresConnection) =>
+    (await one(c, `SELECT 1 FROM pg_database WHERE datname = ${literal(c.database)}`, "postgres")) === "1";
+  /** Whether the replica object is the owner's (one of another resource is named in the notes). */
+  const owns = async (c: PostgresConnection, what: string, sql: string) => {
+    if (!(await exists(c))) return false;
+    const marker = await markerOf(c, sql);
+    if (marker === undefined) return false;
+    if (isOwners(marker, owner)) return true;
+    notes.push(`${what} ${name} at ${c.host} is another resource's: left in place`);
+    return false;
+  };
+  const targetSide = async () => {
+    const sql = `SELECT coalesce(shobj_description(oid, 'pg_subscription'), '') FROM pg_subscription WHERE subname = ${literal(name)}`;
+    if (!(await owns(target, "subscription", sql))) return;
+    await dropSubscription(target, name);
+    notes.push(`subscription ${name} dropped at ${target.host}`);
+  };
+  const sourceSide = async () => {
+    const sql = `SELECT coalesce(obj_description(oid, 'pg_publication'), '') FROM pg_publication WHERE pubname = ${literal(name)}`;
+    if (!(await owns(source, "publication", sql))) return;
+    await psql(
+      source,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;
+       DROP PUBLICATION IF EXISTS ${ident(name)};
+       DROP ROLE IF EXISTS ${ident(roleName(source.database))};`,
+    );
+    notes.push(`slot and publication ${name} dropped at ${source.host}`);
+  };
+  const failures: string[] = [];
+  for (const [side, work] of [
+    ["target", targetSide],
+    ["source", sourceSide],
+  ] as const)
+    await work().catch((e: Error) => failures.push(`the ${side} was not cleaned (${e.message})`));
+  if (failures.length > 0)
+    throw new Error(
+      `removing the replica of ${source.database}: ${[...notes, ...failures].join("; ")}; run again once both datacenters answer`,
+    );
+  return notes.join("; ") || `no replica of ${source.database} made by this resource`;
 }

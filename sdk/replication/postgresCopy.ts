@@ -8,6 +8,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { createDatabaseSql, type DatabaseSettings, type DatabaseSpec } from "./databaseSpec";
 
 export interface PostgresConnection {
   readonly host: string;
@@ -81,14 +82,26 @@ export function psql(c: PostgresConnection, sql: string, database = c.database):
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** Creates the database (owned by the connection's user) unless it exists. */
-export async function ensureDatabase(c: PostgresConnection): Promise<void> {
-  const exists = await psql(
-    c,
-    `SELECT 1 FROM pg_database WHERE datname = ${literal(c.database)}`,
-    "postgres",
-  );
-  if (exists.trim() !== "1") await psql(c, `CREATE DATABASE ${ident(c.database)}`, "postgres");
+/**
+ * Creates the database (owned by the connection's user) unless it exists, made as `spec` asks
+ * (the app's collation, ctype and encoding; the cluster's defaults where it says nothing).
+ */
+export async function ensureDatabase(c: PostgresConnection, spec: DatabaseSpec = {}): Promise<void> {
+  if (!(await databaseSettings(c))) await psql(c, createDatabaseSql(c.database, spec), "postgres");
+}
+
+/** The database's collation, ctype and encoding; undefined when it does not exist. */
+export async function databaseSettings(c: PostgresConnection): Promise<DatabaseSettings | undefined> {
+  const row = (
+    await psql(
+      c,
+      `SELECT datcollate || '|' || datctype || '|' || pg_encoding_to_char(encoding) FROM pg_database WHERE datname = ${literal(c.database)}`,
+      "postgres",
+    )
+  ).trim();
+  if (!row) return undefined;
+  const [collate, ctype, encoding] = row.split("|");
+  return { collate, ctype, encoding };
 }
 
 export async function dropDatabase(c: PostgresConnection): Promise<void> {
@@ -157,7 +170,10 @@ export function copyDatabase(
   });
 }
 
-/** Row count and an md5 over the rows (in a fixed order) of every table in the public schema. */
+/**
+ * Row count and an md5 over the rows of every table in the public schema, in byte order (COLLATE
+ * "C"), so two copies compare equal whatever collation each cluster gives the database.
+ */
 export async function tableChecksums(c: PostgresConnection): Promise<Record<string, string>> {
   const tables = (
     await psql(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
@@ -169,7 +185,7 @@ export async function tableChecksums(c: PostgresConnection): Promise<Record<stri
   const script = tables
     .map(
       (table) =>
-        `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '-') FROM public.${ident(table)} t;`,
+        `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C")), '-') FROM public.${ident(table)} t;`,
     )
     .join("\n");
   const lines = (await psql(c, script)).split("\n").filter(Boolean);

@@ -6,7 +6,7 @@
  * `servingAt` / `servingAddress`, so they change only once the switch happened.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { SiteConfig } from "../config/siteConfig";
+import { siteHooks, type SiteConfig } from "../config/siteConfig";
 import { appDefinition } from "../apps/catalog";
 import { Migration } from "../migration/migration";
 import type { MigrationHook } from "../migration/hooks";
@@ -34,7 +34,7 @@ export interface SiteMigrationArgs {
     /** DNS server (host:port) the probe asks for the name's address, so it follows the switch. */
     readonly dnsServer: string;
   };
-  /** Hooks given by the program (e.g. an app's), run with the config's `migration.hooks`. */
+  /** Hooks given by the program, run after the apps' and the config's at each point (hookMerge.ts). */
   readonly hooks?: readonly MigrationHook[];
   /** Longest wait for caches to drop the old TTL before the switch (default the records' TTL). */
   readonly ttlWaitCapSeconds?: number;
@@ -45,6 +45,20 @@ export interface SiteMigrationArgs {
 /** The state items of the site's apps, named by app instance (what a migration moves). */
 export function siteMigrationItems(config: SiteConfig): MigrationItem[] {
   return config.apps.flatMap((a) => appDefinition(a.app).state.map((state) => ({ app: a.name, state })));
+}
+
+/**
+ * The hooks the site's Migration runs, merged in the documented order (sdk/migration/hookMerge.ts):
+ * each app's catalog hooks, then its declared hooks, then the config's `migration.hooks`, then the
+ * program's. Throws, naming every field, when two of them make the same step or one is malformed.
+ */
+export function migrationHooks(config: SiteConfig, program: readonly MigrationHook[] = []): MigrationHook[] {
+  const merged = siteHooks(config.apps, config.migration?.hooks ?? [], undefined, program);
+  if (merged.problems.length > 0)
+    throw new Error(
+      `the site's migration hooks: ${merged.problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
+    );
+  return [...merged.hooks];
 }
 
 /** The names whose A record follows the serving datacenter: the site's hosts. */
@@ -75,7 +89,7 @@ export function declareSiteMigration(
       keepSource: config.migration?.keepSource ?? false,
       app: migration.app,
       owner: resourceOwner(`${name}-location`),
-      hooks: [...(config.migration?.hooks ?? []), ...(migration.hooks ?? [])],
+      hooks: migrationHooks(config, migration.hooks),
       hookOutputs: pulumi.output(args.hookOutputs ?? {}) as unknown as pulumi.Output<Record<string, unknown>>,
       dns: pulumi.all([args.dns.apiUrl, args.dns.serverId]).apply(([apiUrl, serverId]) => ({
         apiUrl,

@@ -4,6 +4,8 @@
  * address as two providers' networks would be. Linux routes all of 127.0.0.0/8 to `lo`, so no
  * interface is changed: each datacenter owns one /24 of it (see DATACENTER_RANGES), and its
  * services listen on `.1` of that range. PowerDNS and NetBox are shared by all datacenters.
+ * dc-b's PostgreSQL cluster defaults to the C.UTF-8 locale (dc-a's and the others' to C), so the
+ * migration tests see a target whose default collation is not the one an app (Synapse: C) needs.
  *
  *   const dcA = useService("datacenter", { instance: "dc-a" });
  *   `npm run env -- up dc-a dc-b` (cli.ts) starts the same for manual runs and the demo.
@@ -49,6 +51,8 @@ export interface DatacenterOptions {
   /** Keep the ZFS lease after this process exits (the CLI's `up`). */
   persistent?: boolean;
   poolSizeMiB?: number;
+  /** The PostgreSQL cluster's default locale; default "C.UTF-8" for dc-b, "C" for the others. */
+  postgresLocale?: string;
 }
 
 /** Starts a datacenter's services one after the other; a failure stops those already started. */
@@ -69,7 +73,8 @@ export async function startDatacenter(
     const zfs = started(await startZfs({ persistent: options.persistent }));
     const pool = await zfs.createPool(name.replace(/-/g, ""), options.poolSizeMiB ?? 256);
     const sshd = started(await startSshd({ address }));
-    const postgres = started(await startPostgres({ address, logicalReplication: true }));
+    const locale = options.postgresLocale ?? (name === "dc-b" ? "C.UTF-8" : "C");
+    const postgres = started(await startPostgres({ address, logicalReplication: true, locale }));
     const garage = started(await startGarage({ address, zone: name }));
     const service: DatacenterService = {
       name: `datacenter ${name}`,

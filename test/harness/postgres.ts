@@ -32,6 +32,8 @@ export interface PostgresOptions {
    * (a datacenter's cluster: the migration's pre-seed and the warm standby).
    */
   logicalReplication?: boolean;
+  /** The cluster's default locale (initdb --locale; default "C"). */
+  locale?: string;
 }
 
 interface PostgresSettings {
@@ -104,7 +106,7 @@ async function startPostgresOnce(options: PostgresOptions = {}): Promise<Postgre
           "--auth=scram-sha-256",
           "-E",
           "UTF8",
-          "--locale=C",
+          `--locale=${options.locale ?? "C"}`,
         ],
         { ...asUser, cwd: dir, timeoutMs: 120_000 },
       );

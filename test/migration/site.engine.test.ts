@@ -3,7 +3,10 @@
  * from dc-a to dc-b, preview prints the plan with the config's hooks in place, a failing hook
  * stops the move with dc-a serving, and the next up completes: data at dc-b, DNS and NetBox
  * point there, the hooks got their JSON document (with the one secret they asked for, and no other
- * credential), and nothing secret is in the state.
+ * credential), and nothing secret is in the state. The site also runs Matrix: its database is made
+ * with the C collation the catalog asks for at dc-b, whose cluster defaults to C.UTF-8; an app
+ * hook declared on the pixelfed instance runs before the site's hook at its point. Finally a move
+ * back to dc-a fails after its pre-seed and the stack is destroyed: no replication slot is left.
  */
 import * as assert from "assert";
 import { randomBytes } from "crypto";
@@ -73,6 +76,17 @@ const hooks = [
   },
 ];
 
+/** Declared on the pixelfed instance (site.apps[0].hooks): runs as "pixelfed-mark", before the site's. */
+const appHooks = {
+  pixelfed: [
+    {
+      name: "mark",
+      at: "after-start",
+      run: ["sh", "-c", 'cat > "$1/app-hook-after-start.json"', "sh", "{root}"],
+    },
+  ],
+};
+
 const sha = sha256;
 
 describe("Site migration by switching the config's datacenter, with hooks (real engine)", function () {
@@ -85,11 +99,30 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
   let data: { a: SiteData; b: SiteData };
   const items = appDefinition("pixelfed").state.map((state) => ({ app: "pixelfed", state }));
   const [dbItem, dirItem] = ["database", "directory"].map((k) => items.find((i) => i.state.kind === k)!);
+  const synapseItem = migrationSiteItems(true).find(
+    (i) => i.app === "matrix" && i.state.kind === "database",
+  )!;
+  /** datcollate and datctype of the database at a datacenter. */
+  const collation = async (d: SiteData, item: typeof dbItem) =>
+    (
+      await psql(
+        d.database(item),
+        `SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()`,
+      )
+    ).trim();
+  const replicas = async (d: SiteData, item: typeof dbItem) =>
+    (
+      await psql(
+        d.database(item),
+        "SELECT (SELECT count(*) FROM pg_replication_slots) || ' ' || (SELECT count(*) FROM pg_subscription)",
+        "postgres",
+      )
+    ).trim();
   const files: Record<string, string> = {};
 
   const setSite = (datacenter: string) =>
     test.stack.setConfig("sovereign:site", {
-      value: JSON.stringify(migrationSiteConfig(SITE, DOMAIN, datacenter, hooks)),
+      value: JSON.stringify(migrationSiteConfig(SITE, DOMAIN, datacenter, hooks, { matrix: true, appHooks })),
     });
   const migrationOutputs = () => stackMigration(test.stack);
   const netboxView = async () => {
@@ -142,7 +175,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       await cleanUpSite(
         [data.a, data.b],
         [`/tmp/sovereign-site-app-${run}-{datacenter}.pid`],
-        migrationSiteItems(),
+        migrationSiteItems(true),
       );
     await test?.dispose();
   });
@@ -158,6 +191,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       clusters: [`${SITE}-dc-a`],
     });
     assert.match(String(await databaseOwner(data.a.database(dbItem))), /^sitemigration\/test\/smig/);
+    assert.strictEqual(await collation(data.a, synapseItem), "C C", "Synapse's database at dc-a is C");
     const mount = await data.a.mountpoint(data.a.where(dirItem));
     for (let i = 0; i < 10; i++) {
       const text = randomBytes(4096 + i).toString("base64");
@@ -183,6 +217,7 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       "hook:after-restore:check-restore",
       "switch-dns",
       "start-target",
+      "hook:after-start:pixelfed-mark",
       "hook:after-start:announce",
       "update-inventory",
       "[destructive] retire-source",
@@ -241,6 +276,17 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
       assert.strictEqual(sha(fs.readFileSync(path.join(mount, file))), digest, file);
     assert.match(String(await databaseOwner(data.b.database(dbItem))), /^sitemigration\/test\/smig/);
     assert.strictEqual(await databaseOwner(data.a.database(dbItem)), undefined, "dc-a's database dropped");
+    // dc-b's cluster defaults to C.UTF-8: pixelfed's database takes it, Synapse's is C as its catalog entry asks.
+    assert.strictEqual(await collation(data.b, dbItem), "C.UTF-8 C.UTF-8");
+    assert.strictEqual(await collation(data.b, synapseItem), "C C", "Synapse's database at dc-b is C");
+
+    // The app hook declared on the pixelfed instance ran at dc-b with pixelfed's items.
+    const appHook = await hookDoc(data.b, "app-hook-after-start.json");
+    assert.deepStrictEqual(appHook.hook, { name: "pixelfed-mark", at: "after-start", app: "pixelfed" });
+    assert.strictEqual(appHook.migration.runsAt, "dc-b");
+    assert.deepStrictEqual([...new Set(appHook.items.map((i) => i.app))], ["pixelfed"]);
+    const after = m.timings.map((t) => t.id).filter((id) => id.startsWith("hook:after-start:"));
+    assert.deepStrictEqual(after, ["hook:after-start:pixelfed-mark", "hook:after-start:announce"]);
 
     // before-backup ran at dc-a with pixelfed's items only and no credentials.
     const before = await hookDoc(data.a, "hook-before-backup.json");
@@ -265,5 +311,23 @@ describe("Site migration by switching the config's datacenter, with hooks (real 
     assert.ok(!state.includes(dcA().postgres.password), "the dc-a PostgreSQL password is not in the state");
     const again = await test.stack.preview({ color: "never" });
     assert.strictEqual(again.changeSummary.update ?? 0, 0, JSON.stringify(again.changeSummary));
+  });
+
+  it("a move back to dc-a that fails after its pre-seed, then the stack destroyed, leaves no replica", async () => {
+    await test.stack.setConfig("sovereign:failAt", { value: "verify" });
+    await setSite("dc-a");
+    await test.stack.up({ color: "never" }).then(
+      () => assert.fail("the up should fail at verify"),
+      (error: Error) => assert.match(error.message, /stopped at step verify/),
+    );
+    const left = (await migrationOutputs()).migration;
+    assert.deepStrictEqual([left?.from, left?.to, left?.status], ["dc-b", "dc-a", "failed"]);
+    // The pre-seed streams dc-b's databases to dc-a: slots at dc-b, subscriptions at dc-a.
+    assert.strictEqual(await replicas(data.b, dbItem), "2 0");
+    assert.strictEqual(await replicas(data.a, dbItem), "0 2");
+    await test.stack.removeConfig("sovereign:failAt");
+    await test.stack.destroy({ color: "never" });
+    assert.strictEqual(await replicas(data.b, dbItem), "0 0", "no replication slot left at dc-b");
+    assert.strictEqual(await replicas(data.a, dbItem), "0 0", "no subscription left at dc-a");
   });
 });

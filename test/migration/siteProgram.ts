@@ -27,8 +27,14 @@ export function migrationSiteConfig(
   domain: string,
   datacenter: string,
   hooks: readonly unknown[] = [],
-  options: { matrix?: boolean; inventory?: boolean } = {},
+  options: {
+    matrix?: boolean;
+    inventory?: boolean;
+    /** Hooks declared on an app instance (site.apps[i].hooks), by app. */
+    appHooks?: Record<string, readonly unknown[]>;
+  } = {},
 ): Record<string, unknown> {
+  const hooksOf = (app: string) => (options.appHooks?.[app] ? { hooks: options.appHooks[app] } : {});
   return {
     name: site,
     domain,
@@ -38,9 +44,9 @@ export function migrationSiteConfig(
     dns: { endpoint: "local", ttl: 60 },
     hosts: [{ name: "web1", kind: "existing", address: "127.0.10.1" }],
     apps: [
-      { app: "pixelfed", host: "web1", domain },
-      { app: "edumeet", host: "web1" },
-      ...(options.matrix ? [{ app: "matrix", host: "web1", domain }] : []),
+      { app: "pixelfed", host: "web1", domain, ...hooksOf("pixelfed") },
+      { app: "edumeet", host: "web1", ...hooksOf("edumeet") },
+      ...(options.matrix ? [{ app: "matrix", host: "web1", domain, ...hooksOf("matrix") }] : []),
     ],
     externalServices: ["postgresql", "redis", "smtp", "objectStorage", "oidc"],
     ...(options.inventory === false ? {} : { inventory: { url: "local" } }),
