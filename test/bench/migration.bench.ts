@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     data = fresh();
   };
   const peak = descendantPeak();
-  let failed = false;
+  let failure: Error | undefined;
   try {
     const s = test.stack;
     await configureMigrationStack(s, site, [dcA, dcB], pdns.apiKey);
@@ -291,22 +291,21 @@ async function main(): Promise<void> {
     );
     say(goalLine(mib, ours.downtime, theirs.downtime));
   } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    peak.stop();
-    // A failure of the clean-up is reported, but never hides the run's own failure.
-    try {
-      renew();
-      await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
-      for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
-      await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
-      await stopSharedServices();
-    } catch (cleanupError) {
-      if (!failed) throw cleanupError;
-      say(`clean-up after the failure failed too: ${(cleanupError as Error).message}`);
-    }
+    failure = error as Error;
   }
+  peak.stop();
+  // A failure of the clean-up is reported, but never hides the run's own failure.
+  try {
+    renew();
+    await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
+    for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
+    await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
+    await stopSharedServices();
+  } catch (cleanupError) {
+    if (!failure) throw cleanupError;
+    say(`clean-up after the failure failed too: ${(cleanupError as Error).message}`);
+  }
+  if (failure) throw failure;
 }
 
 runScript(main);
