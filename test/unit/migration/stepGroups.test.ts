@@ -4,35 +4,17 @@ import { planMigration, remainingSteps, stepGroups, type MigrationPlan } from ".
 import { ttlWaitMs, type DnsSwitch } from "../../../sdk/migration/steps";
 import { withHooks } from "../../../sdk/migration/hooks";
 import { postgresDatabase, zfsDirectory } from "../../../sdk/apps/entries/state";
-import { itemArb } from "./arbitraries";
+import { itemArb, planInput } from "./arbitraries";
 
 const planArb: fc.Arbitrary<MigrationPlan> = fc
   .uniqueArray(itemArb, { selector: (i) => `${i.app}:${JSON.stringify(i.state)}`, maxLength: 6 })
-  .map((items) =>
-    planMigration({
-      site: "local",
-      source: "dc-a",
-      target: "dc-b",
-      items,
-      ttl: 3600,
-      switchTtl: 60,
-      keepSource: false,
-    }),
-  );
+  .map((items) => planMigration(planInput(items)));
 
 describe("migration step groups (what runs side by side)", () => {
   it("runs each item's verify right after its own final sync, items side by side, and the switch after all", () => {
     const zfs = { app: "files", state: zfsDirectory("/srv/files", "data", []) };
     const db = { app: "chat", state: postgresDatabase("synapse", []) };
-    const plan = planMigration({
-      site: "local",
-      source: "dc-a",
-      target: "dc-b",
-      items: [zfs, db],
-      ttl: 60,
-      switchTtl: 5,
-      keepSource: true,
-    });
+    const plan = planMigration(planInput([zfs, db], { keepSource: true }));
     const ids = stepGroups(plan.steps).map((g) => g.map((lane) => lane.map((s) => s.id)));
     const window = ids.find((g) => g.some((lane) => lane[0].startsWith("final-sync:")))!;
     assert.strictEqual(window.length, 2, "one lane per item");
