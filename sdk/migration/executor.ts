@@ -7,6 +7,7 @@
 import {
   afterFailure,
   remainingSteps,
+  stepGroups,
   type MigrationPlan,
   type MigrationProgress,
   type MigrationStep,
@@ -34,7 +35,7 @@ export interface MigrationRun {
   readonly timings: readonly StepTiming[];
   /** Set when a step failed: the run stopped there. */
   readonly failure?: {
-    /** The id of the step that failed (the first failed one of a parallel batch). */
+    /** The id of the step that failed (the first in plan order when parallel steps failed). */
     readonly step: string;
     /** Its error message (and the restart's, if restarting the source's apps failed too). */
     readonly message: string;
@@ -48,22 +49,10 @@ export interface RunOptions {
   readonly failAt?: string;
 }
 
-/** Per-item steps of one kind touch different data: they run side by side (shorter downtime). */
-const PARALLEL_KINDS = new Set(["preseed", "final-sync", "verify"]);
-
-function batches(steps: readonly MigrationStep[]): MigrationStep[][] {
-  const out: MigrationStep[][] = [];
-  for (const step of steps) {
-    const last = out[out.length - 1];
-    if (last && PARALLEL_KINDS.has(step.kind) && last[0].kind === step.kind) last.push(step);
-    else out.push([step]);
-  }
-  return out;
-}
-
 /**
- * Runs the steps of `plan` that `progress` has not completed, in order; consecutive `preseed`,
- * `final-sync` or `verify` steps run side by side. Each step is logged through `ctx.log` and timed.
+ * Runs the steps of `plan` that `progress` has not completed, in order, grouped by
+ * {@link stepGroups}: consecutive per-item steps run side by side, one lane per item (an item's
+ * verify right after its own final sync). Each step is logged through `ctx.log` and timed.
  * A failing step does not reject: the run stops after its batch and resolves with `failure` set and
  * the progress to resume from; before the DNS switch, the source's apps are started again if the
  * migration had stopped them. `options.failAt` (a step id or kind) injects a failure for a drill.
@@ -76,35 +65,44 @@ export async function runMigration(
 ): Promise<MigrationRun> {
   const timings: StepTiming[] = [];
   let completed = [...progress.completed];
-  for (const batch of batches(remainingSteps(plan, progress))) {
-    const results = await Promise.allSettled(
-      batch.map(async (step) => {
-        const started = Date.now();
-        ctx.log(`step ${step.id}: ${step.description}`);
-        try {
-          if (options.failAt === step.id || options.failAt === step.kind)
-            throw new Error(`failure injected at ${step.id} (failAt: "${options.failAt}")`);
-          const note = await runStep(ctx, step);
-          const seconds = (Date.now() - started) / 1000;
-          timings.push({ id: step.id, seconds, note });
-          ctx.log(`step ${step.id} done in ${seconds.toFixed(1)} s: ${note}`);
-        } catch (error) {
-          timings.push({
-            id: step.id,
-            seconds: (Date.now() - started) / 1000,
-            note: `FAILED: ${(error as Error).message}`,
-          });
-          throw error;
-        }
+  for (const group of stepGroups(remainingSteps(plan, progress))) {
+    const runOne = async (step: MigrationStep) => {
+      const started = Date.now();
+      ctx.log(`step ${step.id}: ${step.description}`);
+      try {
+        if (options.failAt === step.id || options.failAt === step.kind)
+          throw new Error(`failure injected at ${step.id} (failAt: "${options.failAt}")`);
+        const note = await runStep(ctx, step);
+        const seconds = (Date.now() - started) / 1000;
+        timings.push({ id: step.id, seconds, note });
+        completed = [...completed, step.id];
+        ctx.log(`step ${step.id} done in ${seconds.toFixed(1)} s: ${note}`);
+      } catch (error) {
+        timings.push({
+          id: step.id,
+          seconds: (Date.now() - started) / 1000,
+          note: `FAILED: ${(error as Error).message}`,
+        });
+        throw error;
+      }
+    };
+    // A lane stops at its first failure; the other lanes of the group finish.
+    const failures = new Map<string, Error>();
+    await Promise.all(
+      group.map(async (lane) => {
+        for (const step of lane)
+          try {
+            await runOne(step);
+          } catch (error) {
+            failures.set(step.id, error as Error);
+            return;
+          }
       }),
     );
-    batch.forEach((step, i) => {
-      if (results[i].status === "fulfilled") completed = [...completed, step.id];
-    });
-    const failedAt = results.findIndex((r) => r.status === "rejected");
-    if (failedAt < 0) continue;
-    const step = batch[failedAt];
-    const message = ((results[failedAt] as PromiseRejectedResult).reason as Error).message;
+    // The first failed step in plan order names the failure.
+    const step = plan.steps.find((s) => failures.has(s.id));
+    if (!step) continue;
+    const message = failures.get(step.id)!.message;
     const outcome = afterFailure(plan, { completed }, step.id);
     if (!outcome.restartSource)
       return {

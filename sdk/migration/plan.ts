@@ -241,6 +241,41 @@ export function remainingSteps(plan: MigrationPlan, progress: MigrationProgress)
   return plan.steps.filter((step) => !done.has(step.id));
 }
 
+/** Per-item steps: each touches only its own item's data, so different items run side by side. */
+const PER_ITEM_KINDS: ReadonlySet<StepKind> = new Set(["preseed", "final-sync", "verify"]);
+
+/**
+ * How the executor runs `steps` (in plan order): a list of groups run one after the other; a group
+ * is a list of lanes run side by side; a lane is steps run in order. Consecutive per-item steps
+ * (pre-seed, or final sync then verify) form one group with a lane per item, so an item's verify
+ * starts as soon as its own final sync is done instead of after the slowest item's; every other
+ * step (stop, switch, hooks...) is a group of its own, so nothing after a group starts before the
+ * whole group has finished (the DNS switch waits for every verify).
+ */
+export function stepGroups(steps: readonly MigrationStep[]): MigrationStep[][][] {
+  const groups: MigrationStep[][][] = [];
+  let open: Map<string, MigrationStep[]> | undefined;
+  for (const step of steps) {
+    if (!PER_ITEM_KINDS.has(step.kind) || step.item === undefined) {
+      groups.push([[step]]);
+      open = undefined;
+      continue;
+    }
+    if (!open) {
+      open = new Map();
+      groups.push([]);
+    }
+    const lane = open.get(step.item);
+    if (lane) lane.push(step);
+    else {
+      const fresh = [step];
+      open.set(step.item, fresh);
+      groups[groups.length - 1].push(fresh);
+    }
+  }
+  return groups;
+}
+
 /** What {@link afterFailure} decides after a failed step: the progress to keep and the recovery. */
 export interface FailureOutcome {
   /** Progress to record: what the next run may skip. */

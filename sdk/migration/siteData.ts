@@ -39,6 +39,8 @@ export class SiteData {
       user: side.ssh.user,
       knownHostsPath: side.ssh.knownHostsPath,
       privateKey: secrets.sshPrivateKey,
+      // A migration runs dozens of short commands per side: one shared connection (closed by close()).
+      multiplex: true,
     });
     this.garage = new GarageAdmin({ adminUrl: side.garage.adminUrl, adminToken: secrets.garageAdminToken });
   }

@@ -95,12 +95,11 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
       // previous copy intact.
       const [from, to] = [await ctx.source.plainDirectory(item), await ctx.target.plainDirectory(item)];
       const incoming = `${to}.incoming`;
-      await ctx.target.ssh.run(["sh", "-c", 'rm -rf "$1" && mkdir -p "$1"', "sh", incoming]);
       const { bytes } = await streamBetween(
         ctx.source.ssh,
         ["tar", "-C", from, "-cf", "-", "."],
         ctx.target.ssh,
-        ["tar", "-C", incoming, "-xpf", "-"],
+        ["sh", "-c", 'rm -rf "$1" && mkdir -p "$1" && exec tar -C "$1" -xpf -', "sh", incoming],
       );
       await ctx.target.ssh.run(["sh", "-c", 'rm -rf "$1" && mv "$2" "$1"', "sh", to, incoming]);
       return `${bytes} bytes (tar stream)`;
@@ -125,10 +124,10 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
   const label = itemLabel(item);
   switch (item.state.strategy) {
     case "zfs-send-receive": {
-      const [a, b] = [
-        await newestSnapshotGuid(ctx.source, ctx.source.where(item)),
-        await newestSnapshotGuid(ctx.target, ctx.target.where(item)),
-      ];
+      const [a, b] = await Promise.all([
+        newestSnapshotGuid(ctx.source, ctx.source.where(item)),
+        newestSnapshotGuid(ctx.target, ctx.target.where(item)),
+      ]);
       if (a !== b) throw new VerifyError(label, `newest snapshot GUIDs differ (source ${a}, target ${b})`);
       return `snapshot GUID ${a} on both sides`;
     }
@@ -143,10 +142,10 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
       return `${verdict.tables} tables with equal row counts and checksums`;
     }
     case "s3-copy": {
-      const [from, to] = [await ctx.source.bucket(item), await ctx.target.bucket(item)];
+      const [from, to] = await Promise.all([ctx.source.bucket(item), ctx.target.bucket(item)]);
       const [fc, tc] = [s3Client(from), s3Client(to)];
       try {
-        const [a, b] = [await listObjects(fc, from.bucket), await listObjects(tc, to.bucket)];
+        const [a, b] = await Promise.all([listObjects(fc, from.bucket), listObjects(tc, to.bucket)]);
         const differences = compareListings(a, b);
         if (differences.length > 0) throw new VerifyError(label, describeDifferences(differences));
         return `${a.length} objects with equal sizes and checksums`;
@@ -156,10 +155,10 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
       }
     }
     case "stop-then-rsync": {
-      const [a, b] = [
-        await fileChecksums(ctx.source, await ctx.source.plainDirectory(item)),
-        await fileChecksums(ctx.target, await ctx.target.plainDirectory(item)),
-      ];
+      const [a, b] = await Promise.all([
+        ctx.source.plainDirectory(item).then((dir) => fileChecksums(ctx.source, dir)),
+        ctx.target.plainDirectory(item).then((dir) => fileChecksums(ctx.target, dir)),
+      ]);
       if (a !== b) throw new VerifyError(label, "file checksums differ between the two sides");
       return `${a.split("\n").filter(Boolean).length} files with equal sha256`;
     }
@@ -180,6 +179,16 @@ async function setRecords(dns: DnsSwitch, address: string, ttl: number): Promise
   );
 }
 
+/**
+ * How long (ms) the switch must still wait at `now` so that caches have dropped the answer with
+ * the old TTL (`dns.ttl`, capped at `dns.ttlWaitCapSeconds`) since it was lowered at `loweredAt`;
+ * 0 when the TTL was never lowered by this run or has run out.
+ */
+export function ttlWaitMs(dns: DnsSwitch, loweredAt: number | undefined, now: number): number {
+  if (loweredAt === undefined) return 0;
+  return Math.max(0, Math.min(dns.ttl, dns.ttlWaitCapSeconds) * 1000 - (now - loweredAt));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one step; returns a short note for the log (bytes moved, what was verified). */
@@ -194,29 +203,40 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await setRecords(ctx.dns, ctx.source.side.address, ctx.dns.switchTtl);
       ctx.ttlLoweredAt = Date.now();
       return `TTL ${ctx.dns.switchTtl}s on ${ctx.dns.names.join(", ")}`;
-    case "stop-writes":
+    case "stop-writes": {
+      // Caches may hold the answer with the old TTL until it has run out since the lowering: wait
+      // for that while the apps still serve, so the switch never waits inside the write window.
+      const waitMs = ttlWaitMs(ctx.dns, ctx.ttlLoweredAt, Date.now());
+      if (waitMs > 0) {
+        ctx.log(`waiting ${(waitMs / 1000).toFixed(1)} s for caches to drop the old TTL before stopping`);
+        await sleep(waitMs);
+      }
       await ctx.source.runApp(ctx.app, "stop");
       return `apps stopped at ${ctx.source.side.name}`;
+    }
     case "final-sync":
       return copyItem(ctx, itemOf(ctx, step), "final");
     case "verify":
       return verifyItem(ctx, itemOf(ctx, step));
     case "switch-dns": {
-      // Caches may still hold the answer with the old TTL until it has run out since the lowering.
-      const waitMs = ctx.ttlLoweredAt
-        ? Math.min(ctx.dns.ttl, ctx.dns.ttlWaitCapSeconds) * 1000 - (Date.now() - ctx.ttlLoweredAt)
-        : 0;
+      // Normally waited out before the stop (stop-writes); a resumed run may still have to.
+      const waitMs = ttlWaitMs(ctx.dns, ctx.ttlLoweredAt, Date.now());
       if (waitMs > 0) await sleep(waitMs);
       await setRecords(ctx.dns, ctx.target.side.address, ctx.dns.switchTtl);
       return `${ctx.dns.names.join(", ")} -> ${ctx.target.side.address}`;
     }
     case "start-target": {
       // Received datasets stay read-only while they are replicas; now they are the primary.
-      for (const item of ctx.items.filter((i) => i.state.strategy === "zfs-send-receive"))
-        await ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]);
-      // Streamed databases stop following the source.
-      for (const item of ctx.items.filter((i) => i.state.strategy === "db-streaming-replication"))
-        ctx.log(await promoteReplica(ctx.source.database(item), ctx.target.database(item)));
+      // Streamed databases stop following the source. Each item on its own, side by side.
+      const of = (strategy: string) => ctx.items.filter((i) => i.state.strategy === strategy);
+      await Promise.all([
+        ...of("zfs-send-receive").map((item) =>
+          ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]),
+        ),
+        ...of("db-streaming-replication").map(async (item) =>
+          ctx.log(await promoteReplica(ctx.source.database(item), ctx.target.database(item))),
+        ),
+      ]);
       await ctx.target.runApp(ctx.app, "start");
       return `apps started at ${ctx.target.side.name}`;
     }

@@ -3,7 +3,7 @@
  * streaming one host's `zfs send` into another host's `zfs receive` through this process, counting
  * the bytes. Commands are argv arrays; for SSH they are shell-quoted into one remote command line.
  */
-import { spawn, type ChildProcess } from "child_process";
+import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -115,6 +115,12 @@ export interface SshConnection extends HostKeyPolicy {
   readonly privateKeyPath?: string;
   /** Seconds to wait for the connection; default 15. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * Share one SSH connection between this executor's commands (OpenSSH ControlMaster; the socket
+   * lives in the executor's own 0700 temp dir, and close() ends the shared connection). Saves a
+   * key exchange per command: a migration's write window runs dozens of short commands.
+   */
+  readonly multiplex?: boolean;
 }
 
 /** Key dirs not yet closed; removed at process exit too, so a forgotten close() leaves no key behind. */
@@ -147,7 +153,11 @@ export class SshExecutor implements Executor {
     this.description = `${user}@${connection.host}:${port}`;
     let keyPath = connection.privateKeyPath;
     let knownHosts = connection.knownHostsPath;
-    if (connection.privateKey !== undefined || (connection.hostKey !== undefined && !knownHosts)) {
+    if (
+      connection.privateKey !== undefined ||
+      connection.multiplex ||
+      (connection.hostKey !== undefined && !knownHosts)
+    ) {
       this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-ssh-"));
       fs.chmodSync(this.tempDir, 0o700);
       trackKeyDir(this.tempDir);
@@ -191,6 +201,18 @@ export class SshExecutor implements Executor {
       // in the user's known_hosts, so a later change is refused.
       this.baseArgs.push("-o", "StrictHostKeyChecking=accept-new");
     }
+    if (connection.multiplex && this.tempDir)
+      // The first command becomes the master and stays in the background (its stdio detached) for
+      // ControlPersist seconds after the last one; commands started at the same moment as the first
+      // find no socket yet and connect on their own.
+      this.baseArgs.push(
+        "-o",
+        "ControlMaster=auto",
+        "-o",
+        `ControlPath=${path.join(this.tempDir, "cm")}`,
+        "-o",
+        "ControlPersist=20",
+      );
   }
 
   /** `--` ends ssh's options: nothing after it (the host, the command) is read as one. */
@@ -212,6 +234,11 @@ export class SshExecutor implements Executor {
   }
 
   close(): void {
+    if (this.tempDir && this.connection.multiplex && fs.existsSync(path.join(this.tempDir, "cm")))
+      spawnSync("ssh", [...this.baseArgs, "-O", "exit", "--", this.connection.host], {
+        stdio: "ignore",
+        timeout: 5000,
+      });
     if (this.tempDir) {
       fs.rmSync(this.tempDir, { recursive: true, force: true });
       openKeyDirs.delete(this.tempDir);

@@ -43,7 +43,23 @@ import {
 import { bothApps, synapseApp, writeSynapseDbFile } from "../migration/synapseApp";
 
 const MIB = 1024 * 1024;
+/** The issue's goal: the migration's downtime at least this many times shorter, at GOAL_MIB. */
+const GOAL_RATIO = 10;
+const GOAL_MIB = 512;
 const say = (line: string) => console.log(`[bench] ${line}`);
+
+/** A run whose figures cannot be trusted (a step failed, data missing): the bench exits non-zero. */
+function brokenUnless(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new Error(`broken benchmark run: ${what}`);
+}
+
+/** The goal line: PASS/FAIL of the downtime ratio against the issue's goal (a miss is no error). */
+function goalLine(mib: number, ours: number, theirs: number): string {
+  const ratio = theirs / ours;
+  const verdict = ratio >= GOAL_RATIO ? "PASS" : "FAIL";
+  const size = mib === GOAL_MIB ? "" : ` (this run has ${mib} MiB: the goal is judged at ${GOAL_MIB} MiB)`;
+  return `${verdict}  downtime ratio at ${mib} MiB: ${ratio.toFixed(1)}x (restore-based ${theirs.toFixed(2)} s / migration ${ours.toFixed(2)} s); goal >= ${GOAL_RATIO}x at ${GOAL_MIB} MiB${size}`;
+}
 
 /** Peak resident memory (VmHWM) of this process's descendants, sampled every 250 ms. */
 function descendantPeak(): { stop(): number } {
@@ -121,6 +137,12 @@ const bytesOf = (t: StepTiming) => Number(/(\d+) bytes/.exec(t.note)?.[1] ?? 0);
 
 async function main(): Promise<void> {
   const mib = Number(process.env.SOVEREIGN_BENCH_MIB ?? 32);
+  brokenUnless(
+    Number.isInteger(mib) && mib > 0,
+    `SOVEREIGN_BENCH_MIB must be a positive integer of MiB, not "${process.env.SOVEREIGN_BENCH_MIB}"`,
+  );
+  // Half the data is files on each side's pool, plus Synapse and the snapshots (sparse images).
+  process.env.SOVEREIGN_DC_POOL_MIB ??= String(Math.max(256, mib * 2));
   const run = randomBytes(3).toString("hex");
   const site = `bench${run}`;
   const domain = `${site}.coop.test`;
@@ -164,6 +186,7 @@ async function main(): Promise<void> {
     data = fresh();
   };
   const peak = descendantPeak();
+  let failure: Error | undefined;
   try {
     const s = test.stack;
     await configureMigrationStack(s, site, [dcA, dcB], pdns.apiKey);
@@ -181,8 +204,16 @@ async function main(): Promise<void> {
     say("1) migration by config switch dc-a -> dc-b (pulumi up)");
     await setDatacenter("dc-b");
     await s.up({ color: "never" });
-    const m = (await migrationOutputs(s)).migration!;
+    const m = (await migrationOutputs(s)).migration;
+    brokenUnless(
+      m?.status === "done" && m.to === "dc-b",
+      `the migration did not complete: ${JSON.stringify(m?.failure ?? m?.status)}`,
+    );
     console.log(table(m.timings));
+    brokenUnless(
+      Number.isFinite(m.downtimeSeconds) && (m.probe?.servedBy ?? []).includes(dcB.address),
+      `the migration's probe never reached dc-b (${JSON.stringify(m.probe)})`,
+    );
     const stopped = (id: string) => ["final-sync", "verify"].some((k) => id.startsWith(k));
     const ours = {
       downtime: m.downtimeSeconds ?? NaN,
@@ -230,11 +261,19 @@ async function main(): Promise<void> {
     );
     const report = await probe.stop();
     console.log(table(baseline.timings));
-    if (baseline.failure) throw new Error(`the restore-based move failed: ${baseline.failure.message}`);
+    brokenUnless(!baseline.failure, `the restore-based move failed: ${baseline.failure?.message}`);
+    brokenUnless(
+      report.servedBy.at(-1) === dcA.address,
+      `the restore-based move's probe did not end at dc-a (${JSON.stringify(report)})`,
+    );
     const theirs = {
       downtime: report.downtimeSeconds,
       bytes: baseline.timings.filter((t) => stopped(t.id)).reduce((n, t) => n + bytesOf(t), 0),
     };
+    brokenUnless(
+      theirs.bytes >= mib * MIB * 0.9,
+      `the restore-based move copied ${theirs.bytes} bytes, less than the ${mib} MiB written`,
+    );
     const providerPeak = peak.stop();
     const mb = (n: number) => `${(n / MIB).toFixed(1)} MiB`;
     say(`data: ${mib} MiB + Synapse`);
@@ -250,14 +289,23 @@ async function main(): Promise<void> {
     say(
       `HEADLINE: restore-based downtime / migration downtime = ${(theirs.downtime / ours.downtime).toFixed(1)}x`,
     );
-  } finally {
-    peak.stop();
+    say(goalLine(mib, ours.downtime, theirs.downtime));
+  } catch (error) {
+    failure = error as Error;
+  }
+  peak.stop();
+  // A failure of the clean-up is reported, but never hides the run's own failure.
+  try {
     renew();
     await cleanUpSite([data.a, data.b], [files.pid, files.web], migrationSiteItems(true));
     for (const dc of ["dc-a", "dc-b"]) fs.rmSync(at(files.db, dc), { force: true });
     await test.dispose().catch((e: Error) => say(`destroy: ${e.message}`));
     await stopSharedServices();
+  } catch (cleanupError) {
+    if (!failure) throw cleanupError;
+    say(`clean-up after the failure failed too: ${(cleanupError as Error).message}`);
   }
+  if (failure) throw failure;
 }
 
 runScript(main);

@@ -100,4 +100,8 @@ declare module "./shared" {
     datacenter: DatacenterService;
   }
 }
-registerSharedService("datacenter", (instance) => startDatacenter(instance));
+/** `SOVEREIGN_DC_POOL_MIB`: the pools' size (sparse files) for runs that hold more data (the benchmark). */
+const poolSizeFromEnv = (): number | undefined => Number(process.env.SOVEREIGN_DC_POOL_MIB) || undefined;
+registerSharedService("datacenter", (instance) =>
+  startDatacenter(instance, { poolSizeMiB: poolSizeFromEnv() }),
+);

@@ -68,7 +68,10 @@ export async function cleanUpSite(
         [
           "sh",
           "-c",
-          `[ -f "$1" ] && kill "$(cat "$1")"; rm -f "$1"; true`,
+          // Waits until it has exited: a process still inside a dataset keeps it busy.
+          `[ -f "$1" ] || exit 0; p=$(cat "$1"); kill "$p" 2>/dev/null; i=0
+while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done
+kill -9 "$p" 2>/dev/null; rm -f "$1"; true`,
           "sh",
           file.replace("{datacenter}", d.side.name),
         ],

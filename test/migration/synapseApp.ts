@@ -66,10 +66,10 @@ cat ${a.dbFile} >> "$d/homeserver.yaml"
 [ -s "$d/signing.key" ] || ${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --generate-keys >/dev/null
 ${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --daemonize >"$d/start.log" 2>&1 || { tail -30 "$d/start.log" >&2; exit 1; }
 i=0; until ${shellQuote(py)} -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://$2:${SYNAPSE_PORT}/_matrix/client/versions" 2>/dev/null; do
-  i=$((i+1)); [ $i -lt 180 ] || { echo "Synapse did not answer within 180 s" >&2; tail -20 "$d/start.log" >&2; exit 1; }; sleep 1
+  i=$((i+1)); [ $i -lt 900 ] || { echo "Synapse did not answer within 180 s" >&2; tail -20 "$d/start.log" >&2; exit 1; }; sleep 0.2
 done`;
   const stop = `p=${a.pidFile}; [ -f "$p" ] || exit 0; pid=$(cat "$p"); kill "$pid" 2>/dev/null || true
-i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i+1)); [ $i -lt 60 ] || kill -9 "$pid"; sleep 0.5; done; rm -f "$p"`;
+i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i+1)); [ $i -lt 300 ] || kill -9 "$pid"; sleep 0.1; done; rm -f "$p"`;
   return {
     start: ["sh", "-c", start, "sh", "{root}", "{address}"],
     stop: ["sh", "-c", stop],

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { appDefinition } from "../../../sdk/apps/catalog";
-import { itemArb } from "./arbitraries";
+import { itemArb, planInput } from "./arbitraries";
 import {
   itemLabel,
   planMigration,
@@ -14,16 +14,8 @@ import { caughtUp, lsnBehind, lsnOffset } from "../../../sdk/replication/pgLsn";
 
 const itemsArb = fc.uniqueArray(itemArb, { selector: itemLabel, maxLength: 6 });
 
-const input = (items: readonly MigrationItem[], preseeded?: string[]): MigrationPlanInput => ({
-  site: "local",
-  source: "dc-a",
-  target: "dc-b",
-  items,
-  ttl: 3600,
-  switchTtl: 60,
-  keepSource: false,
-  ...(preseeded ? { preseeded } : {}),
-});
+const input = (items: readonly MigrationItem[], preseeded?: string[]): MigrationPlanInput =>
+  planInput(items, preseeded ? { preseeded } : {});
 
 describe("warm standby decisions", () => {
   it("a standby keeps databases, datasets and buckets warm, not directories copied with the app stopped", () => {
