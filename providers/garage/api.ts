@@ -92,6 +92,27 @@ export class GarageAdmin {
     await this.client.POST("/v2/RemoveBucketAlias", { body: { bucketId, accessKeyId, localAlias } });
   }
 
+  /**
+   * Every bucket with its full info (as GetBucketInfo: aliases, keys and their names, quotas,
+   * website, CORS, object count), in pages of `pageSize`: one request for up to that many buckets.
+   */
+  async listBucketsInfo(pageSize = 1000): Promise<BucketInfo[]> {
+    const all: BucketInfo[] = [];
+    let offset: string | undefined;
+    for (;;) {
+      const page = dataOf(
+        await this.client.GET("/v2/ListBucketsInfo", {
+          params: { query: { limit: pageSize, ...(offset ? { offset } : {}) } },
+        }),
+        "ListBucketsInfo",
+      );
+      // `offset` is the first bucket of the page, i.e. the last one of the previous page.
+      all.push(...(offset ? page.filter((b) => b.id !== offset) : page));
+      if (page.length < pageSize) return all;
+      offset = page[page.length - 1].id;
+    }
+  }
+
   async listKeys(): Promise<{ id: string; name: string }[]> {
     return dataOf(await this.client.GET("/v2/ListKeys"), "ListKeys");
   }

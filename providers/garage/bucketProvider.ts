@@ -4,19 +4,20 @@
  * marker key, so a second `up` continues the same bucket and never makes a duplicate.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { adminFor, type GarageAdmin, type UpdateBucketBody } from "./api";
+import { adminFor, type GarageAdmin } from "./api";
 import type { BucketInfo } from "./client";
-import { bucketOwner, describeOwner, markerKeyName } from "./owner";
+import { bucketState, settingsUpdate } from "./bucketSettings";
 import {
-  BucketInputs,
-  checkBucketInputs,
-  UNKNOWN,
-  CorsRule,
-  diffBucket,
-  Quotas,
-  RESERVED_OWNER_ALIAS,
-  WebsiteInputs,
-} from "./validate";
+  bucketListing,
+  bucketsByAlias,
+  forgetBucket,
+  keyListing,
+  type ListedBucket,
+  noteBucket,
+  noteKey,
+} from "./listing";
+import { bucketOwner, describeOwner, markerKeyName } from "./owner";
+import { BucketInputs, checkBucketInputs, UNKNOWN, diffBucket, RESERVED_OWNER_ALIAS } from "./validate";
 
 type Props = Record<string, unknown>;
 
@@ -28,35 +29,6 @@ function context(action: string, i: BucketInputs, e: unknown): Error {
   const what = i.globalAliases[0] ?? i.localAliases[0]?.alias ?? "(unnamed)";
   return new Error(`${action} Garage bucket ${what}: ${e instanceof Error ? e.message : String(e)}`);
 }
-
-/** The managed fields as Garage reports them. */
-export function bucketState(info: BucketInfo, markerKeyId?: string) {
-  const website: WebsiteInputs | undefined = info.websiteAccess
-    ? {
-        indexDocument: info.websiteConfig?.indexDocument ?? "index.html",
-        ...(info.websiteConfig?.errorDocument ? { errorDocument: info.websiteConfig.errorDocument } : {}),
-      }
-    : undefined;
-  const quotas: Quotas = { maxSize: info.quotas.maxSize ?? null, maxObjects: info.quotas.maxObjects ?? null };
-  // Garage's CORS rules are its S3 XML structure in JSON (values are plain strings).
-  const strings = (v: unknown[] | undefined): string[] => (v ?? []).map(String);
-  const cors: CorsRule[] = (info.corsRules ?? []).map((r) => ({
-    allowedOrigins: strings(r.AllowedOrigin),
-    allowedMethods: strings(r.AllowedMethod),
-    allowedHeaders: strings(r.AllowedHeader),
-    exposeHeaders: strings(r.ExposeHeader),
-    maxAgeSeconds: r.MaxAgeSeconds ?? null,
-  }));
-  const localAliases = info.keys
-    .filter((k) => k.accessKeyId !== markerKeyId)
-    .flatMap((k) => k.bucketLocalAliases.map((alias) => ({ accessKeyId: k.accessKeyId, alias })))
-    .sort((a, b) => `${a.accessKeyId}/${a.alias}`.localeCompare(`${b.accessKeyId}/${b.alias}`));
-  return { globalAliases: [...info.globalAliases].sort(), localAliases, website, quotas, cors };
-}
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-const NO_QUOTAS: Quotas = { maxSize: null, maxObjects: null };
 
 /**
  * Brings a bucket to the inputs. Fields the inputs leave out are kept as Garage has them, unless
@@ -82,36 +54,45 @@ async function converge(
     if (managedBefore.has(key(la)) || olds === undefined)
       await g.removeLocalAlias(info.id, la.accessKeyId, la.alias);
 
-  const body: UpdateBucketBody = {};
-  const website = i.website ?? (olds?.website ? undefined : now.website);
-  if (!same(website, now.website))
-    body.websiteAccess = website
-      ? { enabled: true, indexDocument: website.indexDocument, errorDocument: website.errorDocument ?? null }
-      : { enabled: false };
-  const quotas = i.quotas ?? (olds?.quotas ? NO_QUOTAS : now.quotas);
-  if (!same(quotas, now.quotas)) body.quotas = quotas;
-  const cors = i.cors ?? (olds?.cors ? [] : now.cors);
-  if (!same(cors, now.cors))
-    body.corsRules = cors.map((r) => ({
-      AllowedOrigin: r.allowedOrigins,
-      AllowedMethod: r.allowedMethods,
-      AllowedHeader: r.allowedHeaders,
-      ExposeHeader: r.exposeHeaders,
-      ...(r.maxAgeSeconds === null ? {} : { MaxAgeSeconds: r.maxAgeSeconds }),
-    }));
-  if (Object.keys(body).length) await g.updateBucket(info.id, body);
+  const body = settingsUpdate(i, now, olds);
+  if (body) await g.updateBucket(info.id, body);
 }
 
-/** Our marker key (made by an earlier, interrupted create) and the bucket it marks, if any. */
+/**
+ * Our marker key (made by an earlier, interrupted create) and the bucket it marks, if any, from the
+ * process's shared listings (no request per bucket).
+ */
 async function findOwnWork(
   g: GarageAdmin,
-  owner: string,
+  i: BucketInputs,
 ): Promise<{ markerKeyId?: string; bucketId?: string }> {
-  const marker = (await g.listKeys()).find((k) => k.name === markerKeyName(owner));
-  if (!marker) return {};
-  const info = await g.key(marker.id);
-  const bucket = info?.buckets.find((b) => b.localAliases.includes(RESERVED_OWNER_ALIAS));
-  return { markerKeyId: marker.id, bucketId: bucket?.id };
+  const [buckets, keys] = await Promise.all([bucketListing(g, i.adminUrl), keyListing(g, i.adminUrl)]);
+  const markers = keys.filter((k) => k.name === markerKeyName(i.owner)).map((k) => k.id);
+  for (const b of buckets) {
+    const m = bucketOwner(b);
+    if (m && markers.includes(m.markerKeyId)) return { markerKeyId: m.markerKeyId, bucketId: b.id };
+  }
+  return { markerKeyId: markers[0] };
+}
+
+/** Makes a marker key for `owner` (noted in the process's key listing). */
+export async function newMarkerKey(g: GarageAdmin, adminUrl: string, owner: string): Promise<string> {
+  const key = await g.createKey(markerKeyName(owner));
+  await noteKey(adminUrl, key.accessKeyId, key.name);
+  return key.accessKeyId;
+}
+
+/** The refusal of a name another bucket holds. */
+export function takenMessage(
+  alias: string,
+  adminUrl: string,
+  bucketId: string,
+  owner: string | undefined,
+): string {
+  return (
+    `the name "${alias}" is already taken on ${adminUrl} by bucket ${bucketId}: ${describeOwner(owner)}. ` +
+    `Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`
+  );
 }
 
 const withoutUndefined = (props: Props): Props => JSON.parse(JSON.stringify(props)) as Props;
@@ -129,21 +110,20 @@ async function aliasCollisions(
   i: BucketInputs,
   aliases: readonly string[],
 ): Promise<{ property: string; reason: string }[]> {
-  const g = admin(i);
   const out: { property: string; reason: string }[] = [];
+  let byAlias: Map<string, ListedBucket>;
   try {
-    for (const alias of aliases) {
-      const index = i.globalAliases.indexOf(alias);
-      const existing = await g.bucketByAlias(alias);
-      const owner = existing ? bucketOwner(existing)?.owner : undefined;
-      if (existing && owner !== i.owner)
-        out.push({
-          property: `globalAliases[${index}]`,
-          reason: `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(owner)}. Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
-        });
-    }
+    byAlias = bucketsByAlias(await bucketListing(admin(i), i.adminUrl));
   } catch {
     return out;
+  }
+  for (const alias of aliases) {
+    const existing = byAlias.get(alias);
+    if (existing && existing.owner !== i.owner)
+      out.push({
+        property: `globalAliases[${i.globalAliases.indexOf(alias)}]`,
+        reason: takenMessage(alias, i.adminUrl, existing.info.id, existing.owner),
+      });
   }
   return out;
 }
@@ -169,32 +149,35 @@ export async function create(props: Props): Promise<pulumi.dynamic.CreateResult>
   const i = props as unknown as BucketInputs;
   const g = admin(i);
   try {
-    const own = await findOwnWork(g, i.owner);
+    const own = await findOwnWork(g, i);
     let info = own.bucketId ? await g.bucketById(own.bucketId) : undefined;
+    const listed = bucketsByAlias(await bucketListing(g, i.adminUrl));
     for (const alias of i.globalAliases) {
-      const existing = await g.bucketByAlias(alias);
+      // A name free in the listing is created (Garage refuses it if someone took it since); a
+      // taken one is looked up again, as it is now.
+      const existing = listed.has(alias) ? await g.bucketByAlias(alias) : undefined;
       if (!existing || existing.id === info?.id) continue;
       const current = bucketOwner(existing);
       if (current?.owner === i.owner) {
         info = existing;
         continue;
       }
-      if (!i.adopt)
-        throw new Error(
-          `the name "${alias}" is already taken on ${i.adminUrl} by bucket ${existing.id}: ${describeOwner(current?.owner)}. ` +
-            `Choose another name, or set "adopt: true" to take that bucket over (its objects are kept)`,
-        );
+      if (!i.adopt) throw new Error(takenMessage(alias, i.adminUrl, existing.id, current?.owner));
       if (info)
         throw new Error(
           `"${alias}" belongs to bucket ${existing.id}, another bucket than the rest of its aliases; remove it from one of them first`,
         );
       info = existing;
     }
-    const markerKeyId = own.markerKeyId ?? (await g.createKey(markerKeyName(i.owner))).accessKeyId;
+    const markerKeyId = own.markerKeyId ?? (await newMarkerKey(g, i.adminUrl, i.owner));
     if (!info) {
       info = await g.createBucket({
         ...(i.globalAliases[0] ? { globalAlias: i.globalAliases[0] } : {}),
         localAlias: { accessKeyId: markerKeyId, alias: RESERVED_OWNER_ALIAS },
+      });
+      await noteBucket(i.adminUrl, {
+        ...info,
+        globalAliases: [...new Set([...info.globalAliases, ...i.globalAliases])],
       });
     } else {
       const previous = bucketOwner(info);
@@ -251,7 +234,9 @@ export async function remove(id: string, props: Props): Promise<void> {
     // Aliases go with the bucket; Garage refuses to delete a bucket that still has global aliases
     // other than through DeleteBucket itself, which removes them.
     await g.deleteBucket(id);
+    await forgetBucket(i.adminUrl, id);
     await g.deleteKey(marker.markerKeyId);
+    await noteKey(i.adminUrl, marker.markerKeyId, undefined);
   } catch (e) {
     throw context("deleting", i, e);
   }

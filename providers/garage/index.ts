@@ -6,10 +6,18 @@ export * from "./client";
 export * from "./validate";
 export * from "./owner";
 export { GarageAdmin } from "./api";
-export { GarageBucketResource, GarageAccessKey, GarageBucketPermission, ownerOf } from "./resources";
+export {
+  GarageBucketResource,
+  GarageAccessKey,
+  GarageBucketPermission,
+  GarageBucketCollection,
+  ownerOf,
+} from "./resources";
 export type {
   GarageConnectionArgs,
   GarageBucketResourceArgs,
   GarageAccessKeyArgs,
   GarageBucketPermissionArgs,
+  GarageBucketCollectionArgs,
+  GarageCollectionBucket,
 } from "./resources";

@@ -121,3 +121,43 @@ export class GarageBucketPermission extends pulumi.dynamic.Resource {
     );
   }
 }
+
+const collectionProvider = providerAt(providerSpecifier("garage/collectionProvider"));
+
+/** One bucket of a GarageBucketCollection. */
+export interface GarageCollectionBucket {
+  /** The bucket's S3 name (its global alias); the collection's key for it. */
+  name: pulumi.Input<string>;
+  /** Serve the bucket as a website at <name>.<Garage's root domain>. */
+  website?: pulumi.Input<{ indexDocument?: pulumi.Input<string>; errorDocument?: pulumi.Input<string> }>;
+  /** maxSize in bytes or as "10GiB"; maxObjects a count. Left out: not managed. */
+  quotas?: pulumi.Input<{ maxSize?: pulumi.Input<number | string>; maxObjects?: pulumi.Input<number> }>;
+  cors?: pulumi.Input<pulumi.Input<Partial<CorsRule>>[]>;
+}
+
+export interface GarageBucketCollectionArgs extends GarageConnectionArgs {
+  /** The buckets, each listed once by name. */
+  buckets: pulumi.Input<pulumi.Input<GarageCollectionBucket>[]>;
+}
+
+/**
+ * Many buckets of one stack as one resource (for sites with many buckets): one engine resource and
+ * one bucket listing instead of one of each per bucket. Each bucket carries the same owner marker
+ * as a GarageBucketResource's (with this resource's owner); `adopt` applies to every bucket.
+ */
+export class GarageBucketCollection extends pulumi.dynamic.Resource {
+  /** The buckets' ids by name. */
+  declare readonly bucketIds: pulumi.Output<Record<string, string>>;
+  declare readonly owner: pulumi.Output<string>;
+
+  constructor(name: string, args: GarageBucketCollectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      collectionProvider,
+      name,
+      { ...args, ...connection(args, name), bucketIds: undefined },
+      opts,
+      "sovereign/garage",
+      "BucketCollection",
+    );
+  }
+}

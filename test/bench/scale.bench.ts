@@ -14,6 +14,7 @@
  *   SOVEREIGN_SCALE_RECORDS=1000     SOVEREIGN_SCALE_PARALLEL=<engine default>
  *   SOVEREIGN_SCALE_DNS=collection,rrsets (the first is what the sites use, as DnsZone does)
  *   SOVEREIGN_SCALE_NETBOX_WORKERS=3 (gunicorn workers; 0 = Django's runserver)
+ *   SOVEREIGN_SCALE_GARAGE=collection (one GarageBucketCollection; "buckets": one resource per bucket)
  *   node bin/test/bench/scale.bench.js        (or: npm run bench -- scale)
  *
  * Times are wall times on whatever else the machine runs: read the ratios, taken in the same run.
@@ -30,6 +31,7 @@ import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../providers/garage/validate";
 import { NETBOX_OBJECT_TYPES, planScaleSite, recordsPlan, SCALE_SERVICES, ScaleService } from "./scale/plan";
 import { Measured, programStack, ProgramStack } from "./scale/stack";
 import type { StateStats } from "./scale/stateStats";
+import { GARAGE_RESOURCES, type GarageResources } from "./scale/plan";
 
 /** One goal of issue 16's "Done when", as measured in this run. */
 interface Goal {
@@ -90,6 +92,14 @@ interface SizeResult {
   site: { preview: Measured; up: Measured; noChange: Measured; state: StateStats };
 }
 
+/** SOVEREIGN_SCALE_GARAGE: how the site declares its buckets (default: one collection). */
+function garageResources(): GarageResources {
+  const mode = process.env.SOVEREIGN_SCALE_GARAGE || "collection";
+  if (!(GARAGE_RESOURCES as readonly string[]).includes(mode))
+    throw new Error(`SOVEREIGN_SCALE_GARAGE: unknown "${mode}"; use ${GARAGE_RESOURCES.join(" or ")}`);
+  return mode as GarageResources;
+}
+
 async function measureSize(
   s: Services,
   services: ScaleService[],
@@ -98,10 +108,11 @@ async function measureSize(
   dns: "rrsets" | "collection",
 ): Promise<SizeResult> {
   const tag = `s${apps}${dns === "collection" ? "c" : ""}`;
-  const plan = planScaleSite(apps, services, tag, dns);
+  const garage = garageResources();
+  const plan = planScaleSite(apps, services, tag, dns, garage);
   const stacks: ProgramStack[] = [];
   try {
-    const base = { apps, services: services.join(","), tag, dns };
+    const base = { apps, services: services.join(","), tag, dns, garage };
     const floor = await programStack(`scale-floor-${tag}`, scaleConfig(s, { ...base, mode: "floor" }));
     stacks.push(floor);
     const floorPreview = await floor.measure("preview", parallel);
@@ -343,7 +354,7 @@ export async function benchScale(): Promise<void> {
     Object.assign(s, { pdns, garage, netbox });
     console.log(
       `scale bench: services ${services.join(", ")} started in ${secs(Date.now() - started)}; sizes ${sizes.join(", ")} apps; parallel ${parallel ?? "engine default"}; ` +
-        `DNS ${dnsModes[0]}; NetBox ${netboxWorkers > 0 ? `gunicorn, ${netboxWorkers} workers` : "runserver"}`,
+        `DNS ${dnsModes[0]}; Garage ${garageResources()}; NetBox ${netboxWorkers > 0 ? `gunicorn, ${netboxWorkers} workers` : "runserver"}`,
     );
     const results: SizeResult[] = [];
     for (const apps of sizes) {

@@ -33,6 +33,10 @@ export interface ScalePlan {
   resourceCount: number;
 }
 
+/** How the site declares its Garage buckets (SOVEREIGN_SCALE_GARAGE). */
+export const GARAGE_RESOURCES = ["collection", "buckets"] as const;
+export type GarageResources = (typeof GARAGE_RESOURCES)[number];
+
 export const APPS_PER_HOST = 5;
 /** NetBox object types the site declares: cluster type, cluster, virtual machine, service. */
 export const NETBOX_OBJECT_TYPES = 4;
@@ -41,12 +45,15 @@ export const BUCKET_EVERY = 4;
 /**
  * @param tag distinguishes the sizes of one run (names of zones, buckets and NetBox objects)
  * @param dnsResources "rrsets": one resource per record set; "collection": one per zone
+ * @param garageResources "buckets": one GarageBucketResource per bucket; "collection": one
+ *   GarageBucketCollection for all of them
  */
 export function planScaleSite(
   apps: number,
   services: readonly ScaleService[],
   tag: string,
   dnsResources: "rrsets" | "collection" = "rrsets",
+  garageResources: GarageResources = "buckets",
 ): ScalePlan {
   if (!Number.isInteger(apps) || apps < 1) throw new Error(`apps must be a positive integer, got ${apps}`);
   const zone = `${tag}.scale.test.`;
@@ -71,7 +78,8 @@ export function planScaleSite(
   const has = (s: ScaleService): boolean => services.includes(s);
   const components = 1 + apps; // the site + one per app
   const dns = has("powerdns") ? 1 + (dnsResources === "collection" ? 1 : rrsets.length) : 0;
-  const garage = has("garage") ? appList.filter((a) => a.bucket).length : 0;
+  const buckets = appList.filter((a) => a.bucket).length;
+  const garage = has("garage") ? (garageResources === "collection" ? Math.min(1, buckets) : buckets) : 0;
   const netbox = has("netbox") ? 2 + hosts.length + apps : 0;
   return { zone, hosts, apps: appList, rrsets, resourceCount: components + dns + garage + netbox };
 }

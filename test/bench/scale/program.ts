@@ -4,7 +4,8 @@
  *   mode      "site" (the generated site on the real services), "floor" (as many plain
  *             ComponentResources as the site declares, no provider: the engine's own floor) or
  *             "records" (one zone with `records` A record sets: the DNS limit run)
- *   apps, services (comma list), tag, dns ("rrsets" | "collection"), pdnsUrl, garageUrl, netboxUrl
+ *   apps, services (comma list), tag, dns ("rrsets" | "collection"), pdnsUrl, garageUrl, netboxUrl,
+ *   garage ("collection" | "buckets": one GarageBucketCollection or one GarageBucketResource per bucket)
  * Credentials come from the stack config secrets the providers read through `configure`.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -13,14 +14,14 @@ import {
   PowerDnsRecordSet,
   PowerDnsZone,
 } from "../../../providers/powerdns/resources";
-import { GarageBucketResource } from "../../../providers/garage/resources";
+import { GarageBucketCollection, GarageBucketResource } from "../../../providers/garage/resources";
 import {
   NetboxCluster,
   NetboxClusterType,
   NetboxService,
   NetboxVirtualMachine,
 } from "../../../providers/netbox/resources";
-import { planScaleSite, recordsPlan, ScalePlan, ScaleService } from "./plan";
+import { GarageResources, planScaleSite, recordsPlan, ScalePlan, ScaleService } from "./plan";
 
 class Floor extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -71,28 +72,45 @@ function declareDns(
   }
 }
 
+function declareGarage(
+  plan: ScalePlan,
+  site: Group,
+  ep: Endpoints,
+  apps: Map<string, Group>,
+  mode: GarageResources,
+): void {
+  const withBucket = plan.apps.filter((a) => a.bucket);
+  if (mode === "collection") {
+    if (withBucket.length)
+      new GarageBucketCollection(
+        "buckets",
+        { adminUrl: ep.garageUrl, buckets: withBucket.map((a) => ({ name: a.bucket ?? "" })) },
+        { parent: site },
+      );
+    return;
+  }
+  for (const a of withBucket)
+    new GarageBucketResource(
+      `bucket-${a.name}`,
+      { adminUrl: ep.garageUrl, globalAliases: [a.bucket ?? ""] },
+      { parent: apps.get(a.name) },
+    );
+}
+
 function declareSite(
   plan: ScalePlan,
   services: ScaleService[],
   ep: Endpoints,
   tag: string,
   collection: boolean,
+  garage: GarageResources,
 ): void {
   const site = new Group("sovereign:bench:Site", "site");
   const apps = new Map(
     plan.apps.map((a) => [a.name, new Group("sovereign:bench:App", a.name, { parent: site })]),
   );
   if (services.includes("powerdns")) declareDns(plan, site, ep, apps, collection);
-  if (services.includes("garage")) {
-    for (const a of plan.apps) {
-      if (a.bucket)
-        new GarageBucketResource(
-          `bucket-${a.name}`,
-          { adminUrl: ep.garageUrl, globalAliases: [a.bucket] },
-          { parent: apps.get(a.name) },
-        );
-    }
-  }
+  if (services.includes("garage")) declareGarage(plan, site, ep, apps, garage);
   if (services.includes("netbox")) {
     const url = ep.netboxUrl;
     const type = new NetboxClusterType(
@@ -150,7 +168,8 @@ export function main(): void {
   }
   const apps = config.requireNumber("apps");
   const services = config.require("services").split(",").filter(Boolean) as ScaleService[];
-  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets");
+  const garage: GarageResources = config.get("garage") === "buckets" ? "buckets" : "collection";
+  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets", garage);
   if (config.require("mode") === "floor") {
     for (let i = 0; i < plan.resourceCount; i++) new Floor(`floor${i}`);
     return;
@@ -165,5 +184,6 @@ export function main(): void {
     },
     tag,
     collection,
+    garage,
   );
 }

@@ -1,5 +1,8 @@
+import * as fs from "fs";
 import * as http from "http";
-import type { PulumiFn } from "@pulumi/pulumi/automation";
+import * as os from "os";
+import * as path from "path";
+import type { LocalWorkspace, PulumiFn } from "@pulumi/pulumi/automation";
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GarageAdmin } from "../../../providers/garage/api";
 import { launchGarage } from "../../harness/garage";
@@ -96,4 +99,23 @@ export async function garageStack(
   const t = await createTestStack(name, program);
   await t.stack.setConfig(DEFAULT_ADMIN_TOKEN_CONFIG, { value: service.adminToken, secret: true });
   return t;
+}
+
+/**
+ * Runs `work` with the stack's provider processes logging their Garage requests (see
+ * providers/shared/requestLog.ts); returns the operations, e.g. "GET ListBucketsInfo", sorted.
+ */
+export async function garageRequests(t: TestStack, work: () => Promise<unknown>): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "garage-requests-"));
+  const file = path.join(dir, "requests.log");
+  const env = (t.stack.workspace as LocalWorkspace).envVars;
+  env.SOVEREIGN_GARAGE_REQUEST_LOG = file;
+  try {
+    await work();
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+    return lines.map((l) => l.replace(/ \/v2\//, " ")).sort();
+  } finally {
+    delete env.SOVEREIGN_GARAGE_REQUEST_LOG;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
