@@ -11,6 +11,7 @@
  */
 import type { PdnsRRSet, PdnsRRSetChange } from "./client";
 import { canonicalFromServer, comparableContents } from "./records";
+import { unpackRRSets } from "./collectionPacking";
 import {
   decideClaim,
   decideDelete,
@@ -107,7 +108,8 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
   if (rawRRSets === UNKNOWN) {
     return { inputs: { ...base.inputs, rrsets: UNKNOWN as unknown as CollectionInputs["rrsets"] }, failures };
   }
-  const list = Array.isArray(rawRRSets) ? (rawRRSets as unknown[]) : undefined;
+  // A plain list, or the program's packed form (collectionPacking.ts).
+  const list = unpackRRSets(rawRRSets);
   if (!list) {
     fail({
       property: "rrsets",
