@@ -331,7 +331,8 @@ async function dnsLimit(
         `  ${dns === "rrsets" ? "one resource per record set" : "one record collection per zone"}:\n` +
           `    whole-zone apply (GET + PATCH of the zone) ${spreadText(whole)}, ${wholeRequests} requests\n` +
           `    up ${spreadText(repeated(ups))}; empty up ${spreadText(repeated(empties))}\n` +
-          `    up minus empty up ${spreadText(net)} = ${ratio(net.median, whole.median)} of whole-zone; ` +
+          `    up minus empty up ${spreadText(net)} = ${ratio(net.median, whole.median)} of whole-zone ` +
+          `(fastest up minus fastest empty up ${msText(repeated(ups).min - repeated(empties).min)}: load only adds time); ` +
           `${reqs} requests = ${ratio(reqs, wholeRequests)} (${up ? requestText(up) : "none"})\n` +
           `    no-change preview ${secs(noChange.wallMs)}, ${noChange.requests.powerdns.requests} requests; state ${mib(st.state().stateBytes)}`,
       );
