@@ -181,6 +181,19 @@ export function submitRRSetChange(
   return queueFor(endpoint, zone).submit(change);
 }
 
+/**
+ * Queues all changes of one operation's plan at once (see ZoneBatchQueue.submitAll); one promise per
+ * change, in order.
+ */
+export function submitRRSetChanges(
+  endpoint: PowerDnsEndpoint,
+  zone: string,
+  changes: readonly PdnsRRSetChange[],
+): Promise<void>[] {
+  if (!batchSettings.enabled) return changes.map((c) => submitRRSetChange(endpoint, zone, c));
+  return queueFor(endpoint, zone).submitAll(changes);
+}
+
 /** Whether each change is what the server shows now (after a PATCH that got no answer). */
 async function landedOn(
   client: PowerDnsClient,

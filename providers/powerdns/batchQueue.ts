@@ -114,7 +114,20 @@ export class ZoneBatchQueue {
     });
   }
 
-  private schedule(): void {
+  /**
+   * Queues every change of one operation's plan (a record collection's write). When that operation
+   * is the only one in progress nothing else can join the PATCH, so it is sent at once instead of
+   * after the idle wait; otherwise the changes wait like single ones.
+   */
+  submitAll(changes: readonly PdnsRRSetChange[]): Promise<void>[] {
+    const done = changes.map(
+      (change) => new Promise<void>((resolve, reject) => this.pending.push({ change, resolve, reject })),
+    );
+    if (changes.length > 0) this.schedule(this.active <= 1);
+    return done;
+  }
+
+  private schedule(complete = false): void {
     const now = this.clock.now();
     this.since ??= now;
     if (this.sending) return;
@@ -123,7 +136,7 @@ export class ZoneBatchQueue {
     // here, no further change can arrive before we answer: waiting would only add latency.
     const saturated =
       this.pending.length >= this.active && this.active === this.peak && this.peak === this.peakAtLastFlush;
-    const idle = saturated ? 0 : this.limits.idleMs;
+    const idle = saturated || complete ? 0 : this.limits.idleMs;
     const wait = Math.max(0, Math.min(idle, this.since + this.limits.maxWaitMs - now));
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;

@@ -11,6 +11,7 @@
  */
 import type { PdnsRRSet, PdnsRRSetChange } from "./client";
 import { canonicalFromServer, comparableContents } from "./records";
+import { unpackRRSets } from "./collectionPacking";
 import {
   decideClaim,
   decideDelete,
@@ -22,7 +23,15 @@ import {
   ownIds,
   OwnerId,
 } from "../shared/ownership";
-import { CheckFailure, CheckResult, checkRecordSetInputs, EndpointInputs, UNKNOWN } from "./validate";
+import {
+  CheckFailure,
+  CheckResult,
+  checkRecordSetFields,
+  checkRecordSetInputs,
+  checkZone,
+  EndpointInputs,
+  UNKNOWN,
+} from "./validate";
 
 /** One record set of a collection, normalised. */
 export interface CollectionRRSet {
@@ -99,7 +108,8 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
   if (rawRRSets === UNKNOWN) {
     return { inputs: { ...base.inputs, rrsets: UNKNOWN as unknown as CollectionInputs["rrsets"] }, failures };
   }
-  const list = Array.isArray(rawRRSets) ? (rawRRSets as unknown[]) : undefined;
+  // A plain list, or the program's packed form (collectionPacking.ts).
+  const list = unpackRRSets(rawRRSets);
   if (!list) {
     fail({
       property: "rrsets",
@@ -107,6 +117,8 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
     });
   }
   const firstIndex = new Map<string, number>();
+  // The zone once (its failures are the stand-in's); each record set only with its own fields.
+  const zone = checkZone(rest.zone, []);
   (list ?? []).forEach((raw, i) => {
     if (typeof raw !== "object" || raw === null) {
       fail({
@@ -115,11 +127,9 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
       });
       return;
     }
-    const checked = checkRecordSetInputs({ ...rest, ...(raw as Raw) });
-    checked.failures
-      .filter((f) => PER_RRSET.has(f.property))
-      .forEach((f) => fail({ property: `rrsets[${i}].${f.property}`, reason: f.reason }));
-    const r = checked.inputs;
+    const own: CheckFailure[] = [];
+    const r = checkRecordSetFields(raw as Raw, zone, own);
+    for (const f of own) fail({ property: `rrsets[${i}].${f.property}`, reason: f.reason });
     const key = rrsetKeyOf(r.name, r.type);
     const dup = firstIndex.get(key);
     if (dup !== undefined) {
@@ -133,6 +143,51 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
     rrsets[key] = { ttl: r.ttl, records: r.records, disabled: r.disabled };
   });
   return { inputs: { ...base.inputs, rrsets }, failures };
+}
+
+/**
+ * A record set as the engine holds it (checked inputs and outputs): one string per record set,
+ * `<ttl>[ disabled] <records as a JSON list>`, e.g. `3600 ["192.0.2.10"]`. The engine, the state
+ * and the preview then handle one string per record set instead of an object with a list, which
+ * is what dominated an up of a large zone (each value is a protobuf object on every RPC); the
+ * preview still lists each record set added, changed or removed by its key.
+ */
+export type WireRRSets = Record<string, string>;
+
+export function encodeRRSet(r: CollectionRRSet): string {
+  return `${r.ttl}${r.disabled ? " disabled" : ""} ${JSON.stringify(r.records)}`;
+}
+
+const WIRE = /^(\d+)( disabled)? (\[[^]*\])$/;
+
+/** The record set of one wire value; a state written before the wire form holds the object itself. */
+export function decodeRRSet(key: string, v: unknown): CollectionRRSet {
+  if (typeof v === "object" && v !== null) return v as CollectionRRSet;
+  const m = typeof v === "string" ? WIRE.exec(v) : null;
+  const records: unknown = m ? JSON.parse(m[3]) : undefined;
+  if (!m || !Array.isArray(records))
+    throw new Error(
+      `record set ${key}: cannot read ${JSON.stringify(v)} from the state (expected "<ttl> [records]")`,
+    );
+  return { ttl: Number(m[1]), disabled: m[2] !== undefined, records: records.map(String) };
+}
+
+/** Checked inputs in the form the engine keeps (see `WireRRSets`); unknown record sets stay unknown. */
+export function toWire(i: CollectionInputs): Omit<CollectionInputs, "rrsets"> & { rrsets: WireRRSets } {
+  if ((i.rrsets as unknown) === UNKNOWN)
+    return i as unknown as Omit<CollectionInputs, "rrsets"> & { rrsets: WireRRSets };
+  const rrsets: WireRRSets = {};
+  for (const [k, r] of Object.entries(i.rrsets)) rrsets[k] = encodeRRSet(r);
+  return { ...i, rrsets };
+}
+
+/** Inputs or outputs from the engine (wire form, or the object form of older states) as `CollectionInputs`. */
+export function fromWire(props: Raw): CollectionInputs {
+  const raw = props.rrsets;
+  if (raw === UNKNOWN || typeof raw !== "object" || raw === null) return props as unknown as CollectionInputs;
+  const rrsets: Record<string, CollectionRRSet> = {};
+  for (const [k, v] of Object.entries(raw as Raw)) rrsets[k] = decodeRRSet(k, v);
+  return { ...(props as unknown as CollectionInputs), rrsets };
 }
 
 export interface CollectionDiff {
@@ -158,15 +213,19 @@ export function sameRRSet(type: string, a: CollectionRRSet, b: CollectionRRSet):
  * touches only the record sets that differ.
  */
 export function diffCollection(olds: Raw, news: Raw): CollectionDiff {
-  const o = (olds.rrsets ?? {}) as Record<string, CollectionRRSet>;
-  const n = news.rrsets as Record<string, CollectionRRSet> | string;
+  // Wire form (or objects from an older state); equal wire strings need no decoding.
+  const o = (olds.rrsets ?? {}) as Raw;
+  const n = news.rrsets as Raw | string;
   const replaces = ["zone", "serverId"].filter((k) => olds[k] !== news[k]);
   if (n === UNKNOWN || typeof n !== "object") {
     return { changes: true, replaces, deleteBeforeReplace: false, added: [], changed: [], removed: [] };
   }
   const added = Object.keys(n).filter((k) => !(k in o));
   const removed = Object.keys(o).filter((k) => !(k in n));
-  const changed = Object.keys(n).filter((k) => k in o && !sameRRSet(splitKey(k).type, o[k], n[k]));
+  const changed = Object.keys(n).filter(
+    (k) =>
+      k in o && o[k] !== n[k] && !sameRRSet(splitKey(k).type, decodeRRSet(k, o[k]), decodeRRSet(k, n[k])),
+  );
   const bookkeeping = ["apiUrl", "apiKeyConfig", "owner", "adopt", "formerOwnerPrefix"].some(
     (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
   );

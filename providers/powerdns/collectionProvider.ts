@@ -6,13 +6,14 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ownerAmong } from "../shared/ownership";
-import { readZoneShared, submitRRSetChange, zoneOperation } from "./batch";
+import { readZoneShared, submitRRSetChanges, zoneOperation } from "./batch";
 import { endpointFrom, PdnsZone, PowerDnsEndpoint } from "./client";
 import {
   checkCollectionInputs,
   CollectionInputs,
   CollectionRRSet,
   diffCollection,
+  fromWire,
   planCollectionDelete,
   planCollectionWrite,
   rrsetKeyOf,
@@ -20,6 +21,7 @@ import {
   serverRRSet,
   ServerView,
   splitKey,
+  toWire,
   WritePlan,
 } from "./collection";
 
@@ -63,7 +65,7 @@ async function apply(
     );
   }
   for (const w of plan.warnings) console.warn(`warning: record set ${w}`);
-  const results = await Promise.allSettled(plan.changes.map((c) => submitRRSetChange(ep, i.zone, c)));
+  const results = await Promise.allSettled(submitRRSetChanges(ep, i.zone, plan.changes));
   const failed = results
     .map((r, n) =>
       r.status === "rejected"
@@ -80,7 +82,9 @@ async function apply(
 }
 
 export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-  return checkCollectionInputs(news);
+  const { inputs, failures } = checkCollectionInputs(news);
+  // The engine keeps one string per record set (see WireRRSets).
+  return { inputs: toWire(inputs), failures };
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
@@ -89,26 +93,27 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<pulum
 }
 
 export async function create(props: Props): Promise<pulumi.dynamic.CreateResult> {
-  const i = props as unknown as CollectionInputs;
+  const i = fromWire(props);
   const ep = endpointFrom(i);
   await zoneOperation(ep, i.zone, async () =>
     apply(ep, i, "creating", planCollectionWrite(undefined, i, await zoneView(ep, i))),
   );
-  return { id: collectionId(i), outs: { ...i } };
+  // The outputs are the checked inputs, already in wire form.
+  return { id: collectionId(i), outs: { ...props } };
 }
 
 export async function update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  const i = news as unknown as CollectionInputs;
-  const old = olds as unknown as CollectionInputs;
+  const i = fromWire(news);
+  const old = fromWire(olds);
   const ep = endpointFrom(i);
   await zoneOperation(ep, i.zone, async () =>
     apply(ep, i, "updating", planCollectionWrite(old, i, await zoneView(ep, i))),
   );
-  return { outs: { ...i } };
+  return { outs: { ...news } };
 }
 
 export async function remove(_id: string, props: Props): Promise<void> {
-  const s = props as unknown as CollectionInputs;
+  const s = fromWire(props);
   const ep = endpointFrom(s);
   await zoneOperation(ep, s.zone, async () => {
     const zone = await readZoneShared(ep, s.zone);
@@ -125,7 +130,7 @@ export { remove as delete };
  * owner); a changed one shows the server's values, so the next `up` writes ours back.
  */
 export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-  const s = props as unknown as CollectionInputs;
+  const s = fromWire(props);
   const zone = await readZoneShared(endpointFrom(s), s.zone);
   if (!zone) return { id: "", props: {} };
   const view = serverView(zone);
@@ -136,5 +141,5 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
     const now = serverRRSet(held.rrset);
     rrsets[key] = sameRRSet(splitKey(key).type, now, ours) ? ours : now;
   }
-  return { id, props: { ...props, rrsets } };
+  return { id, props: toWire({ ...s, ...props, rrsets } as CollectionInputs) };
 }

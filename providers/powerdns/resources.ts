@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerAt, providerSpecifier } from "../shared/moduleLocation";
 import { resourceOwner } from "../shared/resourceOwner";
 import type { RecordType } from "./records";
+import { packRRSets } from "./collectionPacking";
 import type { DnssecKey } from "./zoneProvider";
 import type { ZONE_KINDS } from "./validate";
 
@@ -163,6 +164,15 @@ export interface PowerDnsRecordCollectionArgs extends PowerDnsConnectionArgs {
   formerOwnerPrefix?: pulumi.Input<string>;
 }
 
+/** The list as the program hands it to the engine (see collectionPacking.ts); an output is left as it is. */
+function packedRRSets(
+  rrsets: PowerDnsRecordCollectionArgs["rrsets"],
+): pulumi.Input<string | pulumi.Input<PowerDnsCollectionRRSet | string>[]> {
+  if (Array.isArray(rrsets)) return packRRSets(rrsets);
+  if (rrsets instanceof Promise) return rrsets.then((list) => packRRSets(list));
+  return rrsets;
+}
+
 /**
  * All record sets one stack keeps in one zone, as ONE resource: for large zones the engine's
  * per-resource cost, not the API, is what an `up` of one resource per record set spends its time
@@ -182,7 +192,7 @@ export class PowerDnsRecordCollection extends pulumi.dynamic.Resource {
     super(
       collectionProvider,
       name,
-      { ...args, owner: args.owner ?? resourceOwner(name) },
+      { ...args, rrsets: packedRRSets(args.rrsets), owner: args.owner ?? resourceOwner(name) },
       opts,
       "sovereign/powerdns",
       "RecordCollection",

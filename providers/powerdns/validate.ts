@@ -269,20 +269,47 @@ export const MAX_TTL = 2147483647;
 export function checkRecordSetInputs(news: Raw): CheckResult<RecordSetInputs> {
   const failures: CheckFailure[] = [];
   const endpoint = checkEndpoint(news, failures);
-  let zone = news.zone as string;
-  let zoneKnown = false;
-  if (!isUnknown(zone)) {
-    const z = typeof zone === "string" ? normalizeDomainName(zone, { what: "zone" }) : undefined;
-    if (!z?.ok) {
-      failures.push({
-        property: "zone",
-        reason: z && !z.ok ? z.reason : `zone must be a name such as "example.org."`,
-      });
-    } else {
-      zone = z.value;
-      zoneKnown = true;
-    }
+  const zone = checkZone(news.zone, failures);
+  const fields = checkRecordSetFields(news, zone, failures);
+  return {
+    inputs: {
+      ...endpoint,
+      zone: zone.value,
+      ...fields,
+      adopt: checkBool(news, "adopt", failures) ?? false,
+    },
+    failures,
+  };
+}
+
+/** The zone a record set names, normalised; `known` is false when unknown (preview) or bad (a failure is added). */
+export function checkZone(raw: unknown, failures: CheckFailure[]): { value: string; known: boolean } {
+  if (isUnknown(raw)) return { value: raw as string, known: false };
+  const z = typeof raw === "string" ? normalizeDomainName(raw, { what: "zone" }) : undefined;
+  if (!z?.ok) {
+    failures.push({
+      property: "zone",
+      reason: z && !z.ok ? z.reason : `zone must be a name such as "example.org."`,
+    });
+    return { value: raw as string, known: false };
   }
+  return { value: z.value, known: true };
+}
+
+/** What one record set is made of (everything but where it lives and who owns it). */
+export type RecordSetFields = Pick<RecordSetInputs, "name" | "type" | "ttl" | "records" | "disabled">;
+
+/**
+ * Checks one record set's own fields (name inside the zone, type, ttl, contents per type, disabled)
+ * against an already checked zone; failures name the field ("name", "records", ...). A record
+ * collection calls it once per record set without re-checking the endpoint, zone and owner.
+ */
+export function checkRecordSetFields(
+  news: Raw,
+  checkedZone: { value: string; known: boolean },
+  failures: CheckFailure[],
+): RecordSetFields {
+  const { value: zone, known: zoneKnown } = checkedZone;
   let name = news.name as string;
   let nameKnown = false;
   if (!isUnknown(name)) {
@@ -392,17 +419,11 @@ export function checkRecordSetInputs(news: Raw): CheckResult<RecordSetInputs> {
     }
   }
   return {
-    inputs: {
-      ...endpoint,
-      zone,
-      name,
-      type: type as RecordType,
-      ttl: ttl as number,
-      records: records.includes(UNKNOWN) ? records : [...records].sort(),
-      disabled: checkBool(news, "disabled", failures) ?? false,
-      adopt: checkBool(news, "adopt", failures) ?? false,
-    },
-    failures,
+    name,
+    type: type as RecordType,
+    ttl: ttl as number,
+    records: records.includes(UNKNOWN) ? records : [...records].sort(),
+    disabled: checkBool(news, "disabled", failures) ?? false,
   };
 }
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { unpackRRSets } from "../../providers/powerdns/collectionPacking";
 
 /** A resource registered under pulumi.runtime.setMocks, as a test records it. */
 export interface MockedResource {
@@ -22,8 +23,10 @@ export function publishedRecords(
   for (const c of created) {
     if (c.inputs.type !== undefined && Array.isArray(c.inputs.records))
       out[`${String(c.inputs.name)} ${String(c.inputs.type)}`] = c.inputs.records;
-    if (Array.isArray(c.inputs.rrsets))
-      for (const r of c.inputs.rrsets as { name: string; type: string; records: unknown }[])
+    // A record collection's list, as the program packs it for the engine.
+    const rrsets = c.inputs.rrsets === undefined ? undefined : unpackRRSets(c.inputs.rrsets);
+    if (rrsets)
+      for (const r of rrsets as { name: string; type: string; records: unknown }[])
         out[`${r.name} ${r.type}`] = r.records;
   }
   return out;

@@ -89,6 +89,27 @@ describe("powerdns batch queue (fake clock)", () => {
     assert.deepStrictEqual(await outcomes(done), ["ok", "ok", "ok"]);
   });
 
+  it("sends a lone operation's whole plan at once, but lets another operation's changes join an idle wait", async () => {
+    const clock = new FakeClock();
+    const { io, sent } = recorder(() => undefined);
+    const q = new ZoneBatchQueue(io, limits, clock);
+    const alone = q.operation(() => Promise.all(q.submitAll([change("a."), change("b.")])));
+    await clock.advance(0);
+    assert.deepStrictEqual(sent, [["a.", "b."]], "no idle wait: nothing else is in progress");
+    await alone;
+    // Two operations in progress: the first one's plan waits for the other's change.
+    let release!: () => void;
+    const other = q.operation(() => new Promise<void>((r) => (release = r)));
+    const plan = q.operation(() => Promise.all(q.submitAll([change("c.")])));
+    await clock.advance(0);
+    assert.deepStrictEqual(sent.length, 1, "still waiting: another operation may add changes");
+    const single = q.submit(change("d."));
+    await clock.advance(40);
+    assert.deepStrictEqual(sent[1], ["c.", "d."]);
+    release();
+    await Promise.all([other, plan, single]);
+  });
+
   it("never waits longer than maxWaitMs for a steady trickle", async () => {
     const clock = new FakeClock();
     const { io, sent } = recorder(() => undefined);

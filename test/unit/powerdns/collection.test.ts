@@ -4,10 +4,14 @@ import {
   checkCollectionInputs,
   CollectionInputs,
   CollectionRRSet,
+  decodeRRSet,
   diffCollection,
+  encodeRRSet,
+  fromWire,
   planCollectionDelete,
   planCollectionWrite,
   ServerView,
+  toWire,
 } from "../../../providers/powerdns/collection";
 import { encodeOwner } from "../../../providers/shared/ownership";
 import type { PdnsRRSet } from "../../../providers/powerdns/client";
@@ -109,6 +113,40 @@ describe("PowerDNS record collection: check", () => {
       ["formerOwnerPrefix"],
     );
     assert.match(bad.failures[0].reason, /must be "<project>\/<stack>\/<zone resource>-" of this stack/);
+  });
+});
+
+describe("PowerDNS record collection: the engine's form of record sets", () => {
+  it("keeps one string per record set that reads back to the same record set (property)", () => {
+    const rrset = fc.record({
+      ttl: fc.integer({ min: 0, max: 2147483647 }),
+      disabled: fc.boolean(),
+      records: fc.array(fc.string({ unit: "binary" }), { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(rrset, (r) => {
+        const wire = encodeRRSet(r);
+        assert.strictEqual(typeof wire, "string");
+        assert.deepStrictEqual(decodeRRSet("k", wire), { ...r });
+      }),
+    );
+    assert.strictEqual(encodeRRSet(a("192.0.2.1")), '3600 ["192.0.2.1"]');
+  });
+
+  it("reads the object form of states written before it, and names a value it cannot read", () => {
+    const i = inputs({ "a.z.test. A": a("192.0.2.1") });
+    assert.deepStrictEqual(fromWire({ ...toWire(i) }), i);
+    assert.deepStrictEqual(fromWire({ ...i }), i);
+    assert.throws(() => decodeRRSet("a.z.test. A", "oops"), /record set a\.z\.test\. A: cannot read "oops"/);
+  });
+
+  it("diffs the engine's form like the objects", () => {
+    const olds = toWire(inputs({ "a.z.test. A": a("192.0.2.1"), "b.z.test. A": a("192.0.2.2") }));
+    const news = toWire(inputs({ "a.z.test. A": a("192.0.2.9"), "b.z.test. A": a("192.0.2.2") }));
+    assert.deepStrictEqual(diffCollection({ ...olds }, { ...news }).changed, ["a.z.test. A"]);
+    // An older state's objects against the wire form: only real changes count.
+    const older = inputs({ "a.z.test. A": a("192.0.2.9"), "b.z.test. A": a("192.0.2.2") });
+    assert.strictEqual(diffCollection({ ...older }, { ...news }).changes, false);
   });
 });
 
