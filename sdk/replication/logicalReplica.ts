@@ -16,7 +16,7 @@
  * any error text is scrubbed of it.
  */
 import { randomBytes } from "crypto";
-import { copyDatabase, dropDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { copyDatabase, psql, recreateDatabase, type PostgresConnection } from "./postgresCopy";
 import { lsnBehind } from "./pgLsn";
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -141,17 +141,7 @@ export async function startReplica(
   await identifyRowsWithoutKey(source);
   // The replica starts from an empty database: rows left by an earlier copy would collide. The
   // database's comment (the owner marker the migration's provision step wrote) is kept.
-  const comment = (
-    await psql(
-      target,
-      `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(target.database)}`,
-      "postgres",
-    )
-  ).trim();
-  await dropDatabase(target);
-  await ensureDatabase(target);
-  if (comment !== "")
-    await psql(target, `COMMENT ON DATABASE ${ident(target.database)} IS ${literal(comment)}`, "postgres");
+  await recreateDatabase(target);
   await copyDatabase(source, target, { schemaOnly: true });
   const conninfo = [
     `host=${source.host}`,
