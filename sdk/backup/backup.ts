@@ -87,7 +87,7 @@ export async function backupSite(stacks: SiteStacks, o: BackupOptions): Promise<
       entries.push(...result.entries);
       const bytes = result.entries.reduce((n, e) => n + e.bytes, 0);
       log(
-        `backup: ${label}: ${result.entries.length} entries, ${bytes} bytes${before ? " (changes only)" : ""}`,
+        `backup: ${label}: ${result.entries.length} entries, ${bytes} bytes${before ? " (changes only)" : ""}${result.note ? `, ${result.note}` : ""}`,
       );
     }
 

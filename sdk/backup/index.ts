@@ -9,3 +9,11 @@ export {
   type OpenedArchive,
 } from "./restore";
 export { SiteStacks, siteLocation } from "./siteStack";
+export {
+  tableIncrement,
+  tableSources,
+  tableEntry,
+  type BackedUpTable,
+  type TableIncrement,
+  type TableLink,
+} from "./tableIncrement";

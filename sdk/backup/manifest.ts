@@ -1,15 +1,18 @@
 /**
  * Pure decisions of a site backup: what an archive's manifest says, which entries an incremental
- * backup carries (objects whose ETag changed, files whose checksum changed), how a chain of
+ * backup carries (objects whose ETag changed, files whose checksum changed; tables in
+ * tableIncrement.ts), how a chain of
  * archives adds up to one site, and whether the extracted entries are the ones the manifest
  * names. Nothing here touches a host; backup.ts and restore.ts do, through sdk/migration/siteData.
  */
 import { parse as parseYaml, parseDocument } from "yaml";
 import type { MigrationItem } from "../migration/plan";
 import type { DatacenterSide } from "../migration/sides";
+import type { BackedUpTable } from "./tableIncrement";
 
 export const MANIFEST_ENTRY = "manifest.json";
-export const MANIFEST_FORMAT = "sovereign-site-backup/1";
+/** Version 2: databases table by table (version 1 archives held one whole dump per database). */
+export const MANIFEST_FORMAT = "sovereign-site-backup/2";
 
 /** One file of the archive and its checksum. */
 export interface ArchiveEntry {
@@ -38,7 +41,20 @@ export type ItemBackup =
       readonly from?: string;
       readonly entry: string;
     }
-  | { readonly kind: "database"; readonly entry: string }
+  | {
+      readonly kind: "database";
+      /** `pg_dump --section=pre-data`: tables, sequences, types, functions (written every time). */
+      readonly schema: string;
+      /** `pg_dump --section=post-data`: indexes, constraints, triggers (written every time). */
+      readonly postSchema: string;
+      /** Every sequence's value (written every time). */
+      readonly sequences: string;
+      /**
+       * Every table of the public schema at the backup with its checksum; `entry` on the tables
+       * whose rows this archive carries (all in a full backup; new and changed ones otherwise).
+       */
+      readonly tables: Readonly<Record<string, BackedUpTable>>;
+    }
   | { readonly kind: "bucket"; readonly objects: readonly BackedUpObject[] }
   | {
       readonly kind: "files";
@@ -168,6 +184,10 @@ export function parseManifest(text: string, where: string): BackupManifest {
     throw new Error(`${where}: ${MANIFEST_ENTRY} is not JSON; this is not a site backup archive`);
   }
   const m = value as Partial<BackupManifest>;
+  if ((m?.format as string | undefined) === "sovereign-site-backup/1")
+    throw new Error(
+      `${where}: a ${m.format} archive (whole database dumps, before incremental databases); restore it with the sovereign version that wrote it, and take a new full backup`,
+    );
   if (m?.format !== MANIFEST_FORMAT || typeof m.id !== "string" || !Array.isArray(m.entries))
     throw new Error(`${where}: ${MANIFEST_ENTRY} is not a ${MANIFEST_FORMAT} manifest`);
   return m as BackupManifest;

@@ -72,6 +72,13 @@ export async function openChain(file: string, ageIdentity?: string): Promise<Ope
         );
       }
       const opened: OpenedArchive = await openArchive(next, ageIdentity);
+      const wanted = chain[0]?.manifest.base;
+      if (wanted && opened.manifest.id !== wanted.id) {
+        fs.rmSync(opened.dir, { recursive: true, force: true });
+        throw new Error(
+          `${chain[0].file} is incremental on backup ${wanted.id}, but ${next} beside it is backup ${opened.manifest.id} (taken ${opened.manifest.createdAt}): put the archive ${path.basename(chain[0].file)} was taken from (with --since) beside it`,
+        );
+      }
       chain.unshift(opened);
       const base = opened.manifest.base;
       next = base ? path.join(path.dirname(next), base.file) : undefined;
@@ -122,6 +129,7 @@ export async function restoreSite(stacks: SiteStacks, o: RestoreOptions): Promis
         const label = itemLabel(item);
         const links = chain.map((c) => ({
           dir: c.dir,
+          file: c.file,
           backup: c.manifest.items.find((x) => x.label === label)?.backup,
         }));
         log(`restore: ${label}: ${await restoreItem(data, item, links)}`);

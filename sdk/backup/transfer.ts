@@ -10,13 +10,13 @@ import { pipeline } from "stream/promises";
 import type { Readable } from "stream";
 import { GetObjectCommand, PutObjectCommand, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 import type { Executor } from "../replication/executor";
-import { dumpDatabaseTo, loadDatabaseFrom } from "../replication/postgresCopy";
 import { detectCapabilities, inspectDataset, takeSnapshot } from "../replication/zfsRunner";
 import { listObjects, s3Client } from "../storage/s3Sync";
 import type { MigrationItem } from "../migration/plan";
 import type { SiteData } from "../migration/siteData";
 import { fileChecksums } from "../migration/steps";
-import { fileDigest, streamToFile } from "./archive";
+import { streamToFile } from "./archive";
+import { backupDatabase, restoreDatabase } from "./databaseTransfer";
 import {
   changedFiles,
   changedObjects,
@@ -54,15 +54,18 @@ async function toHost(host: Executor, argv: string[], file: string): Promise<voi
   if (code !== 0) throw new Error(`${host.description}: '${argv.join(" ")}' failed (${code}): ${err.trim()}`);
 }
 
+/** What a backup wrote of one item. */
 export interface ItemResult {
   readonly backup: ItemBackup;
   readonly entries: readonly ArchiveEntry[];
+  /** What the log says besides the entry count (which tables went in, for a database). */
+  readonly note?: string;
 }
 
 /**
  * Writes the item's data under `staging`. With `previous` (the item in the base archive), only
  * what changed since: a ZFS incremental stream from the base's snapshot, objects whose ETag
- * changed, files whose checksum changed. A database is dumped whole every time.
+ * changed, files whose checksum changed, the rows of tables whose checksum changed.
  */
 export async function backupItem(
   data: SiteData,
@@ -78,14 +81,7 @@ export async function backupItem(
     return { path: rel, ...d };
   };
   const s = item.state;
-  if (s.kind === "database") {
-    const e = await entry("dump.sql", async (file) => {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      await dumpDatabaseTo(data.database(item), file);
-      return fileDigest(file);
-    });
-    return { backup: { kind: "database", entry: e.path }, entries: [e] };
-  }
+  if (s.kind === "database") return backupDatabase(data.database(item), dir, staging, previous);
   if (s.kind === "bucket") return backupBucket(data, item, dir, staging, previous);
   if (s.strategy === "stop-then-rsync") {
     const root = await data.plainDirectory(item);
@@ -153,12 +149,14 @@ async function backupBucket(
 /** One archive of a restore chain: its extracted directory and what it holds of the item. */
 export interface ChainLink {
   readonly dir: string;
+  /** The archive's file (named in errors). */
+  readonly file: string;
   readonly backup?: ItemBackup;
 }
 
 /**
  * Loads the item at the datacenter from a chain of archives (oldest first): every ZFS stream in
- * order, the newest dump, each object from the newest archive that carries it, the file tars in
+ * order, the database table by table (databaseTransfer.ts), each object from the newest archive that carries it, the file tars in
  * order with files the newest listing does not have removed. Returns a note for the log.
  */
 export async function restoreItem(data: SiteData, item: MigrationItem, chain: readonly ChainLink[]) {
@@ -168,8 +166,7 @@ export async function restoreItem(data: SiteData, item: MigrationItem, chain: re
   const at = (l: ChainLink, rel: string) => path.join(l.dir, rel);
   switch (newest.kind) {
     case "database":
-      await loadDatabaseFrom(data.database(item), at(links[links.length - 1], newest.entry));
-      return "database loaded from the newest dump";
+      return restoreDatabase(data.database(item), links);
     case "zfs": {
       const dataset = data.where(item);
       await clearFreshDataset(data, dataset);

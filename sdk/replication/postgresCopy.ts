@@ -20,7 +20,8 @@ export interface PostgresConnection {
   readonly binDir?: string;
 }
 
-function withPassFile<T>(
+/** Runs `work` with one temporary 0600 PGPASSFILE per connection (removed afterwards). */
+export function withPassFile<T>(
   conns: readonly PostgresConnection[],
   work: (files: string[]) => Promise<T>,
 ): Promise<T> {
@@ -36,8 +37,10 @@ function withPassFile<T>(
   return work(files).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
 }
 
-const tool = (c: PostgresConnection, name: string) => (c.binDir ? path.join(c.binDir, name) : name);
-const connArgs = (c: PostgresConnection, database = c.database) => [
+/** The path of a PostgreSQL client tool (pg_dump, psql) for the connection. */
+export const tool = (c: PostgresConnection, name: string) => (c.binDir ? path.join(c.binDir, name) : name);
+/** Host, port, user and database arguments of a pg tool. */
+export const connArgs = (c: PostgresConnection, database = c.database) => [
   "-h",
   c.host,
   "-p",
@@ -48,7 +51,8 @@ const connArgs = (c: PostgresConnection, database = c.database) => [
   database,
 ];
 
-function run(argv: string[], passFile: string, input?: string): Promise<string> {
+/** Runs a pg tool with the PGPASSFILE; resolves with its stdout, rejects with its stderr. */
+export function run(argv: string[], passFile: string, input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, PGPASSFILE: passFile, PGCONNECT_TIMEOUT: "10" },
@@ -79,8 +83,10 @@ export function psql(c: PostgresConnection, sql: string, database = c.database):
   );
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+/** A quoted SQL identifier. */
+export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A quoted SQL string literal. */
+export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * Creates the database (owned by the connection's user) unless it exists, made as `spec` asks
@@ -106,6 +112,21 @@ export async function databaseSettings(c: PostgresConnection): Promise<DatabaseS
 
 export async function dropDatabase(c: PostgresConnection): Promise<void> {
   await psql(c, `DROP DATABASE IF EXISTS ${ident(c.database)} WITH (FORCE)`, "postgres");
+}
+
+/**
+ * `sql` run in the transaction snapshot another session exported (pg_export_snapshot), so what it
+ * reads is what a pg_dump --snapshot of the same moment reads. Without a snapshot, `sql` as is.
+ */
+export function inSnapshot(sql: string, snapshot?: string): string {
+  if (!snapshot) return sql;
+  return [
+    "\\set QUIET on",
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;",
+    `SET TRANSACTION SNAPSHOT ${literal(snapshot)};`,
+    sql,
+    "COMMIT;",
+  ].join("\n");
 }
 
 export interface CopyOptions {
@@ -172,11 +193,18 @@ export function copyDatabase(
 
 /**
  * Row count and an md5 over the rows of every table in the public schema, in byte order (COLLATE
- * "C"), so two copies compare equal whatever collation each cluster gives the database.
+ * "C"), so two copies compare equal whatever collation each cluster gives the database; with
+ * `snapshot`, as they were in that exported snapshot.
  */
-export async function tableChecksums(c: PostgresConnection): Promise<Record<string, string>> {
+export async function tableChecksums(
+  c: PostgresConnection,
+  snapshot?: string,
+): Promise<Record<string, string>> {
   const tables = (
-    await psql(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+    await psql(
+      c,
+      inSnapshot("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename;", snapshot),
+    )
   )
     .split("\n")
     .filter(Boolean);
@@ -188,15 +216,20 @@ export async function tableChecksums(c: PostgresConnection): Promise<Record<stri
         `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C")), '-') FROM public.${ident(table)} t;`,
     )
     .join("\n");
-  const lines = (await psql(c, script)).split("\n").filter(Boolean);
+  const lines = (await psql(c, inSnapshot(script, snapshot))).split("\n").filter(Boolean);
   if (lines.length !== tables.length) {
     throw new Error(`table checksums of ${c.database}: ${lines.length} results for ${tables.length} tables`);
   }
   return Object.fromEntries(tables.map((table, i) => [table, lines[i].trim()]));
 }
 
-/** Exit code and stderr of a pg tool whose stdout/stdin is a file (streamed by the kernel, not here). */
-function runWithFile(argv: string[], passFile: string, stdio: "in" | "out", file: string): Promise<void> {
+/** Runs a pg tool whose stdout (`out`) or stdin (`in`) is a file (streamed by the kernel, not here); rejects with its stderr. */
+export function runWithFile(
+  argv: string[],
+  passFile: string,
+  stdio: "in" | "out",
+  file: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = fs.openSync(file, stdio === "out" ? "w" : "r");
     const child = spawn(argv[0], argv.slice(1), {
@@ -212,38 +245,4 @@ function runWithFile(argv: string[], passFile: string, stdio: "in" | "out", file
       else reject(new Error(`${path.basename(argv[0])} failed (${code}): ${err.trim()}`));
     });
   });
-}
-
-/** `pg_dump --clean --if-exists` of the database into a file (a backup's database entry). */
-export function dumpDatabaseTo(c: PostgresConnection, file: string): Promise<void> {
-  return withPassFile([c], ([pass]) =>
-    runWithFile(
-      [tool(c, "pg_dump"), ...connArgs(c), "--clean", "--if-exists", "--no-owner"],
-      pass,
-      "out",
-      file,
-    ),
-  );
-}
-
-/** Loads a dump written by dumpDatabaseTo into the database, in one transaction. */
-export function loadDatabaseFrom(c: PostgresConnection, file: string): Promise<void> {
-  return withPassFile([c], ([pass]) =>
-    runWithFile(
-      [
-        tool(c, "psql"),
-        ...connArgs(c),
-        "-X",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "--single-transaction",
-        "-f",
-        "-",
-      ],
-      pass,
-      "in",
-      file,
-    ),
-  );
 }

@@ -1,8 +1,10 @@
 /**
  * Backups as deployments to a file, through the real engine: a site runs at dc-a with files (ZFS
  * and a plain directory), rows and objects; `backupSite` writes one archive, then an incremental
- * one (age-encrypted) with only the change; the site is lost (its stack destroyed); `restoreSite`
- * deploys the chain as a new stack at dc-b and loads the data, which is checked by checksum.
+ * one (age-encrypted) with only the change (of the database, only the table whose rows changed),
+ * then one after a table was added and another dropped; the site is lost (its stack destroyed);
+ * `restoreSite` deploys the chain of three as a new stack at dc-b and loads the data, which is
+ * checked by checksum.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -216,7 +218,11 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     fs.writeFileSync(path.join(await data.a.plainDirectory(plainItem), "config.json"), configText);
     await psql(
       data.a.database(dbItem),
-      "CREATE TABLE posts (id serial primary key, body text); INSERT INTO posts (body) SELECT 'post ' || g FROM generate_series(1, 500) g;",
+      `CREATE TABLE posts (id serial primary key, body text);
+       INSERT INTO posts (body) SELECT 'post ' || g FROM generate_series(1, 500) g;
+       CREATE TABLE comments (id serial primary key, post_id int NOT NULL REFERENCES posts (id), body text);
+       INSERT INTO comments (post_id, body) SELECT 1 + g % 500, repeat('comment ' || g || ' ', 12) FROM generate_series(1, 3000) g;
+       CREATE TABLE old_notes (note text); INSERT INTO old_notes VALUES ('dropped before the last backup');`,
     );
     for (let i = 0; i < 10; i++) await putObject(`media/${i}.bin`, randomBytes(4096 + i));
     // A record the stack does not declare: it comes back from the archived zone.
@@ -274,6 +280,17 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
       "a full ZFS stream",
     );
     assert.deepStrictEqual(full.datacenter, "dc-a");
+    const db = databaseBackup(full);
+    assert.deepStrictEqual(
+      Object.entries(db.tables).map(([t, b]) => [t, Boolean(b.entry)]),
+      [
+        ["comments", true],
+        ["old_notes", true],
+        ["posts", true],
+      ],
+      "a full backup carries the rows of every table",
+    );
+    assert.match(db.tables.posts.checksum, /^500 [0-9a-f]{32}$/);
     const bytes = fs.readFileSync(archive("full.tar")).toString("latin1");
     assert.ok(
       bytes.includes(configText),
@@ -299,7 +316,7 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     fs.writeFileSync(copy, bytes);
     await assert.rejects(
       restoreSite(stacks, { file: copy, as: "restored", datacenter: "dc-b" }),
-      /damaged, refused: entry data\/pixelfed-database-pixelfed\/dump\.sql is corrupted/,
+      /damaged, refused: entry data\/pixelfed-database-pixelfed\/tables\/posts\.copy is corrupted/,
     );
     await assert.rejects(
       restoreSite(stacks, { file: archive("full.tar"), as: "restored", datacenter: "dc-z" }),
@@ -310,7 +327,7 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     fs.rmSync(copy);
   });
 
-  it("an incremental backup (age-encrypted) carries only the change", async () => {
+  it("an incremental backup (age-encrypted) carries only the change, of the database only the changed table", async () => {
     await writeFile("photo-new.txt", "a photo added after the full backup");
     await putObject("media/3.bin", randomBytes(5000));
     configText = JSON.stringify({ listenPort: 8443 });
@@ -348,6 +365,76 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
       encoding: "utf8",
     });
     assert.deepStrictEqual(listing.split("\n").filter(Boolean).sort(), ["./config.json", "./extra.txt"]);
+
+    const dbDir = "data/pixelfed-database-pixelfed/";
+    const inArchive = (await listArchive(archive("incr.tar.age"), ageKey())).filter((p) =>
+      p.startsWith(dbDir),
+    );
+    assert.deepStrictEqual(
+      inArchive.map((p) => p.slice(dbDir.length)).sort(),
+      ["post-schema.sql", "schema.sql", "sequences.sql", "tables/posts.copy"],
+      "of the database, the schema, the sequences and the rows of the one table that changed",
+    );
+    const tables = databaseBackup(incr).tables;
+    assert.deepStrictEqual(Object.keys(tables), ["comments", "old_notes", "posts"]);
+    assert.ok(
+      !tables.comments.entry && tables.comments.checksum === databaseBackup(full).tables.comments.checksum,
+    );
+    assert.match(tables.posts.checksum, /^501 /);
+    const dbBytes = (m: BackupManifest) =>
+      m.entries.filter((e) => e.path.startsWith(dbDir)).reduce((n, e) => n + e.bytes, 0);
+    assert.ok(
+      dbBytes(incr) * 4 < dbBytes(full),
+      `database entries ${dbBytes(incr)} bytes, full ${dbBytes(full)}`,
+    );
+    assert.ok(
+      fs.statSync(archive("incr.tar.age")).size * 4 < fs.statSync(archive("full.tar")).size,
+      "the incremental archive is a fraction of the full one",
+    );
+  });
+
+  it("a table added and one dropped since: the next incremental carries only the new table", async () => {
+    await psql(
+      data.a.database(dbItem),
+      "DROP TABLE old_notes; CREATE TABLE tags (name text primary key); INSERT INTO tags VALUES ('cats'), ('dogs');",
+    );
+    const incr2 = await backupSite(stacks, {
+      stack: "test",
+      file: archive("incr2.tar"),
+      since: archive("incr.tar.age"),
+      ageIdentity: ageKey(),
+    });
+    const tables = databaseBackup(incr2).tables;
+    assert.deepStrictEqual(Object.keys(tables), ["comments", "posts", "tags"], "old_notes is gone");
+    assert.deepStrictEqual(
+      Object.keys(tables).filter((t) => tables[t].entry),
+      ["tags"],
+      "only the new table's rows",
+    );
+    assert.deepStrictEqual(
+      (await listArchive(archive("incr2.tar"))).filter((p) => p.includes("/tables/")),
+      ["data/pixelfed-database-pixelfed/tables/tags.copy"],
+    );
+  });
+
+  it("a chain whose base is missing or another backup is refused, naming the archives", async () => {
+    const lone = path.join(work, "lone");
+    fs.mkdirSync(lone);
+    fs.copyFileSync(archive("incr2.tar"), path.join(lone, "incr2.tar"));
+    await assert.rejects(
+      restoreSite(stacks, { file: path.join(lone, "incr2.tar"), as: "restored", ageIdentity: ageKey() }),
+      /incr2\.tar is incremental: its base incr\.tar\.age \(backup [0-9a-f-]+\) must lie beside it/,
+    );
+    // The base's file name, but another backup (the full one) under it.
+    fs.copyFileSync(archive("full.tar"), path.join(lone, "incr.tar.age"));
+    await assert.rejects(
+      restoreSite(stacks, { file: path.join(lone, "incr2.tar"), as: "restored", ageIdentity: ageKey() }),
+      new RegExp(
+        `incr2\\.tar is incremental on backup [0-9a-f-]+, but .*incr\\.tar\\.age beside it is backup ${full.id}`,
+      ),
+    );
+    assert.ok(!(await stacks.exists("restored")), "no stack was made");
+    fs.rmSync(lone, { recursive: true });
   });
 
   it("the age-encrypted archive is unreadable without the identity", async () => {
@@ -368,7 +455,7 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     // The site is lost: its stack is destroyed (the data the stack kept at dc-a stays, unused).
     await test.stack.destroy({ color: "never" });
     await restoreSite(stacks, {
-      file: archive("incr.tar.age"),
+      file: archive("incr2.tar"),
       as: "restored",
       datacenter: "dc-b",
       ageIdentity: ageKey(),
@@ -389,6 +476,7 @@ describe("backups as deployments to a file (real engine, two datacenters)", func
     assert.strictEqual(fs.readFileSync(path.join(plain, "extra.txt"), "utf8"), "new file");
     assert.deepStrictEqual(await tableChecksums(data.b.database(dbItem)), expectedRows);
     assert.match(expectedRows.posts, /^501 /);
+    assert.deepStrictEqual(Object.keys(expectedRows), ["comments", "posts", "tags"]);
     assert.deepStrictEqual(await objectDigests(data.b, bucketItem), objects);
     assert.deepStrictEqual(await dig(pdns(), `www.${DOMAIN}`, "A"), [dcB().address]);
     assert.deepStrictEqual(await dig(pdns(), `_verify.${DOMAIN}`, "TXT"), ['"kept-by-backup"']);
@@ -411,6 +499,23 @@ async function objectDigests(data: SiteData, bucket: MigrationItem): Promise<Rec
   } finally {
     client.destroy();
   }
+}
+
+/** The database backup of a manifest. */
+function databaseBackup(m: BackupManifest) {
+  const b = m.items.find((i) => i.backup.kind === "database")?.backup;
+  assert.ok(b?.kind === "database", "the archive holds a database");
+  return b;
+}
+
+/** The entries of an archive (`tar -t`), through age when an identity is given. */
+async function listArchive(file: string, identity?: string): Promise<string[]> {
+  const script = identity ? 'age -d -i "$2" "$1" | tar -tf -' : 'tar -tf "$1"';
+  return execFileSync("bash", ["-c", `set -o pipefail; ${script}`, "bash", file, identity ?? ""], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
 }
 
 /** One entry of an archive, read through age. */

@@ -119,7 +119,11 @@ describe("backup manifest decisions", () => {
 
   it("refuses a file that is not a manifest", () => {
     assert.throws(() => parseManifest("{", "f.tar"), /f\.tar: manifest\.json is not JSON/);
-    assert.throws(() => parseManifest('{"format":"x"}', "f.tar"), /not a sovereign-site-backup\/1 manifest/);
+    assert.throws(() => parseManifest('{"format":"x"}', "f.tar"), /not a sovereign-site-backup\/2 manifest/);
+    assert.throws(
+      () => parseManifest('{"format":"sovereign-site-backup/1"}', "old.tar"),
+      /old\.tar: a sovereign-site-backup\/1 archive \(whole database dumps/,
+    );
     assert.strictEqual(parseManifest(JSON.stringify(manifest("7")), "f").id, "7");
   });
 
