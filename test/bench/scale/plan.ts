@@ -33,6 +33,17 @@ export interface ScalePlan {
   resourceCount: number;
 }
 
+/** How the site declares its NetBox objects (SOVEREIGN_SCALE_NETBOX; default "collection"). */
+export type NetboxResources = "objects" | "collection";
+
+/** SOVEREIGN_SCALE_NETBOX: "collection" (default) or "objects". */
+export function netboxResourcesFrom(value: string | undefined): NetboxResources {
+  const v = value ?? "collection";
+  if (v !== "collection" && v !== "objects")
+    throw new Error(`SOVEREIGN_SCALE_NETBOX ${JSON.stringify(v)} must be "collection" or "objects"`);
+  return v;
+}
+
 export const APPS_PER_HOST = 5;
 /** NetBox object types the site declares: cluster type, cluster, virtual machine, service. */
 export const NETBOX_OBJECT_TYPES = 4;
@@ -41,12 +52,15 @@ export const BUCKET_EVERY = 4;
 /**
  * @param tag distinguishes the sizes of one run (names of zones, buckets and NetBox objects)
  * @param dnsResources "rrsets": one resource per record set; "collection": one per zone
+ * @param netboxResources "objects": one resource per NetBox object; "collection": one
+ *   NetboxObjectCollection for all of them
  */
 export function planScaleSite(
   apps: number,
   services: readonly ScaleService[],
   tag: string,
   dnsResources: "rrsets" | "collection" = "rrsets",
+  netboxResources: NetboxResources = "objects",
 ): ScalePlan {
   if (!Number.isInteger(apps) || apps < 1) throw new Error(`apps must be a positive integer, got ${apps}`);
   const zone = `${tag}.scale.test.`;
@@ -72,7 +86,7 @@ export function planScaleSite(
   const components = 1 + apps; // the site + one per app
   const dns = has("powerdns") ? 1 + (dnsResources === "collection" ? 1 : rrsets.length) : 0;
   const garage = has("garage") ? appList.filter((a) => a.bucket).length : 0;
-  const netbox = has("netbox") ? 2 + hosts.length + apps : 0;
+  const netbox = has("netbox") ? (netboxResources === "collection" ? 1 : 2 + hosts.length + apps) : 0;
   return { zone, hosts, apps: appList, rrsets, resourceCount: components + dns + garage + netbox };
 }
 

@@ -4,7 +4,8 @@
  *   mode      "site" (the generated site on the real services), "floor" (as many plain
  *             ComponentResources as the site declares, no provider: the engine's own floor) or
  *             "records" (one zone with `records` A record sets: the DNS limit run)
- *   apps, services (comma list), tag, dns ("rrsets" | "collection"), pdnsUrl, garageUrl, netboxUrl
+ *   apps, services (comma list), tag, dns ("rrsets" | "collection"), pdnsUrl, garageUrl, netboxUrl,
+ *   netbox ("objects": one resource per NetBox object | "collection": one NetboxObjectCollection)
  * Credentials come from the stack config secrets the providers read through `configure`.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -17,10 +18,11 @@ import { GarageBucketResource } from "../../../providers/garage/resources";
 import {
   NetboxCluster,
   NetboxClusterType,
+  NetboxObjectCollection,
   NetboxService,
   NetboxVirtualMachine,
 } from "../../../providers/netbox/resources";
-import { planScaleSite, recordsPlan, ScalePlan, ScaleService } from "./plan";
+import { netboxResourcesFrom, planScaleSite, recordsPlan, ScalePlan, ScaleService } from "./plan";
 
 class Floor extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -77,6 +79,7 @@ function declareSite(
   ep: Endpoints,
   tag: string,
   collection: boolean,
+  netboxCollection = false,
 ): void {
   const site = new Group("sovereign:bench:Site", "site");
   const apps = new Map(
@@ -93,7 +96,8 @@ function declareSite(
         );
     }
   }
-  if (services.includes("netbox")) {
+  if (services.includes("netbox") && netboxCollection) declareNetboxCollection(plan, site, ep.netboxUrl, tag);
+  else if (services.includes("netbox")) {
     const url = ep.netboxUrl;
     const type = new NetboxClusterType(
       "cluster-type",
@@ -129,6 +133,33 @@ function declareSite(
   site.done();
 }
 
+/** The same NetBox objects as one NetboxObjectCollection (references by name). */
+function declareNetboxCollection(plan: ScalePlan, site: Group, url: string, tag: string): void {
+  new NetboxObjectCollection(
+    "inventory",
+    {
+      url,
+      objects: [
+        { kind: "clusterType", name: `scale ${tag}`, slug: `scale-${tag}` },
+        { kind: "cluster", name: `scale-${tag}`, type: `scale-${tag}` },
+        ...plan.hosts.map((h) => ({
+          kind: "virtualMachine" as const,
+          name: `${tag}-${h}`,
+          cluster: `scale-${tag}`,
+        })),
+        ...plan.apps.map((a) => ({
+          kind: "service" as const,
+          virtualMachine: `${tag}-${a.host}`,
+          name: a.name,
+          protocol: "tcp",
+          ports: [a.port],
+        })),
+      ],
+    },
+    { parent: site },
+  );
+}
+
 /** The DNS limit run: one zone with `count` A record sets, as one resource each or as one collection. */
 function declareRecords(count: number, tag: string, apiUrl: string, collection: boolean): void {
   const name = `${tag}.records.test.`;
@@ -150,7 +181,8 @@ export function main(): void {
   }
   const apps = config.requireNumber("apps");
   const services = config.require("services").split(",").filter(Boolean) as ScaleService[];
-  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets");
+  const netbox = netboxResourcesFrom(config.get("netbox"));
+  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets", netbox);
   if (config.require("mode") === "floor") {
     for (let i = 0; i < plan.resourceCount; i++) new Floor(`floor${i}`);
     return;
@@ -165,5 +197,6 @@ export function main(): void {
     },
     tag,
     collection,
+    netbox === "collection",
   );
 }
