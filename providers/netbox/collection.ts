@@ -36,6 +36,7 @@ export const COLLECTION_KINDS = [
   "vmInterface",
   "service",
 ] as const satisfies readonly Kind[];
+/** A kind a collection holds. */
 export type CollectionKind = (typeof COLLECTION_KINDS)[number];
 
 /** How a key names each kind: "vm web1", "cluster-type lxc". */
@@ -58,6 +59,7 @@ export interface CollectionEntry {
   [field: string]: unknown;
 }
 
+/** A collection's inputs after `check`. */
 export interface ObjectCollectionInputs {
   url: string;
   tokenConfig?: string;
@@ -97,6 +99,7 @@ export interface ExternalRef {
   ref: string | number;
 }
 
+/** What `checkObjectCollectionInputs` found. */
 export interface CollectionCheck {
   inputs: ObjectCollectionInputs;
   failures: Failure[];
@@ -197,6 +200,7 @@ export function checkObjectCollectionInputs(news: Record<string, unknown>): Coll
   return { inputs, failures, external };
 }
 
+/** The keys added, changed and removed between two input sets. */
 export interface CollectionDiff {
   changes: boolean;
   added: string[];
@@ -234,8 +238,10 @@ export interface Held {
   owner?: OwnerId;
   obj: Record<string, unknown>;
 }
+/** What NetBox holds, by key. */
 export type ServerView = Map<string, Held>;
 
+/** What a create, update or delete does per object. */
 export interface CollectionPlan {
   /** Every key of the new inputs that is not refused: to create, or to write over an id. */
   writes: Map<string, { id?: number }>;

@@ -251,6 +251,7 @@ export type NetboxCollectionObject =
   | ({ kind: "vmInterface" } & Fields<NetboxVmInterfaceArgs>)
   | ({ kind: "service" } & Fields<NetboxServiceArgs>);
 
+/** The inputs of a `NetboxObjectCollection`. */
 export interface NetboxObjectCollectionArgs extends NetboxConnectionArgs {
   /** The objects, in any order (they are written in dependency order). */
   objects: In<In<NetboxCollectionObject>[]>;
