@@ -88,6 +88,8 @@ export function netboxErrorText(body: string, statusText: string): string {
   } catch {
     return body.trim().slice(0, 500) || statusText;
   }
+  const bulk = bulkErrors(parsed);
+  if (bulk) return bulk;
   const flatten = (value: unknown, prefix: string): string[] => {
     if (Array.isArray(value)) return value.flatMap((v) => flatten(v, prefix));
     if (value && typeof value === "object")
@@ -98,6 +100,22 @@ export function netboxErrorText(body: string, statusText: string): string {
     return [prefix ? `${prefix}: ${text}` : text];
   };
   return flatten(parsed, "").join("; ") || statusText;
+}
+
+/**
+ * A bulk request's refusal (NetBox 4.7): `{"detail": "1 of 2 objects could not be created.",
+ * "errors": [{"index": 1, "errors": {"name": [...]}}]}` (`"id"` instead of `"index"` for updates
+ * and deletes). Each object's messages are prefixed "[index 1]" / "[id 7]", so a caller can name
+ * the object it sent there.
+ */
+function bulkErrors(parsed: unknown): string | undefined {
+  const p = parsed as { detail?: unknown; errors?: unknown };
+  if (!p || typeof p !== "object" || !Array.isArray(p.errors)) return undefined;
+  const lines = (p.errors as { index?: unknown; id?: unknown; errors?: unknown }[]).map((e) => {
+    const at = e.index !== undefined ? `[index ${String(e.index)}]` : `[id ${String(e.id)}]`;
+    return `${at} ${netboxErrorText(JSON.stringify(e.errors ?? {}), "")}`;
+  });
+  return [typeof p.detail === "string" ? p.detail : "", ...lines].filter(Boolean).join("; ");
 }
 
 /** 401/403: the token is wrong, expired, or lacks the permission. */
@@ -225,6 +243,36 @@ export class NetboxClient {
       if (await isGone(e, () => this.status())) return;
       throw e;
     }
+  }
+
+  /**
+   * Bulk create: one POST with a list body; NetBox makes all or none, and answers the objects in
+   * the order sent.
+   */
+  async bulkCreate<K extends Kind>(kind: K, bodies: KindTypes[K]["body"][]): Promise<KindTypes[K]["obj"][]> {
+    const created = await this.call<KindTypes[K]["obj"][]>("POST", KIND_PATHS[kind], bodies);
+    if (!Array.isArray(created) || created.length !== bodies.length)
+      throw new Error(
+        `NetBox answered POST ${KIND_PATHS[kind]} with ${created?.length ?? "no"} objects for ${bodies.length}`,
+      );
+    return created;
+  }
+
+  /** Bulk update: one PATCH with a list of `{id, ...fields}`; all or none. */
+  async bulkUpdate<K extends Kind>(
+    kind: K,
+    bodies: (Partial<KindTypes[K]["body"]> & { id: number })[],
+  ): Promise<KindTypes[K]["obj"][]> {
+    return (await this.call<KindTypes[K]["obj"][]>("PATCH", KIND_PATHS[kind], bodies)) ?? [];
+  }
+
+  /** Bulk delete: one DELETE with a list of `{id}`; all or none (an id not found refuses all). */
+  async bulkDelete(kind: Kind, ids: number[]): Promise<void> {
+    await this.call(
+      "DELETE",
+      KIND_PATHS[kind],
+      ids.map((id) => ({ id })),
+    );
   }
 
   /** GET available IPs of a prefix (the first `limit`). */

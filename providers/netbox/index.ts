@@ -8,5 +8,6 @@ export * from "./cidr";
 export * from "./kinds";
 export * from "./validate";
 export * from "./resources";
+export * from "./collection";
 export { readSiteInventory, type SiteInventory, type InventoryVm, type InventoryService } from "./inventory";
 export { OWNER_FIELD } from "./session";

@@ -276,6 +276,14 @@ const nestedId = (v: unknown): number | undefined =>
     ? (v as { id: number }).id
     : undefined;
 
+/** The id a NetBox object's reference field points at (null when none, or another object type). */
+export function heldRefId(f: FieldSpec, obj: Record<string, unknown>): number | null {
+  const raw = obj[f.api];
+  if (f.type === "ref") return nestedId(raw) ?? null;
+  if (f.type === "gfk") return obj[f.typeApi] === f.objectType && typeof raw === "number" ? raw : null;
+  return null;
+}
+
 /**
  * The inputs as NetBox holds them now, for `read` (refresh): for every field the inputs manage,
  * NetBox's value; a reference that still points at the object resolved before keeps the input's
@@ -303,8 +311,7 @@ export function observedInputs(
         break;
       case "ref":
       case "gfk": {
-        const id =
-          f.type === "ref" ? nestedId(raw) : obj[f.typeApi] === f.objectType ? (raw as number | null) : null;
+        const id = heldRefId(f, obj);
         out[f.input] = id === refIds[f.input] ? inputs[f.input] : (id ?? null);
         break;
       }

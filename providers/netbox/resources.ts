@@ -14,6 +14,7 @@ import type { Kind } from "./client";
 
 const objectProvider = providerAt(providerSpecifier("netbox/objectProvider"));
 const allocationProvider = providerAt(providerSpecifier("netbox/allocationProvider"));
+const collectionProvider = providerAt(providerSpecifier("netbox/collectionProvider"));
 
 type In<T> = pulumi.Input<T>;
 /** A NetBox id (e.g. `site.netboxId`), or the slug/name of an existing object. */
@@ -228,6 +229,55 @@ export class NetboxIpAllocation extends pulumi.dynamic.Resource {
       opts,
       "sovereign/netbox",
       "IpAllocation",
+    );
+  }
+}
+
+/** An object's own fields, without the connection inputs the collection gives once. */
+type Fields<T> = Omit<T, keyof NetboxConnectionArgs>;
+
+/**
+ * One object of a `NetboxObjectCollection`: its `kind` and the fields the resource of that kind
+ * takes. A reference (`type`, `site`, `cluster`, `virtualMachine`) names another entry by its
+ * natural key (a cluster type's slug, a cluster's or VM's name), or an existing NetBox object (its
+ * slug/name, or its id).
+ */
+export type NetboxCollectionObject =
+  | ({ kind: "tag" } & Fields<NetboxTagArgs>)
+  | ({ kind: "site" } & Fields<NetboxSiteArgs>)
+  | ({ kind: "clusterType" } & Fields<NetboxClusterTypeArgs>)
+  | ({ kind: "cluster" } & Fields<NetboxClusterArgs>)
+  | ({ kind: "virtualMachine" } & Fields<NetboxVirtualMachineArgs>)
+  | ({ kind: "vmInterface" } & Fields<NetboxVmInterfaceArgs>)
+  | ({ kind: "service" } & Fields<NetboxServiceArgs>);
+
+/** The inputs of a `NetboxObjectCollection`. */
+export interface NetboxObjectCollectionArgs extends NetboxConnectionArgs {
+  /** The objects, in any order (they are written in dependency order). */
+  objects: In<In<NetboxCollectionObject>[]>;
+}
+
+/**
+ * Many NetBox objects of one stack as ONE resource: an `up` costs the engine one resource instead
+ * of one per object, and NetBox one listing per object type plus one bulk request per object type
+ * and operation. Keys: "tag <slug>", "site <slug>", "cluster-type <slug>", "cluster <name>",
+ * "vm <name>", "interface <vm>/<name>", "service <vm>/<name>" (`pulumi preview --diff` lists
+ * each object by its key). Every object carries the owner marker; one held by another stack or
+ * by no one is refused (nothing is sent) unless `adopt: true`; a removed object is deleted only
+ * while it carries our marker.
+ */
+export class NetboxObjectCollection extends pulumi.dynamic.Resource {
+  /** Each object's NetBox id, by key (e.g. `netboxIds["vm web1"]`). */
+  declare readonly netboxIds: pulumi.Output<Record<string, number>>;
+
+  constructor(name: string, args: NetboxObjectCollectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      collectionProvider,
+      name,
+      { ...args, owner: args.owner ?? resourceOwner(name), netboxIds: undefined, refIds: undefined },
+      opts,
+      "sovereign/netbox",
+      "ObjectCollection",
     );
   }
 }

@@ -137,7 +137,12 @@ function valueFailure(kind: Kind, name: string, v: unknown): string | undefined 
 
 /** Pure checks of one resource's inputs. */
 export function validateInputs(kind: Kind, inputs: Record<string, unknown>): Failure[] {
-  const failures = connectionFailures(inputs);
+  return [...connectionFailures(inputs), ...fieldFailures(kind, inputs)];
+}
+
+/** Pure checks of an object's fields (no connection inputs): one resource, or one collection entry. */
+export function fieldFailures(kind: Kind, inputs: Record<string, unknown>): Failure[] {
+  const failures: Failure[] = [];
   const spec = KINDS[kind];
   for (const field of spec.fields) {
     const v = inputs[field.input];

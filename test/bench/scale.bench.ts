@@ -17,6 +17,7 @@
  *   SOVEREIGN_SCALE_DNS_REPEAT=5 (alternating rounds of the DNS limit for the first mode; median)
  *   SOVEREIGN_SCALE_NETBOX_WORKERS=3 (gunicorn workers; 0 = Django's runserver)
  *   SOVEREIGN_SCALE_GARAGE=collection (one GarageBucketCollection; "buckets": one resource per bucket)
+ *   SOVEREIGN_SCALE_NETBOX=collection (one NetboxObjectCollection; "objects": one resource each)
  *   node bin/test/bench/scale.bench.js        (or: npm run bench -- scale)
  *
  * Times are wall times on whatever else the machine runs: read the ratios, taken in the same run.
@@ -31,6 +32,7 @@ import { PowerDnsClient, PdnsRRSetChange } from "../../providers/powerdns/client
 import { encodeOwner } from "../../providers/shared/ownership";
 import { DEFAULT_ADMIN_TOKEN_CONFIG } from "../../providers/garage/validate";
 import { NETBOX_OBJECT_TYPES, planScaleSite, recordsPlan, SCALE_SERVICES, ScaleService } from "./scale/plan";
+import { netboxResourcesFrom } from "./scale/plan";
 import { Measured, programStack, ProgramStack } from "./scale/stack";
 import type { StateStats } from "./scale/stateStats";
 import { GARAGE_RESOURCES, type GarageResources } from "./scale/plan";
@@ -111,10 +113,11 @@ async function measureSize(
 ): Promise<SizeResult> {
   const tag = `s${apps}${dns === "collection" ? "c" : ""}`;
   const garage = garageResources();
-  const plan = planScaleSite(apps, services, tag, dns, garage);
+  const netbox = netboxResourcesFrom(process.env.SOVEREIGN_SCALE_NETBOX);
+  const plan = planScaleSite(apps, services, tag, dns, garage, netbox);
   const stacks: ProgramStack[] = [];
   try {
-    const base = { apps, services: services.join(","), tag, dns, garage };
+    const base = { apps, services: services.join(","), tag, dns, garage, netbox };
     const floor = await programStack(`scale-floor-${tag}`, scaleConfig(s, { ...base, mode: "floor" }));
     stacks.push(floor);
     const floorPreview = await floor.measure("preview", parallel);
@@ -402,7 +405,7 @@ export async function benchScale(): Promise<void> {
     Object.assign(s, { pdns, garage, netbox });
     console.log(
       `scale bench: services ${services.join(", ")} started in ${secs(Date.now() - started)}; sizes ${sizes.join(", ")} apps; parallel ${parallel ?? "engine default"}; ` +
-        `DNS ${dnsModes[0]}; Garage ${garageResources()}; NetBox ${netboxWorkers > 0 ? `gunicorn, ${netboxWorkers} workers` : "runserver"}`,
+        `DNS ${dnsModes[0]}; Garage ${garageResources()}; NetBox ${netboxResourcesFrom(process.env.SOVEREIGN_SCALE_NETBOX)}, ${netboxWorkers > 0 ? `gunicorn, ${netboxWorkers} workers` : "runserver"}`,
     );
     const results: SizeResult[] = [];
     for (const apps of sizes) {

@@ -37,6 +37,17 @@ export interface ScalePlan {
 export const GARAGE_RESOURCES = ["collection", "buckets"] as const;
 export type GarageResources = (typeof GARAGE_RESOURCES)[number];
 
+/** How the site declares its NetBox objects (SOVEREIGN_SCALE_NETBOX; default "collection"). */
+export type NetboxResources = "objects" | "collection";
+
+/** SOVEREIGN_SCALE_NETBOX: "collection" (default) or "objects". */
+export function netboxResourcesFrom(value: string | undefined): NetboxResources {
+  const v = value ?? "collection";
+  if (v !== "collection" && v !== "objects")
+    throw new Error(`SOVEREIGN_SCALE_NETBOX ${JSON.stringify(v)} must be "collection" or "objects"`);
+  return v;
+}
+
 export const APPS_PER_HOST = 5;
 /** NetBox object types the site declares: cluster type, cluster, virtual machine, service. */
 export const NETBOX_OBJECT_TYPES = 4;
@@ -47,6 +58,8 @@ export const BUCKET_EVERY = 4;
  * @param dnsResources "rrsets": one resource per record set; "collection": one per zone
  * @param garageResources "buckets": one GarageBucketResource per bucket; "collection": one
  *   GarageBucketCollection for all of them
+ * @param netboxResources "objects": one resource per NetBox object; "collection": one
+ *   NetboxObjectCollection for all of them
  */
 export function planScaleSite(
   apps: number,
@@ -54,6 +67,7 @@ export function planScaleSite(
   tag: string,
   dnsResources: "rrsets" | "collection" = "rrsets",
   garageResources: GarageResources = "buckets",
+  netboxResources: NetboxResources = "objects",
 ): ScalePlan {
   if (!Number.isInteger(apps) || apps < 1) throw new Error(`apps must be a positive integer, got ${apps}`);
   const zone = `${tag}.scale.test.`;
@@ -80,7 +94,7 @@ export function planScaleSite(
   const dns = has("powerdns") ? 1 + (dnsResources === "collection" ? 1 : rrsets.length) : 0;
   const buckets = appList.filter((a) => a.bucket).length;
   const garage = has("garage") ? (garageResources === "collection" ? Math.min(1, buckets) : buckets) : 0;
-  const netbox = has("netbox") ? 2 + hosts.length + apps : 0;
+  const netbox = has("netbox") ? (netboxResources === "collection" ? 1 : 2 + hosts.length + apps) : 0;
   return { zone, hosts, apps: appList, rrsets, resourceCount: components + dns + garage + netbox };
 }
 

@@ -6,6 +6,7 @@
  *             "records" (one zone with `records` A record sets: the DNS limit run)
  *   apps, services (comma list), tag, dns ("rrsets" | "collection"), pdnsUrl, garageUrl, netboxUrl,
  *   garage ("collection" | "buckets": one GarageBucketCollection or one GarageBucketResource per bucket)
+ *   netbox ("objects": one resource per NetBox object | "collection": one NetboxObjectCollection)
  * Credentials come from the stack config secrets the providers read through `configure`.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -18,10 +19,18 @@ import { GarageBucketCollection, GarageBucketResource } from "../../../providers
 import {
   NetboxCluster,
   NetboxClusterType,
+  NetboxObjectCollection,
   NetboxService,
   NetboxVirtualMachine,
 } from "../../../providers/netbox/resources";
-import { GarageResources, planScaleSite, recordsPlan, ScalePlan, ScaleService } from "./plan";
+import {
+  GarageResources,
+  netboxResourcesFrom,
+  planScaleSite,
+  recordsPlan,
+  ScalePlan,
+  ScaleService,
+} from "./plan";
 
 class Floor extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -104,6 +113,7 @@ function declareSite(
   tag: string,
   collection: boolean,
   garage: GarageResources,
+  netboxCollection = false,
 ): void {
   const site = new Group("sovereign:bench:Site", "site");
   const apps = new Map(
@@ -111,7 +121,8 @@ function declareSite(
   );
   if (services.includes("powerdns")) declareDns(plan, site, ep, apps, collection);
   if (services.includes("garage")) declareGarage(plan, site, ep, apps, garage);
-  if (services.includes("netbox")) {
+  if (services.includes("netbox") && netboxCollection) declareNetboxCollection(plan, site, ep.netboxUrl, tag);
+  else if (services.includes("netbox")) {
     const url = ep.netboxUrl;
     const type = new NetboxClusterType(
       "cluster-type",
@@ -147,6 +158,33 @@ function declareSite(
   site.done();
 }
 
+/** The same NetBox objects as one NetboxObjectCollection (references by name). */
+function declareNetboxCollection(plan: ScalePlan, site: Group, url: string, tag: string): void {
+  new NetboxObjectCollection(
+    "inventory",
+    {
+      url,
+      objects: [
+        { kind: "clusterType", name: `scale ${tag}`, slug: `scale-${tag}` },
+        { kind: "cluster", name: `scale-${tag}`, type: `scale-${tag}` },
+        ...plan.hosts.map((h) => ({
+          kind: "virtualMachine" as const,
+          name: `${tag}-${h}`,
+          cluster: `scale-${tag}`,
+        })),
+        ...plan.apps.map((a) => ({
+          kind: "service" as const,
+          virtualMachine: `${tag}-${a.host}`,
+          name: a.name,
+          protocol: "tcp",
+          ports: [a.port],
+        })),
+      ],
+    },
+    { parent: site },
+  );
+}
+
 /** The DNS limit run: one zone with `count` A record sets, as one resource each or as one collection. */
 function declareRecords(count: number, tag: string, apiUrl: string, collection: boolean): void {
   const name = `${tag}.records.test.`;
@@ -169,7 +207,8 @@ export function main(): void {
   const apps = config.requireNumber("apps");
   const services = config.require("services").split(",").filter(Boolean) as ScaleService[];
   const garage: GarageResources = config.get("garage") === "buckets" ? "buckets" : "collection";
-  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets", garage);
+  const netbox = netboxResourcesFrom(config.get("netbox"));
+  const plan = planScaleSite(apps, services, tag, collection ? "collection" : "rrsets", garage, netbox);
   if (config.require("mode") === "floor") {
     for (let i = 0; i < plan.resourceCount; i++) new Floor(`floor${i}`);
     return;
@@ -185,5 +224,6 @@ export function main(): void {
     tag,
     collection,
     garage,
+    netbox === "collection",
   );
 }
