@@ -154,6 +154,7 @@ export function checkCollectionInputs(news: Raw): CheckResult<CollectionInputs> 
  */
 export type WireRRSets = Record<string, string>;
 
+/** One record set in the engine's form (see `WireRRSets`). */
 export function encodeRRSet(r: CollectionRRSet): string {
   return `${r.ttl}${r.disabled ? " disabled" : ""} ${JSON.stringify(r.records)}`;
 }

@@ -182,10 +182,11 @@ function packedRRSets(
  */
 export class PowerDnsRecordCollection extends pulumi.dynamic.Resource {
   declare readonly zone: pulumi.Output<string>;
-  /** Keyed "<name> <type>". */
-  declare readonly rrsets: pulumi.Output<
-    Record<string, { ttl: number; records: string[]; disabled: boolean }>
-  >;
+  /**
+   * Keyed "<name> <type>"; each value is one string, `<ttl>[ disabled] <records as JSON>`, e.g.
+   * `3600 ["192.0.2.1"]` (cheap for the engine to carry; `decodeRRSet` in ./collection reads it).
+   */
+  declare readonly rrsets: pulumi.Output<Record<string, string>>;
   declare readonly owner: pulumi.Output<string>;
 
   constructor(name: string, args: PowerDnsRecordCollectionArgs, opts?: pulumi.CustomResourceOptions) {
