@@ -101,8 +101,8 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
     const vmName = (host: string): string => `${host}.${config.domain}`;
     const interfaceIds =
       args.objects === "collection"
-        ? this.objectCollection(name, args, cluster.netboxId, site.netboxId)
-        : this.objectResources(name, args, cluster.netboxId, site.netboxId);
+        ? this.objectCollection({ name, args, cluster: cluster.netboxId, site: site.netboxId })
+        : this.objectResources({ name, args, cluster: cluster.netboxId, site: site.netboxId });
     this.hostAddresses = {};
     for (const host of config.hosts) {
       const iface = interfaceIds.get(host.name);
@@ -143,12 +143,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
   }
 
   /** Tags, VMs, interfaces and services as resources of their own; each host's interface id. */
-  private objectResources(
-    name: string,
-    args: SiteInventoryArgs,
-    cluster: pulumi.Output<number>,
-    site: pulumi.Output<number>,
-  ): Map<string, pulumi.Input<number>> {
+  private objectResources({ name, args, cluster, site }: ObjectsOf): Map<string, pulumi.Input<number>> {
     const { config } = args;
     const conn = { url: args.netbox.url, tokenConfig: args.netbox.tokenConfig };
     const child = { parent: this };
@@ -195,12 +190,7 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
   }
 
   /** Tags, VMs, interfaces and services as one NetboxObjectCollection; each host's interface id. */
-  private objectCollection(
-    name: string,
-    args: SiteInventoryArgs,
-    cluster: pulumi.Output<number>,
-    site: pulumi.Output<number>,
-  ): Map<string, pulumi.Input<number>> {
+  private objectCollection({ name, args, cluster, site }: ObjectsOf): Map<string, pulumi.Input<number>> {
     const { config } = args;
     const vmName = (host: string): string => `${host}.${config.domain}`;
     const hosts = new Set(config.hosts.map((h) => h.name));
@@ -236,6 +226,14 @@ export class SiteInventoryRegistration extends pulumi.ComponentResource {
       ]),
     );
   }
+}
+
+/** What the tags, VMs, interfaces and services are declared from. */
+interface ObjectsOf {
+  name: string;
+  args: SiteInventoryArgs;
+  cluster: pulumi.Output<number>;
+  site: pulumi.Output<number>;
 }
 
 /** An app's NetBox services (one per protocol), as the service resources and entries take them. */
