@@ -15,9 +15,10 @@
  * or kept in the stack's state; statements carrying it run with error-statement logging off, and
  * any error text is scrubbed of it.
  *
- * Ownership: the publication and the subscription carry the owner marker of the resource that
- * started them (`COMMENT ... IS 'sovereign-owner:<owner>'`; the slot has the subscription's name),
- * so {@link abandonReplica} removes only the replica its own resource made, never another's.
+ * Ownership: the publication carries the owner marker of the resource that started the replica
+ * (`COMMENT ON PUBLICATION ... IS 'sovereign-owner:<owner>'`; the slot has its name), and the
+ * subscription lives in the target database, which carries the same owner's marker; so
+ * {@link abandonReplica} removes only the replica its own resource made, never another's.
  */
 import { randomBytes } from "crypto";
 import { copyDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
@@ -49,11 +50,15 @@ async function one(c: PostgresConnection, sql: string, database?: string): Promi
   return (await psql(c, sql, database)).trim();
 }
 
+/** Whether the target database has the replica's subscription (false when the database is absent). */
 export async function replicaExists(target: PostgresConnection): Promise<boolean> {
+  // pg_subscription is shared by the cluster: asked from "postgres", the database may not exist yet.
   return (
     (await one(
       target,
-      `SELECT 1 FROM pg_subscription WHERE subname = ${literal(replicaName(target.database))}`,
+      `SELECT 1 FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
+        WHERE s.subname = ${literal(replicaName(target.database))} AND d.datname = ${literal(target.database)}`,
+      "postgres",
     )) === "1"
   );
 }
@@ -177,15 +182,16 @@ export async function startReplica(
     password,
     "postgres",
   );
-  const marked = (kind: "PUBLICATION" | "SUBSCRIPTION") =>
-    options.owner ? `COMMENT ON ${kind} ${ident(name)} IS ${literal(encodeOwner(options.owner))};` : "";
+  const marked = options.owner
+    ? `COMMENT ON PUBLICATION ${ident(name)} IS ${literal(encodeOwner(options.owner))};`
+    : "";
   // A slot left by an earlier attempt whose subscription is gone would hold WAL forever.
   await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;
      DROP PUBLICATION IF EXISTS ${ident(name)};
      CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;
-     ${marked("PUBLICATION")}`,
+     ${marked}`,
   );
   try {
     await identifyRowsWithoutKey(source);
@@ -199,8 +205,7 @@ export async function startReplica(
     ].join(" ");
     await psqlWithSecret(
       target,
-      `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};
-       ${marked("SUBSCRIPTION")}`,
+      `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};`,
       password,
     );
     const tables = await untilCopied(target, options.timeoutMs ?? 300_000);
@@ -376,7 +381,8 @@ const isOwners = (marker: string | null | undefined, owner?: string) =>
  * Removes a replica that `owner`'s resource started and no longer needs (an abandoned pre-seed:
  * the migration failed and was removed, the stack was deleted, the standby was removed): its
  * subscription at the target, and its replication slot, publication and role at the source. Only
- * objects carrying `owner`'s marker (unmarked ones when `owner` is undefined) are touched; another
+ * what carries `owner`'s marker (the publication; for the subscription, the target database it
+ * lives in) is touched (unmarked ones when `owner` is undefined); another
  * resource's replica of the same database is left alone and named in the note. Both sides are
  * tried; when one could not be cleaned, this throws naming it (a slot left at the source holds WAL
  * until it is dropped), after cleaning the other. Returns a note of what was removed.
@@ -402,7 +408,10 @@ export async function abandonReplica(
     return false;
   };
   const targetSide = async () => {
-    const sql = `SELECT coalesce(shobj_description(oid, 'pg_subscription'), '') FROM pg_subscription WHERE subname = ${literal(name)}`;
+    // The subscription lives in the target database, which carries the owner's marker.
+    const sql = `SELECT coalesce(shobj_description(d.oid, 'pg_database'), '') FROM pg_subscription s
+                   JOIN pg_database d ON d.oid = s.subdbid AND d.datname = ${literal(target.database)}
+                  WHERE s.subname = ${literal(name)}`;
     if (!(await owns(target, "subscription", sql))) return;
     await dropSubscription(target, name);
     notes.push(`subscription ${name} dropped at ${target.host}`);

@@ -1,0 +1,106 @@
+/**
+ * A logical replica between two real PostgreSQL clusters on 127.0.0.1 (no datacenter needed):
+ * its start empties the owner's target database in place and refuses another's, and
+ * abandonReplica ends only the replica its owner made, leaving no slot at the source.
+ */
+import * as assert from "assert";
+import { randomBytes } from "crypto";
+import { startPostgres, type PostgresServiceWithBin } from "../harness/postgres";
+import { abandonReplica, startReplica } from "../../sdk/replication/logicalReplica";
+import { databaseSettings, psql, type PostgresConnection } from "../../sdk/replication/postgresCopy";
+import { claimDatabase, databaseOwner } from "../../sdk/migration/placeOwners";
+
+describe("logical replica: in-place emptying and owned clean-up (two real PostgreSQL clusters)", function () {
+  this.timeout(180_000);
+  const run = randomBytes(3).toString("hex");
+  const mine = `proj/test/site-location-${run}`;
+  const theirs = `proj/other/site-location-${run}`;
+  let clusters: PostgresServiceWithBin[] = [];
+  const conn = (c: PostgresServiceWithBin, database: string): PostgresConnection => ({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    database,
+    binDir: c.binDir,
+  });
+  let source: PostgresConnection;
+  let target: PostgresConnection;
+  const counts = async () =>
+    [
+      (await psql(source, "SELECT count(*) FROM pg_replication_slots", "postgres")).trim(),
+      (await psql(target, "SELECT count(*) FROM pg_subscription", "postgres")).trim(),
+    ].join(" ");
+
+  before(async function () {
+    this.timeout(180_000);
+    clusters = [
+      await startPostgres({ logicalReplication: true }),
+      await startPostgres({ logicalReplication: true, locale: "C.UTF-8" }),
+    ];
+    source = conn(clusters[0], `synapse_${run}`);
+    target = conn(clusters[1], `synapse_${run}`);
+    await psql(source, `CREATE DATABASE "${source.database}"`, "postgres");
+    await psql(
+      source,
+      "CREATE TABLE posts (id serial primary key, body text); INSERT INTO posts (body) VALUES ('a'), ('b');",
+    );
+  });
+  after(async () => {
+    for (const c of clusters) await c.stop();
+  });
+
+  it("makes the target with the app's collation and streams; a restart empties the owner's own database in place", async () => {
+    const spec = { collate: "C", ctype: "C", encoding: "UTF8" };
+    await startReplica(source, target, { owner: mine, database: spec, timeoutMs: 60_000 });
+    assert.strictEqual(await databaseOwner(target), mine);
+    assert.deepStrictEqual(
+      await databaseSettings(target),
+      spec,
+      "C although the cluster's default is C.UTF-8",
+    );
+    assert.strictEqual(await counts(), "1 1");
+    assert.strictEqual(
+      await abandonReplica(source, target, theirs),
+      `subscription sov_synapse_${run} at 127.0.0.1 is another resource's: left in place; publication sov_synapse_${run} at 127.0.0.1 is another resource's: left in place`,
+    );
+    assert.strictEqual(await counts(), "1 1", "another owner's clean-up leaves the replica");
+    const note = await abandonReplica(source, target, mine);
+    assert.strictEqual(
+      await counts(),
+      "0 0",
+      `no slot at the source, no subscription at the target (${note})`,
+    );
+    // The target still holds the copied rows: a new start empties it in place and streams again.
+    await psql(target, "CREATE TABLE leftover (id int)");
+    await startReplica(source, target, { owner: mine, database: spec, timeoutMs: 60_000 });
+    assert.strictEqual((await psql(target, "SELECT count(*) FROM posts")).trim(), "2");
+    assert.strictEqual(
+      (await psql(target, "SELECT count(*) FROM pg_tables WHERE tablename = 'leftover'")).trim(),
+      "0",
+    );
+    assert.strictEqual(await databaseOwner(target), mine, "the marker stays");
+    assert.deepStrictEqual(await databaseSettings(target), spec, "the collation stays");
+    await abandonReplica(source, target, mine);
+    assert.strictEqual(await counts(), "0 0");
+  });
+
+  it("refuses a target holding objects that is another's, naming it and its owner, and leaves nothing", async () => {
+    const other = conn(clusters[1], `taken_${run}`);
+    await claimDatabase(other, theirs, "there");
+    await psql(other, "CREATE TABLE theirs (id int)");
+    const from = { ...source };
+    await assert.rejects(
+      startReplica(from, other, { owner: mine, timeoutMs: 30_000 }),
+      new RegExp(
+        `database taken_${run} at 127\\.0\\.0\\.1:${clusters[1].port} holds 1 objects and belongs to "${theirs}"`,
+      ),
+    );
+    assert.strictEqual(
+      (await psql(other, "SELECT count(*) FROM theirs")).trim(),
+      "0",
+      "their table is still there",
+    );
+    assert.strictEqual(await counts(), "0 0");
+  });
+});
