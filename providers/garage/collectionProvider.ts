@@ -32,10 +32,14 @@ type Props = Record<string, unknown>;
 
 /**
  * How many buckets are written at once. Garage verifies the admin token (Argon2) on every request,
- * which is CPU work: measured on 2 cores, 12 buckets took 17.3 s one at a time, 16.0 s two at a
- * time and 18.2 s eight at a time, so more only adds memory and contention.
+ * which is CPU work, so on an idle machine concurrency changes little (12 buckets: 17.3 s one at a
+ * time, 16.0 s two at a time, 18.2 s eight at a time); on a machine shared with other work, more
+ * concurrent requests give Garage more threads and so more of the CPU (24 buckets under load
+ * average 11-14: 36.9 s two at a time, 23.7 s all at once). But each request then waits for all
+ * the others' token checks: 16 at a time under load average 17 took longer than the client's 30 s
+ * timeout for 25 of 50 creates. 4 at a time keeps a request within a few seconds.
  */
-export const CONCURRENCY = 2;
+export const CONCURRENCY = 4;
 
 /** Runs `work` over `items`, at most `limit` at a time; every item runs, failures are collected. */
 export async function boundedAll<T, R>(
