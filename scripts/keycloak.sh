@@ -34,18 +34,26 @@ java_home() {
 }
 
 install_keycloak() {
-  local java zip partial started
+  local java repo zip partial started
   java="$(java_home)"
   command -v mvn >/dev/null || ensure_debs maven
   command -v unzip >/dev/null || ensure_debs unzip
   mkdir -p "$TOOLS_DIR"
-  zip="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+  # Maven's own local repository is wherever its settings or Java's user.home (the passwd entry, not
+  # $HOME) put it; a repository of our own in the tools cache makes the zip's path certain. Mirrors
+  # and proxies still come from the machine's Maven settings.
+  repo="$TOOLS_DIR/maven-repository"
+  zip="$repo/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [ ! -f "$zip" ]; then
     log "Keycloak $KEYCLOAK_VERSION: fetching the server distribution (165 MB) from Maven Central (about 1 minute)"
-    mvn -B -q dependency:get "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" -Dtransitive=false >&2
+    mvn -B -q dependency:get "-Dmaven.repo.local=$repo" \
+      "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" -Dtransitive=false >&2
+    [ -f "$zip" ] || die "Maven reported no error but $zip is missing"
   fi
   partial="$(mktemp -d "$TOOLS_DIR/keycloak-$KEYCLOAK_VERSION.partial.XXXXXX")"
-  trap 'rm -rf "$partial"' EXIT
+  # Expanded now: the function's locals are gone when the EXIT trap runs.
+  # shellcheck disable=SC2064
+  trap "rm -rf '$partial'" EXIT
   started=$SECONDS
   log "Keycloak $KEYCLOAK_VERSION: unzipping (175 MB, about 30-60 seconds)"
   unzip -q "$zip" -d "$partial"

@@ -28,6 +28,7 @@ import { listObjects, s3Client } from "../../sdk/storage/s3Sync";
 import { backupSite, readManifest, restoreSite, SiteStacks, type BackupManifest } from "../../sdk/backup";
 import { PowerDnsClient } from "../../providers/powerdns/client";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns";
+import { dependentSteps } from "../support/steps";
 
 const PORT = 8081;
 const run = randomBytes(3).toString("hex");
@@ -118,7 +119,7 @@ const sha = (data: string | Buffer) => createHash("sha256").update(data).digest(
 
 describe("backups as deployments to a file (real engine, two datacenters)", function () {
   this.timeout(600_000);
-  this.bail(true); // each test builds on the one before
+  dependentSteps(this); // each test builds on the one before
   const pdns = useService("powerdns");
   const [dcA, dcB] = ["dc-a", "dc-b"].map((instance) =>
     useService("datacenter", { instance, timeoutMs: 300_000 }),

@@ -31,6 +31,7 @@ import {
   readSiteConfig,
   siteConfigFor,
 } from "./fixtures";
+import { dependentSteps } from "../support/steps";
 
 const run = randomBytes(3).toString("hex");
 // The datacenters' addresses are the same for every run on this machine: a port of the run's own
@@ -81,7 +82,7 @@ const sha = (text: string | Buffer) => createHash("sha256").update(text).digest(
 describe("migration by switching the site's datacenter (real engine, two datacenters)", function () {
   this.timeout(600_000);
   // Each test builds on the previous one's state.
-  this.bail(true);
+  dependentSteps(this);
   const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
   const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
   const pdns = useService("powerdns");

@@ -36,6 +36,7 @@ import {
   sha256,
   useMigrationServices,
 } from "./migrationStack";
+import { dependentSteps } from "../support/steps";
 
 const run = randomBytes(3).toString("hex");
 const SITE = `smig${run}`;
@@ -76,7 +77,7 @@ const sha = sha256;
 
 describe("Site migration by switching the config's datacenter, with hooks (real engine)", function () {
   this.timeout(600_000);
-  this.bail(true);
+  dependentSteps(this); // each test builds on the one before
   const { dcA, dcB, pdns } = useMigrationServices();
   const netbox = useService("netbox", { timeoutMs: 900_000 });
   const hostName = `web1.${DOMAIN}`;

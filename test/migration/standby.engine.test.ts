@@ -21,6 +21,7 @@ import { s3Client } from "../../sdk/storage/s3Sync";
 import type { MigrationOutputs } from "../../providers/migration/migrationProvider";
 import type { StandbyOutputs } from "../../providers/migration/standbyProvider";
 import * as fx from "./fixtures";
+import { dependentSteps } from "../support/steps";
 
 const run = randomBytes(3).toString("hex");
 // The datacenters' addresses are the same for every run on this machine: a port of the run's own
@@ -63,7 +64,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("warm standby at dc-b and its promotion (real engine, two datacenters)", function () {
   this.timeout(600_000);
-  this.bail(true);
+  dependentSteps(this); // each test builds on the one before
   const dcA = useService("datacenter", { instance: "dc-a", timeoutMs: 300_000 });
   const dcB = useService("datacenter", { instance: "dc-b", timeoutMs: 300_000 });
   const pdns = useService("powerdns");

@@ -30,6 +30,7 @@ import {
   useMigrationServices,
 } from "./migrationStack";
 import { bothApps, SYNAPSE_DIR, SYNAPSE_PORT, synapseApp, writeSynapseDbFile } from "./synapseApp";
+import { dependentSteps } from "../support/steps";
 
 const run = crypto.randomBytes(3).toString("hex");
 const SITE = `syn${run}`;
@@ -48,7 +49,7 @@ async function json(url: string, init: RequestInit = {}): Promise<Record<string,
 
 describe("Synapse through a Site migration: signing key and messages travel (real engine)", function () {
   this.timeout(900_000);
-  this.bail(true);
+  dependentSteps(this); // each test builds on the one before
   const { dcA, dcB, pdns } = useMigrationServices();
   let test: TestStack;
   let data: { a: SiteData; b: SiteData };
