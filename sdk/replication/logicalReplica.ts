@@ -241,21 +241,42 @@ async function identifyRowsWithoutKey(source: PostgresConnection): Promise<void>
   );
 }
 
+/**
+ * Tables the replica streamed that the source no longer has (dropped there since they joined):
+ * the target must drop them too, or it holds tables its app no longer knows.
+ */
+export function droppedAtSource(streamed: readonly string[], atSource: readonly string[]): string[] {
+  const present = new Set(atSource);
+  return [...new Set(streamed)].filter((t) => !present.has(t)).sort();
+}
+
+/**
+ * Joins tables made at the source since the replica started (schema copied, publication
+ * refreshed, initial copy awaited) and drops at the target those the source has dropped.
+ */
 export async function refreshReplica(
   source: PostgresConnection,
   target: PostgresConnection,
   options: ReplicaOptions = {},
 ): Promise<string> {
   const streamed = new Set((await subscribed(target)).tables);
-  const added = (await publicTables(source)).filter((t) => !streamed.has(t));
+  const atSource = await publicTables(source);
+  const added = atSource.filter((t) => !streamed.has(t));
+  // Logical replication carries rows, not DDL: a table the app dropped at the source since the
+  // pre-seed (Synapse's background updates drop their `_temp_*` tables) is still at the target.
+  // Only tables this subscription streamed are dropped there; the drop ends their streaming too.
+  const gone = droppedAtSource([...streamed], atSource);
+  if (gone.length > 0)
+    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
   await identifyRowsWithoutKey(source);
-  if (added.length === 0) return `logical replica of ${source.database} streaming`;
+  const note = gone.length > 0 ? ` (dropped as at the source: ${gone.join(", ")})` : "";
+  if (added.length === 0) return `logical replica of ${source.database} streaming${note}`;
   const existing = new Set(await publicTables(target));
   const missing = added.filter((t) => !existing.has(t));
   if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
   await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
   await untilCopied(target, options.timeoutMs ?? 300_000);
-  return `logical replica of ${source.database} streaming (new tables: ${added.join(", ")})`;
+  return `logical replica of ${source.database} streaming (new tables: ${added.join(", ")})${note}`;
 }
 
 export interface ReplicaLag {

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { randomBytes } from "crypto";
 import { startPostgres, type PostgresServiceWithBin } from "../harness/postgres";
-import { abandonReplica, startReplica } from "../../sdk/replication/logicalReplica";
+import { abandonReplica, catchUp, startReplica } from "../../sdk/replication/logicalReplica";
 import { databaseSettings, psql, type PostgresConnection } from "../../sdk/replication/postgresCopy";
 import { claimDatabase, databaseOwner } from "../../sdk/migration/placeOwners";
 
@@ -81,6 +81,33 @@ describe("logical replica: in-place emptying and owned clean-up (two real Postgr
     );
     assert.strictEqual(await databaseOwner(target), mine, "the marker stays");
     assert.deepStrictEqual(await databaseSettings(target), spec, "the collation stays");
+    await abandonReplica(source, target, mine);
+    assert.strictEqual(await counts(), "0 0");
+  });
+
+  it("the final sync follows the source's DDL since the pre-seed: a dropped table goes, a new one joins with its rows", async () => {
+    // Synapse's background updates make `_temp_*` tables and drop them again while it serves.
+    await psql(
+      source,
+      "CREATE TABLE _temp_scratch (id int primary key); INSERT INTO _temp_scratch VALUES (1);",
+    );
+    await startReplica(source, target, { owner: mine, timeoutMs: 60_000 });
+    assert.strictEqual((await psql(target, "SELECT count(*) FROM _temp_scratch")).trim(), "1");
+    await psql(
+      source,
+      "DROP TABLE _temp_scratch; CREATE TABLE rooms (id int primary key); INSERT INTO rooms VALUES (7);",
+    );
+    await psql(source, "INSERT INTO posts (body) VALUES ('c');");
+    await catchUp(source, target, { timeoutMs: 60_000 });
+    const tables = (
+      await psql(
+        target,
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'",
+      )
+    ).trim();
+    assert.strictEqual(tables, "posts,rooms", "the table dropped at the source is gone at the target");
+    assert.strictEqual((await psql(target, "SELECT count(*) FROM posts")).trim(), "3");
+    assert.strictEqual((await psql(target, "SELECT id FROM rooms")).trim(), "7");
     await abandonReplica(source, target, mine);
     assert.strictEqual(await counts(), "0 0");
   });
