@@ -13,7 +13,7 @@ import {
   type SiteStorage,
   type SiteStorageArgs,
 } from "../storage";
-import { InventoryConnection, SiteInventoryRegistration } from "./inventory";
+import { InventoryConnection, SiteInventoryArgs, SiteInventoryRegistration } from "./inventory";
 import { appUrls, planSiteRecords } from "./records";
 import { declareSiteIdentity, type SiteIdentity } from "./identity";
 import type { PostgresConnectionArgs } from "../../providers/postgresql";
@@ -37,6 +37,13 @@ export interface SiteArgs {
   replicationCredentials?: SiteStorageArgs["replicationCredentials"];
   /** The NetBox that `config.inventory` names (resolved by the program); without it, no inventory. */
   inventory?: InventoryConnection;
+  /**
+   * How the inventory's tags, VMs, interfaces and services are declared: "resources" (default),
+   * one resource each; "collection", one `NetboxObjectCollection` (one listing and one bulk request
+   * per object type; for large sites). A stack made with "resources" does not move to "collection"
+   * by itself: the collection refuses the objects the old resources still mark.
+   */
+  inventoryObjects?: SiteInventoryArgs["objects"];
   /** SSH key (path on the machine running Pulumi) the hosts accept, for delivering OIDC client secrets. */
   hostSecretKeyPath?: string;
   /** The site's PostgreSQL: each app's roles and databases are made there (admin password: stack config). */
@@ -111,6 +118,7 @@ export class Site extends pulumi.ComponentResource {
         {
           config,
           netbox: { tokenConfig: config.inventory.tokenConfig, ...args.inventory },
+          ...(args.inventoryObjects ? { objects: args.inventoryObjects } : {}),
           ...(this.migration ? { datacenter: this.migration.servingAt } : {}),
         },
         { parent: this },
