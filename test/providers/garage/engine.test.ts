@@ -291,9 +291,10 @@ describe("Garage providers through the real engine", function () {
 
   it("Garage stopped mid-up gives a clear error; a later up converges with no duplicate", async () => {
     const g = garage();
-    // Many buckets, few at a time, Garage stopped after the first: the outage lands mid-up even on
-    // a loaded machine (with 10 at parallel 4 the whole up could finish before the stop did).
-    const names = Array.from({ length: 24 }, (_, i) => `outage-${i}`);
+    // Many buckets, few at a time, Garage killed (SIGKILL, sent synchronously) when the first is
+    // made: the outage lands mid-up even with a fast Garage (a graceful stop let every create of
+    // 24 buckets finish first once admin requests took milliseconds).
+    const names = Array.from({ length: 40 }, (_, i) => `outage-${i}`);
     const t = await garageStack("garage-outage", g, async () => {
       const conn = { adminUrl: g.adminUrl };
       for (const name of names) new GarageBucketResource(name, { ...conn, globalAliases: [name] });
@@ -309,7 +310,7 @@ describe("Garage providers through the real engine", function () {
           parallel: 2,
           onEvent: (e) => {
             if (e.resOutputsEvent?.metadata.type.endsWith(":Bucket") && ++created === 1)
-              stopping = stopGarage(g);
+              stopping = stopGarage(g, "SIGKILL");
           },
         }),
       );

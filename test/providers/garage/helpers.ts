@@ -67,9 +67,9 @@ export async function emptyBucket(loc: S3Location): Promise<void> {
 }
 
 /** Stops the harness's Garage (by its pid), keeping its data. */
-export async function stopGarage(service: GarageService): Promise<void> {
+export async function stopGarage(service: GarageService, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   const pid = service.pids.pop();
-  if (pid !== undefined) await stopPid(pid);
+  if (pid !== undefined) await stopPid(pid, { signal });
 }
 
 /** Starts Garage again on the same config, data and ports. */
