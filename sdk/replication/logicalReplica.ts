@@ -70,7 +70,9 @@ async function publicTables(c: PostgresConnection): Promise<string[]> {
 }
 
 /** Tables the subscription copies and applies, and how many are not streaming yet. */
-async function subscribed(target: PostgresConnection): Promise<{ tables: string[]; syncing: number }> {
+async function subscribed(
+  target: PostgresConnection,
+): Promise<{ tables: string[]; syncing: number; pending: string[] }> {
   const rows = (
     await psql(
       target,
@@ -82,20 +84,33 @@ async function subscribed(target: PostgresConnection): Promise<{ tables: string[
     .split("\n")
     .filter(Boolean)
     .map((line) => line.split(" "));
-  return {
-    tables: rows.map(([t]) => t),
-    syncing: rows.filter(([, state]) => state !== "r" && state !== "s").length,
-  };
+  const pending = rows.filter(([, state]) => state !== "r" && state !== "s").map(([t]) => t);
+  return { tables: rows.map(([t]) => t), syncing: pending.length, pending };
 }
 
-async function untilCopied(target: PostgresConnection, timeoutMs: number): Promise<number> {
+async function untilCopied(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  let nextCheck = Date.now() + 2_000;
+  let lastError = "";
   for (;;) {
-    const { tables, syncing } = await subscribed(target);
+    const { tables, syncing, pending } = await subscribed(target);
     if (syncing === 0) return tables.length;
+    // A table the app dropped at the source while its copy waited (Synapse's background updates
+    // drop their `_temp_*` tables) never finishes copying: the replica follows the source's tables.
+    if (Date.now() >= nextCheck) {
+      nextCheck = Date.now() + 2_000;
+      if (droppedAtSource(pending, await publicTables(source)).length > 0) {
+        await followSourceTables(source, target).catch((e: Error) => (lastError = `; ${e.message}`));
+        continue;
+      }
+    }
     if (Date.now() > deadline)
       throw new Error(
-        `the replica of ${target.database} still copies ${syncing} of ${tables.length} tables after ${timeoutMs / 1000} s`,
+        `the replica of ${target.database} still copies ${syncing} of ${tables.length} tables after ${timeoutMs / 1000} s${lastError}`,
       );
     await sleep(250);
   }
@@ -208,7 +223,7 @@ export async function startReplica(
       `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(name)};`,
       password,
     );
-    const tables = await untilCopied(target, options.timeoutMs ?? 300_000);
+    const tables = await untilCopied(source, target, options.timeoutMs ?? 300_000);
     await untilConnected(source, options.timeoutMs ?? 60_000);
     return `logical replica of ${source.database} streaming (${tables} tables copied)`;
   } catch (error) {
@@ -259,24 +274,37 @@ export async function refreshReplica(
   target: PostgresConnection,
   options: ReplicaOptions = {},
 ): Promise<string> {
-  const streamed = new Set((await subscribed(target)).tables);
-  const atSource = await publicTables(source);
-  const added = atSource.filter((t) => !streamed.has(t));
-  // Logical replication carries rows, not DDL: a table the app dropped at the source since the
-  // pre-seed (Synapse's background updates drop their `_temp_*` tables) is still at the target.
-  // Only tables this subscription streamed are dropped there; the drop ends their streaming too.
-  const gone = droppedAtSource([...streamed], atSource);
-  if (gone.length > 0)
-    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
   await identifyRowsWithoutKey(source);
+  const { added, gone } = await followSourceTables(source, target);
   const note = gone.length > 0 ? ` (dropped as at the source: ${gone.join(", ")})` : "";
   if (added.length === 0) return `logical replica of ${source.database} streaming${note}`;
+  await untilCopied(source, target, options.timeoutMs ?? 300_000);
+  return `logical replica of ${source.database} streaming (new tables: ${added.join(", ")})${note}`;
+}
+
+/**
+ * Makes the subscription follow the source's tables (logical replication carries rows, not DDL):
+ * the schema of tables made at the source since is copied and they join (REFRESH PUBLICATION,
+ * which also ends the streaming of tables the source dropped, with their sync slots), and the
+ * tables the source dropped are dropped at the target. Only tables this subscription streamed go.
+ */
+async function followSourceTables(
+  source: PostgresConnection,
+  target: PostgresConnection,
+): Promise<{ added: string[]; gone: string[] }> {
+  const streamed = (await subscribed(target)).tables;
+  const atSource = await publicTables(source);
+  const known = new Set(streamed);
+  const added = atSource.filter((t) => !known.has(t));
+  const gone = droppedAtSource(streamed, atSource);
+  if (added.length === 0 && gone.length === 0) return { added, gone };
   const existing = new Set(await publicTables(target));
   const missing = added.filter((t) => !existing.has(t));
   if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
   await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
-  await untilCopied(target, options.timeoutMs ?? 300_000);
-  return `logical replica of ${source.database} streaming (new tables: ${added.join(", ")})${note}`;
+  if (gone.length > 0)
+    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
+  return { added, gone };
 }
 
 export interface ReplicaLag {
