@@ -1,4 +1,5 @@
 import { registerSharedService } from "./shared";
+import type { PostgresConnection } from "../../sdk/replication/postgresCopy";
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./commands";
@@ -187,3 +188,18 @@ declare module "./shared" {
   }
 }
 registerSharedService("postgres", () => startPostgres());
+
+/** A connection to `database` on a harness cluster, as the replication code takes it. */
+export function postgresConnection(
+  service: PostgresService & { readonly binDir?: string },
+  database: string,
+): PostgresConnection {
+  return {
+    host: service.host,
+    port: service.port,
+    user: service.user,
+    password: service.password,
+    database,
+    ...(service.binDir ? { binDir: service.binDir } : {}),
+  };
+}

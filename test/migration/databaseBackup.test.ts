@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { useService } from "../harness";
+import { postgresConnection } from "../harness/postgres";
 import { backupDatabase, restoreDatabase, type DatabaseResult } from "../../sdk/backup/databaseTransfer";
 import type { ChainLink } from "../../sdk/backup/transfer";
 import {
@@ -25,13 +26,7 @@ describe("databases backed up table by table (real PostgreSQL)", function () {
   this.timeout(120_000);
   const pg = useService("postgres");
   const run = randomBytes(3).toString("hex");
-  const conn = (database: string): PostgresConnection => ({
-    host: pg().host,
-    port: pg().port,
-    user: pg().user,
-    password: pg().password,
-    database,
-  });
+  const conn = (database: string): PostgresConnection => postgresConnection(pg(), database);
   const source = () => conn(`bk_src_${run}`);
   const target = () => conn(`bk_dst_${run}`);
   let work: string;

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { randomBytes } from "crypto";
 import { useService } from "../harness";
+import { postgresConnection } from "../harness/postgres";
 import { databaseObjectCount, emptyDatabase } from "../../sdk/replication/databaseContents";
 import {
   databaseSettings,
@@ -19,13 +20,7 @@ describe("a target database is emptied in place and made as its app asks (real P
   const pg = useService("postgres");
   const run = randomBytes(3).toString("hex");
   const owner = `proj/test/site-location-${run}`;
-  const conn = (database: string): PostgresConnection => ({
-    host: pg().host,
-    port: pg().port,
-    user: pg().user,
-    password: pg().password,
-    database,
-  });
+  const conn = (database: string): PostgresConnection => postgresConnection(pg(), database);
   const made: string[] = [];
   after(async () => {
     for (const d of made) await dropDatabase(conn(d)).catch(() => undefined);

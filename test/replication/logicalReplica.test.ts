@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { randomBytes } from "crypto";
-import { startPostgres, type PostgresServiceWithBin } from "../harness/postgres";
+import { postgresConnection, startPostgres, type PostgresServiceWithBin } from "../harness/postgres";
 import { abandonReplica, catchUp, startReplica } from "../../sdk/replication/logicalReplica";
 import { databaseSettings, psql, type PostgresConnection } from "../../sdk/replication/postgresCopy";
 import { claimDatabase, databaseOwner } from "../../sdk/migration/placeOwners";
@@ -16,14 +16,7 @@ describe("logical replica: in-place emptying and owned clean-up (two real Postgr
   const mine = `proj/test/site-location-${run}`;
   const theirs = `proj/other/site-location-${run}`;
   let clusters: PostgresServiceWithBin[] = [];
-  const conn = (c: PostgresServiceWithBin, database: string): PostgresConnection => ({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    database,
-    binDir: c.binDir,
-  });
+  const conn = postgresConnection;
   let source: PostgresConnection;
   let target: PostgresConnection;
   const counts = async () =>
