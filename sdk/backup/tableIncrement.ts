@@ -2,14 +2,16 @@
  * Pure decisions of an incremental database backup: which tables' rows an archive carries (all of
  * them without a base; else the tables that are new or whose checksum changed since the base), the
  * entry a table's rows go to, and, for a restore, which archive of a chain holds each table's rows.
- * A table is compared by the "<rows> <md5 of its rows>" checksum that
+ * A table is compared by the "<rows> h128:<sums of its rows' md5s>" checksum that
  * sdk/replication/postgresCopy's `tableChecksums` reads (the same one a migration verifies with).
+ * A base made before those sums recorded "<rows> <md5>": no table compares equal to it, so the
+ * first increment on such a base carries every table (nothing is lost, it is only larger).
  */
 import type { TableSums } from "../migration/tableVerify";
 
 /** A table of the database as an archive's manifest records it. */
 export interface BackedUpTable {
-  /** "<rows> <md5>" at the backup, as `tableChecksums` reads it. */
+  /** "<rows> h128:<sum>.<sum>" at the backup, as `tableChecksums` reads it ("<rows> <md5>" in older archives). */
   readonly checksum: string;
   /** The entry holding the table's rows (COPY text), when this archive carries them. */
   readonly entry?: string;

@@ -69,6 +69,23 @@ async function publicTables(c: PostgresConnection): Promise<string[]> {
     .filter(Boolean);
 }
 
+/**
+ * The public tables a publication can carry: ordinary tables whose changes are written to the WAL.
+ * UNLOGGED tables (Synapse's `worker_locks`) cannot be published; their schema is copied, their
+ * rows are not (PostgreSQL empties them after a crash anyway).
+ */
+async function publishableTables(c: PostgresConnection): Promise<string[]> {
+  return (
+    await psql(
+      c,
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relpersistence = 'p' ORDER BY 1`,
+    )
+  )
+    .split("\n")
+    .filter(Boolean);
+}
+
 /** Tables the subscription copies and applies, and how many are not streaming yet. */
 async function subscribed(
   target: PostgresConnection,
@@ -110,10 +127,26 @@ async function untilCopied(
     }
     if (Date.now() > deadline)
       throw new Error(
-        `the replica of ${target.database} still copies ${syncing} of ${tables.length} tables after ${timeoutMs / 1000} s${lastError}`,
+        `the replica of ${target.database} still copies ${syncing} of ${tables.length} tables after ${timeoutMs / 1000} s${lastError}${await slotShortage(source)} (the target cluster's log names what each table's copy waits for)`,
       );
     await sleep(250);
   }
+}
+
+/**
+ * "; the source ... has all 10 replication slots in use" when it has: each table's initial copy
+ * needs a slot of its own for a moment (max_sync_workers_per_subscription tables at once per
+ * database), so a cluster that streams several databases may need max_replication_slots raised.
+ */
+async function slotShortage(source: PostgresConnection): Promise<string> {
+  const row = await one(
+    source,
+    "SELECT (SELECT count(*) FROM pg_replication_slots) || ' ' || current_setting('max_replication_slots')",
+  ).catch(() => "");
+  const [used, max] = row.split(" ").map(Number);
+  return max > 0 && used >= max
+    ? `; the source ${source.host}:${source.port} has all ${max} replication slots in use (raise max_replication_slots)`
+    : "";
 }
 
 /** The subscription's worker starts after CREATE SUBSCRIPTION returns: wait until it streams. */
@@ -201,16 +234,20 @@ export async function startReplica(
     ? `COMMENT ON PUBLICATION ${ident(name)} IS ${literal(encodeOwner(options.owner))};`
     : "";
   // A slot left by an earlier attempt whose subscription is gone would hold WAL forever.
+  // The publication lists its tables (not FOR ALL TABLES): a table the app makes while the replica
+  // runs is not sent before the target has it (the subscription would stop at its first row),
+  // and the app's writes to it are never refused for want of a replica identity.
   await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(name)} AND NOT active;
      DROP PUBLICATION IF EXISTS ${ident(name)};
-     CREATE PUBLICATION ${ident(name)} FOR ALL TABLES;
+     CREATE PUBLICATION ${ident(name)};
      ${marked}`,
   );
   try {
     await identifyRowsWithoutKey(source);
     await copyDatabase(source, target, { schemaOnly: true });
+    await publish(source, target, await publishableTables(target));
     const conninfo = [
       `host=${source.host}`,
       `port=${source.port}`,
@@ -235,11 +272,7 @@ export async function startReplica(
 }
 
 /**
- * Tables made at the source since the replica started are not streamed yet: their schema is
- * copied and the subscription refreshed (which copies their rows, then streams them).
- */
-/**
- * A publication FOR ALL TABLES makes PostgreSQL refuse UPDATE and DELETE on a table that has no
+ * A published table makes PostgreSQL refuse UPDATE and DELETE on a table that has no
  * replica identity (no primary key): the app at the source would fail while its database is
  * replicated (Synapse's `schema_version` has none). Such tables get REPLICA IDENTITY FULL (rows are
  * matched by all their columns); tables with a key are left alone.
@@ -251,7 +284,11 @@ async function identifyRowsWithoutKey(source: PostgresConnection): Promise<void>
        FOR t IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relreplident = 'd'
            AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
-       LOOP EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel); END LOOP;
+       LOOP
+         -- The app may drop a table meanwhile (Synapse's _temp_ tables): skip it.
+         BEGIN EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel);
+         EXCEPTION WHEN undefined_table THEN NULL; END;
+       END LOOP;
      END $$;`,
   );
 }
@@ -283,6 +320,45 @@ export async function refreshReplica(
 }
 
 /**
+ * Adds `tables` (whose schema the target has) to the source's publication. A table the app has
+ * dropped since is skipped, and when the target's copy of it was made just now (`madeAtTarget`),
+ * that copy is dropped again, so the target never keeps a table the source does not have. A
+ * publication FOR ALL TABLES (made by an earlier version) already sends every table.
+ */
+async function publish(
+  source: PostgresConnection,
+  target: PostgresConnection,
+  tables: readonly string[],
+  madeAtTarget: readonly string[] = tables,
+): Promise<void> {
+  const name = replicaName(source.database);
+  if ((await one(source, `SELECT puballtables FROM pg_publication WHERE pubname = ${literal(name)}`)) === "t") return;
+  if (tables.length > 0)
+    await psql(
+      source,
+      `DO $$ DECLARE t text; BEGIN
+         FOREACH t IN ARRAY ARRAY[${tables.map(literal).join(", ")}]::text[] LOOP
+           BEGIN EXECUTE format('ALTER PUBLICATION %I ADD TABLE public.%I', ${literal(name)}, t);
+           EXCEPTION WHEN undefined_table OR duplicate_object THEN NULL; END;
+         END LOOP;
+       END $$;`,
+    );
+  const published = new Set(
+    (
+      await psql(
+        source,
+        `SELECT tablename FROM pg_publication_tables WHERE pubname = ${literal(name)} AND schemaname = 'public'`,
+      )
+    )
+      .split("\n")
+      .filter(Boolean),
+  );
+  const gone = madeAtTarget.filter((t) => !published.has(t));
+  if (gone.length > 0)
+    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
+}
+
+/**
  * Makes the subscription follow the source's tables (logical replication carries rows, not DDL):
  * the schema of tables made at the source since is copied and they join (REFRESH PUBLICATION,
  * which also ends the streaming of tables the source dropped, with their sync slots), and the
@@ -293,14 +369,19 @@ async function followSourceTables(
   target: PostgresConnection,
 ): Promise<{ added: string[]; gone: string[] }> {
   const streamed = (await subscribed(target)).tables;
-  const atSource = await publicTables(source);
+  const atSource = await publishableTables(source);
   const known = new Set(streamed);
   const added = atSource.filter((t) => !known.has(t));
-  const gone = droppedAtSource(streamed, atSource);
+  // Gone: no longer a table at all (one made UNLOGGED since is no longer published, but stays).
+  const gone = droppedAtSource(streamed, await publicTables(source));
   if (added.length === 0 && gone.length === 0) return { added, gone };
   const existing = new Set(await publicTables(target));
   const missing = added.filter((t) => !existing.has(t));
   if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
+  if (added.length > 0) {
+    await identifyRowsWithoutKey(source);
+    await publish(source, target, added, missing);
+  }
   await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
   if (gone.length > 0)
     await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));

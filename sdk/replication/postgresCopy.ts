@@ -192,13 +192,41 @@ export function copyDatabase(
 }
 
 /**
- * Row count and an md5 over the rows of every table in the public schema, in byte order (COLLATE
- * "C"), so two copies compare equal whatever collation each cluster gives the database; with
- * `snapshot`, as they were in that exported snapshot.
+ * How a table's rows are summed into its checksum:
+ * - `"sum"` (what every new checksum uses): the row count and the sums of the two 64-bit halves
+ *   of each row's md5, written `"<rows> h128:<sum1>.<sum2>"`. A sum does not depend on the rows'
+ *   order, so no table is sorted and nothing the size of a table is held (1,000,000 rows of
+ *   188 MB here: 3.8 s sorted, about 2.4 s summed). md5, not PostgreSQL's own faster hash
+ *   functions, because those differ between little- and big-endian machines, and an archive
+ *   must verify wherever it is restored;
+ * - `"sorted"`: `"<rows> <md5 of the rows as text, in byte order>"`, what archives made before the
+ *   sums recorded (a restore of such an archive verifies with it; see `checksumAlgorithmOf`).
+ */
+export type ChecksumAlgorithm = "sum" | "sorted";
+
+/** The algorithm a recorded checksum was made with (`"sorted"`: no `h128:` tag). */
+export function checksumAlgorithmOf(checksum: string): ChecksumAlgorithm {
+  return /^\d+ h128:/.test(checksum) ? "sum" : "sorted";
+}
+
+function tableChecksumSql(table: string, algorithm: ChecksumAlgorithm): string {
+  if (algorithm === "sorted")
+    return `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C")), '-') FROM public.${ident(table)} t;`;
+  // Each row's md5 is made once (OFFSET 0 keeps the planner from inlining it into both sums);
+  // bigint sums add up in 128 bits, so no row's hash overflows or is lost.
+  return `SELECT count(*) || ' h128:' || coalesce(sum(b::bit(64)::bigint), 0) || '.' || coalesce(sum((b << 64)::bit(64)::bigint), 0)
+    FROM (SELECT ('x' || md5(t::text))::bit(128) AS b FROM public.${ident(table)} t OFFSET 0) r;`;
+}
+
+/**
+ * Row count and a checksum of the rows of every table in the public schema (see
+ * `ChecksumAlgorithm`), equal on two copies whatever collation each cluster gives the database;
+ * with `snapshot`, as they were in that exported snapshot.
  */
 export async function tableChecksums(
   c: PostgresConnection,
   snapshot?: string,
+  algorithm: ChecksumAlgorithm = "sum",
 ): Promise<Record<string, string>> {
   const tables = (
     await psql(
@@ -210,12 +238,7 @@ export async function tableChecksums(
     .filter(Boolean);
   if (tables.length === 0) return {};
   // One psql for every table (a site's app may have hundreds): one result line per statement.
-  const script = tables
-    .map(
-      (table) =>
-        `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C")), '-') FROM public.${ident(table)} t;`,
-    )
-    .join("\n");
+  const script = tables.map((table) => tableChecksumSql(table, algorithm)).join("\n");
   const lines = (await psql(c, inSnapshot(script, snapshot))).split("\n").filter(Boolean);
   if (lines.length !== tables.length) {
     throw new Error(`table checksums of ${c.database}: ${lines.length} results for ${tables.length} tables`);

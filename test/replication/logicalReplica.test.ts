@@ -1,7 +1,8 @@
 /**
  * A logical replica between two real PostgreSQL clusters on 127.0.0.1 (no datacenter needed):
- * its start empties the owner's target database in place and refuses another's, and
- * abandonReplica ends only the replica its owner made, leaving no slot at the source.
+ * its start empties the owner's target database in place and refuses another's, it follows the
+ * tables the app makes and drops while it runs, and abandonReplica ends only the replica its owner
+ * made, leaving no slot at the source.
  */
 import * as assert from "assert";
 import { randomBytes } from "crypto";
@@ -101,6 +102,40 @@ describe("logical replica: in-place emptying and owned clean-up (two real Postgr
     assert.strictEqual(tables, "posts,rooms", "the table dropped at the source is gone at the target");
     assert.strictEqual((await psql(target, "SELECT count(*) FROM posts")).trim(), "3");
     assert.strictEqual((await psql(target, "SELECT id FROM rooms")).trim(), "7");
+    await abandonReplica(source, target, mine);
+    assert.strictEqual(await counts(), "0 0");
+  });
+
+  it("a keyless table the app makes and drops while the replica streams stops neither the app's writes nor the stream", async () => {
+    // An UNLOGGED table cannot be published: its schema travels, its rows do not.
+    await psql(source, "CREATE UNLOGGED TABLE worker_locks (lock_name text primary key);");
+    await startReplica(source, target, { owner: mine, timeoutMs: 60_000 });
+    assert.strictEqual(
+      (await psql(target, "SELECT relpersistence FROM pg_class WHERE relname = 'worker_locks'")).trim(),
+      "u",
+    );
+    const before = Number((await psql(source, "SELECT count(*) FROM posts")).trim());
+    // Synapse's background updates do this while it serves (`_temp_populate_user_directory_*`).
+    await psql(
+      source,
+      `CREATE TABLE _temp_work (room_id text NOT NULL);
+       INSERT INTO _temp_work VALUES ('!a'), ('!b');
+       DELETE FROM _temp_work WHERE room_id = '!a';
+       UPDATE _temp_work SET room_id = '!c';
+       DROP TABLE _temp_work;
+       INSERT INTO posts (body) VALUES ('after the scratch table');`,
+    );
+    // Streamed without a catch-up: the table the target never had did not stop the subscription.
+    const deadline = Date.now() + 30_000;
+    while (Number((await psql(target, "SELECT count(*) FROM posts")).trim()) !== before + 1) {
+      assert.ok(Date.now() < deadline, "the row written after the scratch table reached the target");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await catchUp(source, target, { timeoutMs: 60_000 });
+    assert.strictEqual(
+      (await psql(target, "SELECT count(*) FROM pg_tables WHERE tablename = '_temp_work'")).trim(),
+      "0",
+    );
     await abandonReplica(source, target, mine);
     assert.strictEqual(await counts(), "0 0");
   });
