@@ -43,6 +43,8 @@ export interface StepContext {
   readonly runHook?: (stepId: string) => Promise<string>;
   /** When the TTL was lowered (ms since the epoch), so the switch waits out the old one. */
   ttlLoweredAt?: number;
+  /** The source side of items' verify, read from their final sync on (see `sourceSide`). */
+  sourceReadings?: Map<string, Promise<unknown>>;
 }
 
 /** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
@@ -54,6 +56,28 @@ export class VerifyError extends Error {
     this.name = "VerifyError";
   }
 }
+
+/**
+ * The source side of an item's verify, read once per run: the final sync starts it (the apps are
+ * stopped, so the source no longer changes) and the verify then waits only for the target's side.
+ * At 512 MiB the source's checksum of a 135 MB table overlaps the replica's catch-up instead of
+ * following it. A run that fails restarts the source, and the next run reads it again.
+ */
+function sourceSide<T>(ctx: StepContext, item: MigrationItem, read: () => Promise<T>): Promise<T> {
+  const readings = (ctx.sourceReadings ??= new Map());
+  const key = itemLabel(item);
+  if (!readings.has(key)) {
+    const reading = read();
+    reading.catch(() => undefined); // awaited by the verify, which reports the error
+    readings.set(key, reading);
+  }
+  return readings.get(key) as Promise<T>;
+}
+
+const sourceTables = (ctx: StepContext, item: MigrationItem) =>
+  sourceSide(ctx, item, () => tableChecksums(ctx.source.database(item)));
+const sourceFiles = (ctx: StepContext, item: MigrationItem) =>
+  sourceSide(ctx, item, () => ctx.source.plainDirectory(item).then((dir) => fileChecksums(ctx.source, dir)));
 
 function itemOf(ctx: StepContext, step: MigrationStep): MigrationItem {
   const item = ctx.items.find((i) => itemLabel(i) === step.item);
@@ -80,6 +104,7 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
       const [from, to] = [ctx.source.database(item), ctx.target.database(item)];
       if (phase === "preseed")
         return startReplica(from, to, { owner: ctx.target.owner, database: databaseSpec(item.state) });
+      void sourceTables(ctx, item);
       if (await replicaExists(to))
         return `replica caught up: ${await catchUp(from, to)} bytes of WAL were left to replay`;
       const bytes = await copyDatabase(from, to);
@@ -93,6 +118,7 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
       // Copied whole through this process (rsync between the two hosts would need one to hold a
       // key for the other); unpacked beside the target and swapped in, so a cut stream leaves the
       // previous copy intact.
+      if (phase === "final") void sourceFiles(ctx, item);
       const [from, to] = [await ctx.source.plainDirectory(item), await ctx.target.plainDirectory(item)];
       const incoming = `${to}.incoming`;
       const { bytes } = await streamBetween(
@@ -132,10 +158,7 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
       return `snapshot GUID ${a} on both sides`;
     }
     case "db-streaming-replication": {
-      const [a, b] = await Promise.all([
-        tableChecksums(ctx.source.database(item)),
-        tableChecksums(ctx.target.database(item)),
-      ]);
+      const [a, b] = await Promise.all([sourceTables(ctx, item), tableChecksums(ctx.target.database(item))]);
       const verdict = compareTables(a, b);
       if (!verdict.match)
         throw new VerifyError(label, `tables differ: ${describeTableDifferences(verdict.differences)}`);
@@ -156,7 +179,7 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
     }
     case "stop-then-rsync": {
       const [a, b] = await Promise.all([
-        ctx.source.plainDirectory(item).then((dir) => fileChecksums(ctx.source, dir)),
+        sourceFiles(ctx, item),
         ctx.target.plainDirectory(item).then((dir) => fileChecksums(ctx.target, dir)),
       ]);
       if (a !== b) throw new VerifyError(label, "file checksums differ between the two sides");

@@ -75,15 +75,25 @@ async function publicTables(c: PostgresConnection): Promise<string[]> {
  * rows are not (PostgreSQL empties them after a crash anyway).
  */
 async function publishableTables(c: PostgresConnection): Promise<string[]> {
-  return (
+  return (await tablesOf(c)).publishable;
+}
+
+/** Every public table and the publishable ones (`publishableTables`), in one query. */
+async function tablesOf(c: PostgresConnection): Promise<{ all: string[]; publishable: string[] }> {
+  const rows = (
     await psql(
       c,
-      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relpersistence = 'p' ORDER BY 1`,
+      `SELECT (c.relkind = 'r' AND c.relpersistence = 'p')::int || c.relname
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
     )
   )
     .split("\n")
     .filter(Boolean);
+  return {
+    all: rows.map((r) => r.slice(1)),
+    publishable: rows.filter((r) => r[0] === "1").map((r) => r.slice(1)),
+  };
 }
 
 /** Tables the subscription copies and applies, and how many are not streaming yet. */
@@ -294,12 +304,13 @@ async function identifyRowsWithoutKey(source: PostgresConnection): Promise<void>
 }
 
 /**
- * Tables the replica streamed that the source no longer has (dropped there since they joined):
- * the target must drop them too, or it holds tables its app no longer knows.
+ * Tables of the replica (held at the target, or streamed) that the source no longer has (dropped
+ * there since they joined): the target must drop them too, or it holds tables its app no longer
+ * knows.
  */
-export function droppedAtSource(streamed: readonly string[], atSource: readonly string[]): string[] {
+export function droppedAtSource(atTarget: readonly string[], atSource: readonly string[]): string[] {
   const present = new Set(atSource);
-  return [...new Set(streamed)].filter((t) => !present.has(t)).sort();
+  return [...new Set(atTarget)].filter((t) => !present.has(t)).sort();
 }
 
 /**
@@ -311,8 +322,13 @@ export async function refreshReplica(
   target: PostgresConnection,
   options: ReplicaOptions = {},
 ): Promise<string> {
-  await identifyRowsWithoutKey(source);
   const { added, gone } = await followSourceTables(source, target);
+  if (gone.length > 0) {
+    // The source sends a table's last changes before its DROP: the target keeps the table until
+    // the replica has applied them, or the subscription would stop at the first one.
+    await untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000));
+    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
+  }
   const note = gone.length > 0 ? ` (dropped as at the source: ${gone.join(", ")})` : "";
   if (added.length === 0) return `logical replica of ${source.database} streaming${note}`;
   await untilCopied(source, target, options.timeoutMs ?? 300_000);
@@ -332,7 +348,8 @@ async function publish(
   madeAtTarget: readonly string[] = tables,
 ): Promise<void> {
   const name = replicaName(source.database);
-  if ((await one(source, `SELECT puballtables FROM pg_publication WHERE pubname = ${literal(name)}`)) === "t") return;
+  if ((await one(source, `SELECT puballtables FROM pg_publication WHERE pubname = ${literal(name)}`)) === "t")
+    return;
   if (tables.length > 0)
     await psql(
       source,
@@ -360,31 +377,35 @@ async function publish(
 
 /**
  * Makes the subscription follow the source's tables (logical replication carries rows, not DDL):
- * the schema of tables made at the source since is copied and they join (REFRESH PUBLICATION,
- * which also ends the streaming of tables the source dropped, with their sync slots), and the
- * tables the source dropped are dropped at the target. Only tables this subscription streamed go.
+ * the schema of tables made at the source since is copied and they join the publication
+ * (REFRESH PUBLICATION copies their rows, and ends the streaming of tables the source dropped,
+ * with their sync slots). Returns the tables joined and those the target holds that the source
+ * no longer has (`gone`): the caller drops them once the replica has applied their last changes.
+ * Every table of the target database came from the source (the replica's start emptied it).
  */
 async function followSourceTables(
   source: PostgresConnection,
   target: PostgresConnection,
 ): Promise<{ added: string[]; gone: string[] }> {
-  const streamed = (await subscribed(target)).tables;
-  const atSource = await publishableTables(source);
+  const [streamed, atSource, atTarget] = await Promise.all([
+    subscribed(target).then((s) => s.tables),
+    tablesOf(source),
+    publicTables(target),
+  ]);
   const known = new Set(streamed);
-  const added = atSource.filter((t) => !known.has(t));
+  const added = atSource.publishable.filter((t) => !known.has(t));
   // Gone: no longer a table at all (one made UNLOGGED since is no longer published, but stays).
-  const gone = droppedAtSource(streamed, await publicTables(source));
-  if (added.length === 0 && gone.length === 0) return { added, gone };
-  const existing = new Set(await publicTables(target));
-  const missing = added.filter((t) => !existing.has(t));
-  if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
+  const gone = droppedAtSource(atTarget, atSource.all);
+  const unsubscribe = droppedAtSource(streamed, atSource.all);
   if (added.length > 0) {
+    const existing = new Set(atTarget);
+    const missing = added.filter((t) => !existing.has(t));
+    if (missing.length > 0) await copyDatabase(source, target, { schemaOnly: true, tables: missing });
     await identifyRowsWithoutKey(source);
     await publish(source, target, added, missing);
   }
-  await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
-  if (gone.length > 0)
-    await psql(target, gone.map((t) => `DROP TABLE IF EXISTS public.${ident(t)} CASCADE;`).join("\n"));
+  if (added.length > 0 || unsubscribe.length > 0)
+    await psql(target, `ALTER SUBSCRIPTION ${ident(replicaName(target.database))} REFRESH PUBLICATION;`);
   return { added, gone };
 }
 
@@ -418,6 +439,36 @@ export async function replicaLag(source: PostgresConnection): Promise<ReplicaLag
 }
 
 /**
+ * Waits until the replica has confirmed the source's WAL position as read at the first reading:
+ * every change committed before the call has been applied at the target. Returns how many bytes
+ * it was behind then (0: already there).
+ */
+async function untilConfirmed(source: PostgresConnection, deadline: number): Promise<number> {
+  const name = literal(replicaName(source.database));
+  let first: number | undefined;
+  let written: string | undefined;
+  for (;;) {
+    // The first reading also takes the source's WAL position to wait for (one query, not two).
+    const [confirmed, now] = (
+      await one(
+        source,
+        `SELECT coalesce(confirmed_flush_lsn::text, '0/0') || ' ' || pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = ${name}`,
+      )
+    ).split(" ");
+    if (!confirmed) throw new Error(`the source has no replication slot ${name} for ${source.database}`);
+    written ??= now;
+    const behind = lsnBehind(written, confirmed);
+    first ??= behind;
+    if (behind === 0) return first;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the replica of ${source.database} did not reach the source's WAL position ${written} (still ${behind} bytes behind)`,
+      );
+    await sleep(100);
+  }
+}
+
+/**
  * The final sync, with writes stopped: new tables joined, then wait until the target has
  * confirmed the source's current WAL position; sequences follow (logical replication does not
  * carry them). Returns the bytes of WAL that were still to replay when the wait began.
@@ -428,25 +479,7 @@ export async function catchUp(
   options: ReplicaOptions = {},
 ): Promise<number> {
   await refreshReplica(source, target, options);
-  const written = await one(source, "SELECT pg_current_wal_lsn()");
-  const name = literal(replicaName(source.database));
-  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
-  let first: number | undefined;
-  for (;;) {
-    const confirmed = await one(
-      source,
-      `SELECT coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots WHERE slot_name = ${name}`,
-    );
-    if (!confirmed) throw new Error(`the source has no replication slot ${name} for ${source.database}`);
-    const behind = lsnBehind(written, confirmed);
-    first ??= behind;
-    if (behind === 0) break;
-    if (Date.now() > deadline)
-      throw new Error(
-        `the replica of ${source.database} did not reach the source's WAL position ${written} (still ${behind} bytes behind)`,
-      );
-    await sleep(100);
-  }
+  const first = await untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000));
   const setvals = await psql(
     source,
     `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
