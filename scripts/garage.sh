@@ -45,7 +45,12 @@ if [ "$mode" = "--rebuild" ]; then rm -f "$bin"; fi
 if found="$(system_garage)"; then
   bin="$found"
 elif [ ! -x "$bin" ]; then
-  build_garage >&2
+  # One build at a time (a test's harness and setup.sh may both find it missing): the second
+  # waits here and then finds the first's binary.
+  mkdir -p "$TOOLS_DIR"
+  exec 9>"$TOOLS_DIR/garage.lock"
+  flock 9
+  [ -x "$bin" ] || build_garage >&2
 fi
 
 if [ "$mode" = "--print-bin" ]; then
