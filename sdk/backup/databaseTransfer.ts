@@ -8,13 +8,8 @@
  */
 import * as path from "path";
 import { compareTables, describeTableDifferences } from "../migration/tableVerify";
-import {
-  checksumAlgorithmOf,
-  ensureDatabase,
-  tableChecksums,
-  type PostgresConnection,
-} from "../replication/postgresCopy";
-import { emptyDatabase } from "../replication/databaseContents";
+import { checksumAlgorithmOf, tableChecksums, type PostgresConnection } from "../replication/postgresCopy";
+import { readyTargetDatabase, type TargetDatabaseOptions } from "../replication/targetDatabase";
 import { dumpTables, loadTables, tablesOutsidePublic, withSnapshot } from "../replication/postgresTables";
 import { fileDigest } from "./archive";
 import type { ArchiveEntry, ItemBackup } from "./manifest";
@@ -94,10 +89,16 @@ export async function backupDatabase(
 }
 
 /**
- * Loads the database from the chain (oldest first) into the database emptied in place, then checks
- * every table's checksum against the newest archive's manifest. Returns a note for the log.
+ * Loads the database from the chain (oldest first) into the database readied as a replica's
+ * target is (`readyTargetDatabase`: made, emptied in place when it is `options.owner`'s, or
+ * refused naming its owner before anything in it changes), then checks every table's checksum
+ * against the newest archive's manifest. Returns a note for the log.
  */
-export async function restoreDatabase(c: PostgresConnection, chain: readonly ChainLink[]): Promise<string> {
+export async function restoreDatabase(
+  c: PostgresConnection,
+  chain: readonly ChainLink[],
+  options: TargetDatabaseOptions = {},
+): Promise<string> {
   const links = chain.map((l) => ({
     ...l,
     tables: l.backup?.kind === "database" ? l.backup.tables : undefined,
@@ -108,9 +109,9 @@ export async function restoreDatabase(c: PostgresConnection, chain: readonly Cha
   const at = (l: { dir: string }, rel: string) => path.join(l.dir, rel);
   const tables: Record<string, string> = {};
   for (const [table, i] of sources) tables[table] = at(links[i], links[i].tables![table].entry!);
-  // Emptied in place: the database keeps its owner marker, collation and grants.
-  await ensureDatabase(c);
-  await emptyDatabase(c);
+  // Made, or emptied in place when it is the owner's (its marker, collation and grants stay), or
+  // refused naming its owner: the same decision as a replica's start.
+  await readyTargetDatabase(c, options, "the restore");
   await loadTables(c, {
     schema: at(newest, newest.backup.schema),
     postSchema: at(newest, newest.backup.postSchema),

@@ -17,6 +17,7 @@ import type { SiteData } from "../migration/siteData";
 import { fileChecksums } from "../migration/steps";
 import { streamToFile } from "./archive";
 import { backupDatabase, restoreDatabase } from "./databaseTransfer";
+import { databaseSpec } from "../replication/databaseSpec";
 import {
   changedFiles,
   changedObjects,
@@ -166,7 +167,10 @@ export async function restoreItem(data: SiteData, item: MigrationItem, chain: re
   const at = (l: ChainLink, rel: string) => path.join(l.dir, rel);
   switch (newest.kind) {
     case "database":
-      return restoreDatabase(data.database(item), links);
+      return restoreDatabase(data.database(item), links, {
+        owner: data.owner,
+        database: databaseSpec(item.state),
+      });
     case "zfs": {
       const dataset = data.where(item);
       await clearFreshDataset(data, dataset);

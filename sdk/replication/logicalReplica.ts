@@ -21,12 +21,10 @@
  * {@link abandonReplica} removes only the replica its own resource made, never another's.
  */
 import { randomBytes } from "crypto";
-import { copyDatabase, ensureDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { copyDatabase, psql, type PostgresConnection } from "./postgresCopy";
 import { lsnBehind } from "./pgLsn";
-import { databaseObjectCount, emptyDatabase } from "./databaseContents";
 import type { DatabaseSpec } from "./databaseSpec";
-import { replicaTargetAction } from "./replicaTarget";
-import { claimDatabase, databaseOwner } from "../migration/placeOwners";
+import { readyTargetDatabase } from "./targetDatabase";
 import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -186,34 +184,9 @@ export interface ReplicaOptions {
 }
 
 /**
- * Readies the target database for a replica's start (replicaTarget.ts decides): made when absent
- * (with the owner's marker and the app's settings), emptied in place when it is the owner's own
- * (its marker, collation and grants stay), refused when it holds objects and is not the owner's.
- */
-async function readyTarget(target: PostgresConnection, options: ReplicaOptions): Promise<void> {
-  const where = `${target.host}:${target.port}`;
-  const marker = await databaseOwner(target);
-  const objects = marker === undefined ? 0 : await databaseObjectCount(target);
-  const decision = replicaTargetAction({ database: target.database, where, marker, objects }, options.owner);
-  switch (decision.action) {
-    case "refuse":
-      throw new Error(decision.reason);
-    case "create":
-      if (options.owner) await claimDatabase(target, options.owner, where, options.database);
-      else await ensureDatabase(target, options.database);
-      return;
-    case "empty":
-      await emptyDatabase(target);
-      return;
-    case "use":
-      return;
-  }
-}
-
-/**
  * Starts streaming `source` into `target` unless a replica is already running there (then new
  * tables join it); returns a note for the log. The target database is readied first: made, or
- * emptied in place when it is `options.owner`'s, or refused (see readyTarget). A start that fails
+ * emptied in place when it is `options.owner`'s, or refused (see readyTargetDatabase). A start that fails
  * after the publication was made removes what it made (abandonReplica), so no slot is left
  * holding WAL at the source.
  */
@@ -224,7 +197,7 @@ export async function startReplica(
 ): Promise<string> {
   if (await replicaExists(target))
     return `${await refreshReplica(source, target, options)} (replica was running)`;
-  await readyTarget(target, options);
+  await readyTargetDatabase(target, options);
   const name = replicaName(source.database);
   const role = roleName(source.database);
   const password = randomBytes(24).toString("base64url");

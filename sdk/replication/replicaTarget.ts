@@ -27,10 +27,15 @@ export type ReplicaTargetAction =
   | { readonly action: "refuse"; readonly reason: string };
 
 /**
- * The decision for a replica's target database, for the resource whose owner id is `owner`
- * (undefined: a resource that marks nothing, which only ever streams into an empty database).
+ * The decision for a replica's (or a restore's: `filler`) target database, for the resource whose
+ * owner id is `owner` (undefined: a resource that marks nothing, which only ever fills an empty
+ * database).
  */
-export function replicaTargetAction(found: ReplicaTargetFound, owner?: string): ReplicaTargetAction {
+export function replicaTargetAction(
+  found: ReplicaTargetFound,
+  owner?: string,
+  filler = "the replica",
+): ReplicaTargetAction {
   if (found.marker === undefined) return { action: "create" };
   if (owner !== undefined && found.marker === owner)
     return found.objects > 0 ? { action: "empty" } : { action: "use" };
@@ -40,6 +45,6 @@ export function replicaTargetAction(found: ReplicaTargetFound, owner?: string): 
     reason:
       `database ${found.database} at ${found.where} holds ${found.objects} objects and belongs to ` +
       `${describeOwner(found.marker ?? undefined)}, not to ${owner ? `"${owner}"` : "this resource (it marks nothing)"}: ` +
-      `the replica would have to empty it. Drop or rename that database, or move the site under another name`,
+      `${filler} would have to empty it. Drop or rename that database, or move the site under another name`,
   };
 }

@@ -21,11 +21,13 @@ import {
   type PostgresConnection,
 } from "../../sdk/replication/postgresCopy";
 import { dumpTables, withSnapshot } from "../../sdk/replication/postgresTables";
+import { claimDatabase, databaseOwner } from "../../sdk/migration/placeOwners";
 
 describe("databases backed up table by table (real PostgreSQL)", function () {
   this.timeout(120_000);
   const pg = useService("postgres");
   const run = randomBytes(3).toString("hex");
+  const owner = `proj/test/site-location-${run}`;
   const conn = (database: string): PostgresConnection => postgresConnection(pg(), database);
   const source = () => conn(`bk_src_${run}`);
   const target = () => conn(`bk_dst_${run}`);
@@ -42,8 +44,7 @@ describe("databases backed up table by table (real PostgreSQL)", function () {
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-dbbackup-test-"));
     await ensureDatabase(source());
-    await ensureDatabase(target());
-    await psql(target(), `COMMENT ON DATABASE "bk_dst_${run}" IS 'owner marker'`, "postgres");
+    await claimDatabase(target(), owner, "here");
   });
 
   after(async () => {
@@ -89,19 +90,10 @@ newline');`,
 
   it("the chain restores into a database an app already filled: every checksum, sequences, constraints", async () => {
     await psql(target(), "CREATE TABLE made_by_the_app (x int); INSERT INTO made_by_the_app VALUES (1);");
-    const note = await restoreDatabase(target(), ["full", "incr", "incr2"].map(link));
+    const note = await restoreDatabase(target(), ["full", "incr", "incr2"].map(link), { owner });
     assert.match(note, /3 tables from 3 archive\(s\)/);
     assert.deepStrictEqual(await tableChecksums(target()), await tableChecksums(source()));
-    assert.strictEqual(
-      (
-        await psql(
-          target(),
-          `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()`,
-        )
-      ).trim(),
-      "owner marker",
-      "the database's owner marker is kept",
-    );
+    assert.strictEqual(await databaseOwner(target()), owner, "the database's owner marker is kept");
     assert.strictEqual(
       (await psql(target(), "INSERT INTO posts (body) VALUES ('after restore') RETURNING id")).split("\n")[0],
       "302",
@@ -111,6 +103,23 @@ newline');`,
       psql(target(), "INSERT INTO comments (post_id, body) VALUES (99999, 'orphan')"),
       /violates foreign key constraint/,
     );
+  });
+
+  it("a restore into another's database that holds objects is refused, naming its owner, and changes nothing", async () => {
+    const theirs = conn(`bk_theirs_${run}`);
+    await claimDatabase(theirs, "proj/other/site-location", "there");
+    await psql(theirs, "CREATE TABLE their_rows (x int); INSERT INTO their_rows VALUES (1);");
+    try {
+      await assert.rejects(
+        restoreDatabase(theirs, ["full", "incr", "incr2"].map(link), { owner }),
+        new RegExp(
+          `database bk_theirs_${run} at .* holds \\d+ objects and belongs to .*proj/other/site-location.*: the restore would have to empty it`,
+        ),
+      );
+      assert.strictEqual((await psql(theirs, "SELECT count(*) FROM their_rows")).trim(), "1");
+    } finally {
+      await dropDatabase(theirs);
+    }
   });
 
   it("checksums and rows are read in one snapshot: a row written meanwhile is in neither", async () => {
@@ -182,11 +191,11 @@ newline');`,
     try {
       backups.legacyfull = await backupDatabase(source(), "db", path.join(work, "legacyfull"));
       assert.match(
-        await restoreDatabase(restored, withSums(legacy)),
+        await restoreDatabase(restored, withSums(legacy), { owner }),
         /every checksum as the manifest records/,
       );
       await assert.rejects(
-        restoreDatabase(restored, withSums({ ...legacy, tags: legacy.tags.replace(/^\d+/, "9") })),
+        restoreDatabase(restored, withSums({ ...legacy, tags: legacy.tags.replace(/^\d+/, "9") }), { owner }),
         /restored from legacyfull\.tar differs from its manifest: tags \(source 9 [0-9a-f]{32}, target 2 [0-9a-f]{32}\)/,
       );
     } finally {
