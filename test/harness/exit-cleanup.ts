@@ -2,8 +2,9 @@ import { isAlive, processStartTime } from "./processes";
 
 /*
  * Services are detached so that the CLI can leave them running. A test process that dies without
- * its `after` hooks (an uncaught error, process.exit) would leave them behind for good; so, unless
- * told to keep them, this process SIGTERMs the services it started and did not stop when it exits.
+ * its `after` hooks (an uncaught error, process.exit, SIGTERM) would leave them behind for good;
+ * so, unless told to keep them, this process SIGTERMs the services it started and did not stop
+ * when it exits.
  */
 
 const started = new Map<number, string | undefined>();
@@ -28,6 +29,16 @@ export function terminateOnExit(pid: number): void {
   started.set(pid, processStartTime(pid));
   if (!hooked) {
     process.once("exit", terminateLeftovers);
+    // A signal that ends the process (CI's time limit, `kill`) skips "exit": stop them first.
+    // SIGINT is left to mocha, which ends the run and exits normally.
+    for (const [signal, code] of [
+      ["SIGTERM", 143],
+      ["SIGHUP", 129],
+    ] as const)
+      process.once(signal, () => {
+        terminateLeftovers();
+        process.exit(code);
+      });
     hooked = true;
   }
 }

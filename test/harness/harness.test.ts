@@ -46,23 +46,60 @@ async function assertStopped(service: RunningService, ports: number[], udp = fal
   assert.ok(!fs.existsSync(service.dir), `${service.dir} still exists after stop()`);
 }
 
+/** A node script that starts `sleep 300` as a harness service (`child`), then runs `rest`. */
+function sleeperScript(dir: string, ...rest: string[]): string {
+  return [
+    `const { spawnDetached } = require(${JSON.stringify(path.join(__dirname, "spawn.js"))});`,
+    `const child = spawnDetached({ command: "sleep", args: ["300"], cwd: ${JSON.stringify(dir)},`,
+    `  logFile: ${JSON.stringify(path.join(dir, "log"))} });`,
+    ...rest,
+  ].join("\n");
+}
+
 describe("harness: process plumbing", () => {
   it("terminates services a process started and left running when it exits", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-exit-"));
     try {
-      const script = [
-        `const { spawnDetached } = require(${JSON.stringify(path.join(__dirname, "spawn.js"))});`,
-        `const child = spawnDetached({ command: "sleep", args: ["300"], cwd: ${JSON.stringify(dir)},`,
-        `  logFile: ${JSON.stringify(path.join(dir, "log"))} });`,
-        "console.log(child.pid);",
-        "process.exit(0);",
-      ].join("\n");
+      const script = sleeperScript(dir, "console.log(child.pid);", "process.exit(0);");
       const { stdout } = await runCommand("node", ["-e", script]);
       const pid = Number(stdout.trim());
       assert.ok(pid > 0, stdout);
       await waitUntilHealthy({
         what: `sleep ${pid} gone`,
         logFile: path.join(dir, "log"),
+        check: async () => !isAlive(pid),
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("terminates them too when the process is killed with SIGTERM (CI's time limit, kill)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sovereign-sigterm-"));
+    try {
+      const script = sleeperScript(
+        dir,
+        `require("fs").writeFileSync(${JSON.stringify(path.join(dir, "pid"))}, String(child.pid));`,
+        "setInterval(() => undefined, 1000);",
+      );
+      const parent = spawnDetached({
+        command: "node",
+        args: ["-e", script],
+        cwd: dir,
+        logFile: path.join(dir, "parent.log"),
+      });
+      await waitUntilHealthy({
+        what: "the child's pid file",
+        logFile: path.join(dir, "parent.log"),
+        check: async () => fs.existsSync(path.join(dir, "pid")),
+      });
+      const pid = Number(fs.readFileSync(path.join(dir, "pid"), "utf8"));
+      assert.ok(isAlive(pid));
+      process.kill(parent.pid, "SIGTERM");
+      await waitUntilHealthy({
+        what: `sleep ${pid} gone after its parent's SIGTERM`,
+        logFile: path.join(dir, "log"),
+        timeoutMs: 10_000,
         check: async () => !isAlive(pid),
       });
     } finally {
