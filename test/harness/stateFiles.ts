@@ -1,3 +1,4 @@
+import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -25,4 +26,28 @@ export function cliStackExport(env: Record<string, string>, workDir: string, sta
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
+}
+
+/** What assertNoPlaintextSecrets reads: an engine test's backend and work dir. */
+export interface StoredState {
+  readonly engine: { readonly env: Record<string, string>; readonly backendDir: string };
+  readonly workDir: string;
+}
+
+/**
+ * Asserts that no value of `secrets` (what it is -> the value) is in plain text in the backend's
+ * files or in `pulumi stack export`; `inState`, a name the state holds, shows the files were read.
+ */
+export function assertNoPlaintextSecrets(
+  t: StoredState,
+  inState: string,
+  secrets: Record<string, string>,
+): void {
+  const onDisk = backendFilesText(t.engine.backendDir);
+  assert.ok(onDisk.includes(inState), "the state files were found");
+  const exported = cliStackExport(t.engine.env, t.workDir);
+  for (const [what, value] of Object.entries(secrets)) {
+    assert.ok(!onDisk.includes(value), `the ${what} is in plain text in the backend's files`);
+    assert.ok(!exported.includes(value), `the ${what} is in \`pulumi stack export\``);
+  }
 }
