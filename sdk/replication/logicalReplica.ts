@@ -62,9 +62,7 @@ export async function replicaExists(target: PostgresConnection): Promise<boolean
 }
 
 async function publicTables(c: PostgresConnection): Promise<string[]> {
-  return (await psql(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"))
-    .split("\n")
-    .filter(Boolean);
+  return (await tablesOf(c)).all;
 }
 
 /**
