@@ -18,6 +18,11 @@ const rawSite = fc
       selector: (h) => h.name,
     },
   )
+  // Each host its own addresses: the config refuses two hosts that share one (hostSpec.ts).
+  .filter((hosts) => {
+    const addresses = hosts.flatMap((h) => [h.address, h.address6?.toLowerCase()]).filter(Boolean);
+    return new Set(addresses).size === addresses.length;
+  })
   .chain((hosts) =>
     fc.record({
       name: fc.constant("s1"),
