@@ -12,7 +12,7 @@ import {
   type MigrationProgress,
   type MigrationStep,
 } from "./plan";
-import { runStep, type StepContext } from "./steps";
+import { releaseCheckpoints, runStep, type StepContext } from "./steps";
 
 /** How long one step took and what it reported, as a run records it. */
 export interface StepTiming {
@@ -20,6 +20,8 @@ export interface StepTiming {
   readonly id: string;
   /** Wall-clock time the step took, in seconds (fractional). */
   readonly seconds: number;
+  /** When it started (ms since the epoch): steps of one group run side by side. */
+  readonly startedAt?: number;
   /** The step's short report (bytes moved, what was verified), or `FAILED: <message>`. */
   readonly note: string;
 }
@@ -74,7 +76,7 @@ export async function runMigration(
           throw new Error(`failure injected at ${step.id} (failAt: "${options.failAt}")`);
         const note = await runStep(ctx, step);
         const seconds = (Date.now() - started) / 1000;
-        timings.push({ id: step.id, seconds, note });
+        timings.push({ id: step.id, seconds, note, startedAt: started });
         completed = [...completed, step.id];
         ctx.log(`step ${step.id} done in ${seconds.toFixed(1)} s: ${note}`);
       } catch (error) {
@@ -82,6 +84,7 @@ export async function runMigration(
           id: step.id,
           seconds: (Date.now() - started) / 1000,
           note: `FAILED: ${(error as Error).message}`,
+          startedAt: started,
         });
         throw error;
       }
@@ -104,6 +107,7 @@ export async function runMigration(
     if (!step) continue;
     const message = failures.get(step.id)!.message;
     const outcome = afterFailure(plan, { completed }, step.id);
+    await releaseCheckpoints(ctx);
     if (!outcome.restartSource)
       return {
         progress: outcome.progress,

@@ -18,6 +18,8 @@ export const STEP_KINDS = [
   "provision-target",
   "preseed",
   "lower-ttl",
+  /** Per streamed database: both sides checksummed and watched while the source serves (tableCheckpoint.ts). */
+  "pre-verify",
   "stop-writes",
   "final-sync",
   "verify",
@@ -136,6 +138,10 @@ const FINAL: Record<ReplicationStrategy, string> = {
   "s3-copy": "final bucket sync of new and changed objects",
   "stop-then-rsync": "final rsync with the app stopped",
 };
+const PRE_VERIFY: Partial<Record<ReplicationStrategy, string>> = {
+  "db-streaming-replication":
+    "checksum every table at both sides while the source serves and watch both for writes from here, so the verify reads again only the tables written since",
+};
 const VERIFY: Record<ReplicationStrategy, string> = {
   "zfs-send-receive": "snapshot GUIDs equal on both sides",
   "db-streaming-replication": "row counts and checksums per table equal",
@@ -168,20 +174,22 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
     flags: Partial<MigrationStep> = {},
   ) => steps.push({ destructive: false, inWriteWindow: false, ...step, ...flags });
   const preseeded = new Set(input.preseeded ?? []);
+  // An item gets a step of `kind` when `texts` describes its strategy.
   const perItem = (
     kind: StepKind,
-    texts: Record<ReplicationStrategy, string>,
+    texts: Partial<Record<ReplicationStrategy, string>>,
     flags: Partial<MigrationStep> = {},
   ) =>
     input.items.forEach((item, i) => {
       if (kind === "preseed" && preseeded.has(labels[i])) return;
+      if (texts[item.state.strategy] === undefined) return;
       add(
         {
           id: `${kind}:${labels[i]}`,
           kind,
           item: labels[i],
           strategy: item.state.strategy,
-          description: `${labels[i]}: ${texts[item.state.strategy]}`,
+          description: `${labels[i]}: ${texts[item.state.strategy]!}`,
         },
         flags,
       );
@@ -194,6 +202,7 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
     kind: "lower-ttl",
     description: `lower the site's DNS TTL from ${input.ttl}s to ${input.switchTtl}s ahead of the switch`,
   });
+  perItem("pre-verify", PRE_VERIFY);
   const window = { inWriteWindow: true };
   add(
     { id: "stop-writes", kind: "stop-writes", description: `stop the apps at ${source} (writes stop here)` },
@@ -242,7 +251,7 @@ export function remainingSteps(plan: MigrationPlan, progress: MigrationProgress)
 }
 
 /** Per-item steps: each touches only its own item's data, so different items run side by side. */
-const PER_ITEM_KINDS: ReadonlySet<StepKind> = new Set(["preseed", "final-sync", "verify"]);
+const PER_ITEM_KINDS: ReadonlySet<StepKind> = new Set(["preseed", "pre-verify", "final-sync", "verify"]);
 
 /**
  * How the executor runs `steps` (in plan order): a list of groups run one after the other; a group
@@ -287,7 +296,8 @@ export interface FailureOutcome {
 /**
  * What a failure at `failed` means. Before the switch, the source serves again: its apps are
  * restarted and the write window (stop, final delta, verify) is forgotten, because writes made
- * after the restart must be copied and verified again. From the switch on, the target serves; the
+ * after the restart must be copied and verified again; so are the pre-verify steps, whose
+ * checkpoint the next run takes again. From the switch on, the target serves; the
  * next run continues after the last completed step and never repeats a destructive one.
  */
 export function afterFailure(
@@ -299,7 +309,10 @@ export function afterFailure(
   const switched = plan.steps.some((s) => s.kind === "switch-dns" && done.has(s.id));
   const stopped = done.has("stop-writes") || failed === "stop-writes";
   if (switched) return { progress, restartSource: false };
-  const windowIds = new Set(plan.steps.filter((s) => s.inWriteWindow).map((s) => s.id));
+  // A pre-verify's checkpoint lives in the run that took it: a new run takes it again.
+  const windowIds = new Set(
+    plan.steps.filter((s) => s.inWriteWindow || s.kind === "pre-verify").map((s) => s.id),
+  );
   return {
     progress: { completed: progress.completed.filter((id) => !windowIds.has(id)) },
     restartSource: stopped,

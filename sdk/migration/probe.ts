@@ -30,6 +30,8 @@ export interface ProbeReport {
   readonly downtimeSeconds: number;
   /** Addresses that answered, in the order they first did. */
   readonly servedBy: readonly string[];
+  /** Each time the probe was down: from its first failed attempt to the next success (ms since the epoch). */
+  readonly outages?: readonly { readonly from: number; readonly to: number; readonly reason: string }[];
 }
 
 export interface RunningProbe {
@@ -49,6 +51,8 @@ export function startProbe(target: ProbeTarget): RunningProbe {
   let downSince: number | undefined;
   let down = 0;
   const servedBy: string[] = [];
+  const outages: { from: number; to: number; reason: string }[] = [];
+  let reason = "";
   let stopped = false;
   const once = async (): Promise<void> => {
     attempts++;
@@ -60,11 +64,18 @@ export function startProbe(target: ProbeTarget): RunningProbe {
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       if (!servedBy.includes(address)) servedBy.push(address);
-      if (downSince !== undefined) down += Date.now() - downSince;
+      if (downSince !== undefined) {
+        down += Date.now() - downSince;
+        outages.push({ from: downSince, to: Date.now(), reason });
+      }
       downSince = undefined;
-    } catch {
+    } catch (error) {
       failures++;
-      downSince ??= Date.now();
+      if (downSince === undefined) {
+        downSince = Date.now();
+        const cause = (error as Error & { cause?: Error }).cause;
+        reason = `${(error as Error).message}${cause ? `: ${cause.message}` : ""}`;
+      }
     }
   };
   const loop = (async () => {
@@ -80,8 +91,11 @@ export function startProbe(target: ProbeTarget): RunningProbe {
     stop: async () => {
       stopped = true;
       await loop;
-      if (downSince !== undefined) down += Date.now() - downSince;
-      return { attempts, failures, downtimeSeconds: down / 1000, servedBy };
+      if (downSince !== undefined) {
+        down += Date.now() - downSince;
+        outages.push({ from: downSince, to: Date.now(), reason });
+      }
+      return { attempts, failures, downtimeSeconds: down / 1000, servedBy, outages };
     },
   };
 }

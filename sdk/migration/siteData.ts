@@ -114,7 +114,25 @@ export class SiteData {
 
   /** A small directory copied whole (stop-then-rsync): a plain directory in the site's root dataset. */
   async plainDirectory(item: MigrationItem): Promise<string> {
-    return `${await this.mountpoint(this.side.zfsRoot)}/${this.where(item).split("/").pop()}`;
+    return `${await this.rootMountpoint()}/${this.where(item).split("/").pop()}`;
+  }
+
+  private rootMount?: Promise<string>;
+
+  /**
+   * The site's root dataset's mountpoint, asked once (it does not move while the site exists): a
+   * migration's write window would otherwise spend a round trip on it for each directory and for
+   * each app start and stop.
+   */
+  private rootMountpoint(): Promise<string> {
+    if (!this.rootMount) {
+      const asked = this.mountpoint(this.side.zfsRoot);
+      this.rootMount = asked;
+      asked.catch(() => {
+        if (this.rootMount === asked) this.rootMount = undefined;
+      });
+    }
+    return this.rootMount;
   }
 
   async mountpoint(dataset: string): Promise<string> {
@@ -130,7 +148,7 @@ export class SiteData {
     const vars = {
       address: this.side.address,
       datacenter: this.side.name,
-      root: await this.mountpoint(this.side.zfsRoot),
+      root: await this.rootMountpoint(),
     };
     return this.ssh.run(expandCommand(argv, vars), input === undefined ? {} : { input });
   }

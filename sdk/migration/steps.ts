@@ -4,7 +4,7 @@
  * (replication/postgresCopy), PowerDNS rrset changes. executor.ts calls these in plan order.
  */
 import { PowerDnsClient } from "../../providers/powerdns/client";
-import { copyDatabase, tableChecksums } from "../replication/postgresCopy";
+import { copyDatabase } from "../replication/postgresCopy";
 import { databaseSpec } from "../replication/databaseSpec";
 import { catchUp, promoteReplica, replicaExists, startReplica } from "../replication/logicalReplica";
 import { detectCapabilities, inspectDataset, replicate } from "../replication/zfsRunner";
@@ -14,6 +14,7 @@ import { listObjects, s3Client, syncBuckets } from "../storage/s3Sync";
 import type { MigrationItem, MigrationStep } from "./plan";
 import { itemLabel } from "./plan";
 import { compareTables, describeTableDifferences } from "./tableVerify";
+import { endCheckpoint, sideSums, takeCheckpoint, type TableCheckpoint } from "./tableCheckpoint";
 import type { AppControl, SiteData } from "./siteData";
 
 export interface DnsSwitch {
@@ -45,6 +46,8 @@ export interface StepContext {
   ttlLoweredAt?: number;
   /** The source side of items' verify, read from their final sync on (see `sourceSide`). */
   sourceReadings?: Map<string, Promise<unknown>>;
+  /** Streamed databases' checkpoints, by item label, from this run's pre-verify steps. */
+  checkpoints?: Map<string, TableCheckpoint>;
 }
 
 /** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
@@ -74,10 +77,32 @@ function sourceSide<T>(ctx: StepContext, item: MigrationItem, read: () => Promis
   return readings.get(key) as Promise<T>;
 }
 
-const sourceTables = (ctx: StepContext, item: MigrationItem) =>
-  sourceSide(ctx, item, () => tableChecksums(ctx.source.database(item)));
+const sourceTables = (ctx: StepContext, item: MigrationItem) => {
+  const checkpoint = ctx.checkpoints?.get(itemLabel(item));
+  return sourceSide(ctx, item, () =>
+    sideSums(ctx.source.database(item), "source", checkpoint?.sums, checkpoint?.schema.source),
+  );
+};
 const sourceFiles = (ctx: StepContext, item: MigrationItem) =>
   sourceSide(ctx, item, () => ctx.source.plainDirectory(item).then((dir) => fileChecksums(ctx.source, dir)));
+
+/**
+ * Ends the change watches of the run's checkpoints (a failed run forgets its pre-verify, and the
+ * next run takes new ones; until then the watches would hold WAL at both sides).
+ */
+export async function releaseCheckpoints(ctx: StepContext): Promise<void> {
+  const taken = ctx.checkpoints;
+  ctx.checkpoints = undefined;
+  await Promise.all(
+    ctx.items
+      .filter((item) => taken?.has(itemLabel(item)))
+      .map((item) =>
+        endCheckpoint(ctx.source.database(item), ctx.target.database(item)).catch((e: Error) =>
+          ctx.log(`could not end the change watches of ${itemLabel(item)}: ${e.message}`),
+        ),
+      ),
+  );
+}
 
 function itemOf(ctx: StepContext, step: MigrationStep): MigrationItem {
   const item = ctx.items.find((i) => itemLabel(i) === step.item);
@@ -158,11 +183,23 @@ async function verifyItem(ctx: StepContext, item: MigrationItem): Promise<string
       return `snapshot GUID ${a} on both sides`;
     }
     case "db-streaming-replication": {
-      const [a, b] = await Promise.all([sourceTables(ctx, item), tableChecksums(ctx.target.database(item))]);
-      const verdict = compareTables(a, b);
+      const checkpoint = ctx.checkpoints?.get(label);
+      // The target keeps a checkpoint sum only where the source kept it too (and its own watch
+      // saw no write): any other table is read at the target and compared. The watches end with
+      // the replica (start-target's promotion), or with the run when it fails (releaseCheckpoints).
+      const a = await sourceTables(ctx, item);
+      const b = await sideSums(
+        ctx.target.database(item),
+        "target",
+        checkpoint ? a.kept : undefined,
+        checkpoint?.schema.target,
+      );
+      const verdict = compareTables(a.sums, b.sums);
       if (!verdict.match)
         throw new VerifyError(label, `tables differ: ${describeTableDifferences(verdict.differences)}`);
-      return `${verdict.tables} tables with equal row counts and checksums`;
+      const kept = Object.keys(b.kept).length;
+      const unread = checkpoint ? ` (${kept} unwritten since the pre-verify, not read again)` : "";
+      return `${verdict.tables} tables with equal row counts and checksums${unread}`;
     }
     case "s3-copy": {
       const [from, to] = await Promise.all([ctx.source.bucket(item), ctx.target.bucket(item)]);
@@ -237,6 +274,12 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       await ctx.source.runApp(ctx.app, "stop");
       return `apps stopped at ${ctx.source.side.name}`;
     }
+    case "pre-verify": {
+      const item = itemOf(ctx, step);
+      const taken = await takeCheckpoint(ctx.source.database(item), ctx.target.database(item));
+      if (taken.checkpoint) (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
+      return taken.note;
+    }
     case "final-sync":
       return copyItem(ctx, itemOf(ctx, step), "final");
     case "verify":
@@ -250,17 +293,20 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
     }
     case "start-target": {
       // Received datasets stay read-only while they are replicas; now they are the primary.
-      // Streamed databases stop following the source. Each item on its own, side by side.
       const of = (strategy: string) => ctx.items.filter((i) => i.state.strategy === strategy);
-      await Promise.all([
-        ...of("zfs-send-receive").map((item) =>
+      await Promise.all(
+        of("zfs-send-receive").map((item) =>
           ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]),
         ),
-        ...of("db-streaming-replication").map(async (item) =>
+      );
+      // A subscriber's database is writable and the source's apps are stopped (nothing is left
+      // to apply), so the apps start first and the replicas end after, outside the downtime.
+      await ctx.target.runApp(ctx.app, "start");
+      await Promise.all(
+        of("db-streaming-replication").map(async (item) =>
           ctx.log(await promoteReplica(ctx.source.database(item), ctx.target.database(item))),
         ),
-      ]);
-      await ctx.target.runApp(ctx.app, "start");
+      );
       return `apps started at ${ctx.target.side.name}`;
     }
     case "update-inventory":

@@ -34,3 +34,31 @@ export function describeTableDifferences(differences: readonly TableDifference[]
     .map((d) => `${d.table} (source ${d.source ?? "missing"}, target ${d.target ?? "missing"})`)
     .join(", ");
 }
+
+/** Tables' column definitions at one side (`tableSchemas`), as an opaque string per table. */
+export type TableSchemas = Readonly<Record<string, string>>;
+
+/**
+ * The checkpoint sums the verify may keep without reading the table again: a table summed equal
+ * at both sides before the stop (`sums`), not written since at this side (`changes`, from the
+ * side's change watch), whose columns are as they were (`schemaThen` -> `schemaNow`: a column
+ * added with a default writes no row, yet changes how every row reads). A TRUNCATE decoded
+ * anywhere (`changes.all`) or a side without a watch (`changes` undefined) keeps nothing.
+ */
+export function reusableSums(
+  sums: TableSums,
+  schemaThen: TableSchemas,
+  schemaNow: TableSchemas,
+  changes: { readonly tables: ReadonlySet<string>; readonly all: boolean } | undefined,
+): TableSums {
+  if (!changes || changes.all) return {};
+  const kept: Record<string, string> = {};
+  for (const [table, sum] of Object.entries(sums))
+    if (
+      !changes.tables.has(table) &&
+      schemaThen[table] !== undefined &&
+      schemaThen[table] === schemaNow[table]
+    )
+      kept[table] = sum;
+  return kept;
+}

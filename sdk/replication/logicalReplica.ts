@@ -26,6 +26,7 @@ import { lsnBehind } from "./pgLsn";
 import type { DatabaseSpec } from "./databaseSpec";
 import { readyTargetDatabase } from "./targetDatabase";
 import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
+import { endWatch } from "./changeWatch";
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -414,7 +415,11 @@ export async function replicaLag(source: PostgresConnection): Promise<ReplicaLag
  * every change committed before the call has been applied at the target. Returns how many bytes
  * it was behind then (0: already there).
  */
-async function untilConfirmed(source: PostgresConnection, deadline: number): Promise<number> {
+/**
+ * Waits until the replica has confirmed the source's WAL position at the first reading (before
+ * `deadline`); returns how many bytes it was behind then.
+ */
+export async function untilConfirmed(source: PostgresConnection, deadline: number): Promise<number> {
   const name = literal(replicaName(source.database));
   let first: number | undefined;
   let written: string | undefined;
@@ -450,12 +455,15 @@ export async function catchUp(
   options: ReplicaOptions = {},
 ): Promise<number> {
   await refreshReplica(source, target, options);
-  const first = await untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000));
-  const setvals = await psql(
-    source,
-    `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
-       FROM pg_sequences WHERE last_value IS NOT NULL`,
-  );
+  // Writes have stopped: the sequences are read while the replica catches up, not after.
+  const [first, setvals] = await Promise.all([
+    untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000)),
+    psql(
+      source,
+      `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
+         FROM pg_sequences WHERE last_value IS NOT NULL`,
+    ),
+  ]);
   if (setvals.trim()) await psql(target, setvals);
   return first;
 }
@@ -488,15 +496,19 @@ export async function promoteReplica(
     )) === "1";
   if (targetExists && (await replicaExists(target)))
     await dropSubscription(target, replicaName(target.database));
+  // A pre-verify's change watches (changeWatch.ts) end with the replica.
+  if (targetExists) await endWatch(target, "target");
   const sourceCleaned = await psql(
     source,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${literal(replicaName(source.database))} AND NOT active;
      DROP PUBLICATION IF EXISTS ${ident(replicaName(source.database))};
      DROP ROLE IF EXISTS ${ident(roleName(source.database))};`,
-  ).then(
-    () => "",
-    (e: Error) => `; the source was not cleaned (${e.message})`,
-  );
+  )
+    .then(() => endWatch(source, "source"))
+    .then(
+      () => "",
+      (e: Error) => `; the source was not cleaned (${e.message})`,
+    );
   return `${target.database} promoted: replica ended${sourceCleaned}`;
 }
 
@@ -548,6 +560,7 @@ export async function abandonReplica(
                   WHERE s.subname = ${literal(name)}`;
     if (!(await owns(target, "subscription", sql))) return;
     await dropSubscription(target, name);
+    await endWatch(target, "target");
     notes.push(`subscription ${name} dropped at ${target.host}`);
   };
   const sourceSide = async () => {
@@ -559,6 +572,7 @@ export async function abandonReplica(
        DROP PUBLICATION IF EXISTS ${ident(name)};
        DROP ROLE IF EXISTS ${ident(roleName(source.database))};`,
     );
+    await endWatch(source, "source");
     notes.push(`slot and publication ${name} dropped at ${source.host}`);
   };
   const failures: string[] = [];

@@ -110,8 +110,18 @@ export async function databaseSettings(c: PostgresConnection): Promise<DatabaseS
   return { collate, ctype, encoding };
 }
 
+/**
+ * Drops the database. A migration's change watches in it (changeWatch.ts, slots named `sovwatch_…`)
+ * go first: PostgreSQL refuses to drop a database a replication slot belongs to.
+ */
 export async function dropDatabase(c: PostgresConnection): Promise<void> {
-  await psql(c, `DROP DATABASE IF EXISTS ${ident(c.database)} WITH (FORCE)`, "postgres");
+  await psql(
+    c,
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+      WHERE database = ${literal(c.database)} AND slot_name LIKE 'sovwatch\\_%' AND NOT active;
+     DROP DATABASE IF EXISTS ${ident(c.database)} WITH (FORCE);`,
+    "postgres",
+  );
 }
 
 /**
@@ -221,12 +231,14 @@ function tableChecksumSql(table: string, algorithm: ChecksumAlgorithm): string {
 /**
  * Row count and a checksum of the rows of every table in the public schema (see
  * `ChecksumAlgorithm`), equal on two copies whatever collation each cluster gives the database;
- * with `snapshot`, as they were in that exported snapshot.
+ * with `snapshot`, as they were in that exported snapshot. A table in `known` is not read: its
+ * entry is given (sums the caller knows are current, see tableCheckpoint.ts).
  */
 export async function tableChecksums(
   c: PostgresConnection,
   snapshot?: string,
   algorithm: ChecksumAlgorithm = "sum",
+  known: Readonly<Record<string, string>> = {},
 ): Promise<Record<string, string>> {
   const tables = (
     await psql(
@@ -236,14 +248,16 @@ export async function tableChecksums(
   )
     .split("\n")
     .filter(Boolean);
-  if (tables.length === 0) return {};
+  const read = tables.filter((table) => known[table] === undefined);
+  const given = tables.filter((table) => known[table] !== undefined).map((table) => [table, known[table]]);
+  if (read.length === 0) return Object.fromEntries(given);
   // One psql for every table (a site's app may have hundreds): one result line per statement.
-  const script = tables.map((table) => tableChecksumSql(table, algorithm)).join("\n");
+  const script = read.map((table) => tableChecksumSql(table, algorithm)).join("\n");
   const lines = (await psql(c, inSnapshot(script, snapshot))).split("\n").filter(Boolean);
-  if (lines.length !== tables.length) {
-    throw new Error(`table checksums of ${c.database}: ${lines.length} results for ${tables.length} tables`);
+  if (lines.length !== read.length) {
+    throw new Error(`table checksums of ${c.database}: ${lines.length} results for ${read.length} tables`);
   }
-  return Object.fromEntries(tables.map((table, i) => [table, lines[i].trim()]));
+  return Object.fromEntries([...given, ...read.map((table, i) => [table, lines[i].trim()])]);
 }
 
 /** Runs a pg tool whose stdout (`out`) or stdin (`in`) is a file (streamed by the kernel, not here); rejects with its stderr. */

@@ -38,6 +38,8 @@ export interface ZfsHead {
   readonly written?: number;
   /** `receive_resume_token` when the pool supports resumable receive and a receive was interrupted. */
   readonly resumeToken?: string;
+  /** The `readonly` property, when the listing asked for it. */
+  readonly readonly?: boolean;
 }
 
 /** What is known about one side of a replication: whether the dataset exists, its snapshots, its head. */
@@ -78,6 +80,7 @@ function buildState(dataset: string, rows: Map<string, Map<string, string>>): Da
         referenced: optionalCount(props.get("referenced")),
         written: optionalCount(props.get("written")),
         resumeToken: token && token !== "-" ? token : undefined,
+        ...(props.has("readonly") ? { readonly: props.get("readonly") === "on" } : {}),
       };
       continue;
     }

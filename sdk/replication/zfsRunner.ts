@@ -4,7 +4,7 @@
  * a migration. Every destructive step (rollback, destroy) comes from a plan that refused it unless
  * `force` was given, or from retention that never touches the common base.
  */
-import { StreamError, streamBetween, type Executor } from "./executor";
+import { CommandError, StreamError, streamBetween, type Executor } from "./executor";
 import {
   defaultSnapshotPrefix,
   DivergedTargetError,
@@ -109,7 +109,7 @@ export class VerificationError extends Error {
   }
 }
 
-const BASE_PROPS = ["guid", "createtxg", "creation", "type", "used", "referenced"];
+const BASE_PROPS = ["guid", "createtxg", "creation", "type", "used", "referenced", "readonly"];
 /** The prefix a job's snapshots carry (and the only ones its retention prunes). */
 export function jobSnapshotPrefix(job: Pick<ReplicationJob, "snapshotPrefix" | "target">): string {
   return job.snapshotPrefix ?? defaultSnapshotPrefix(job.target.executor.description, job.target.dataset);
@@ -167,12 +167,24 @@ export async function takeSnapshot(
   prefix: string,
   now: Date = new Date(),
 ): Promise<string> {
+  const base = snapshotNameFor(prefix, now);
+  // Mostly the name is free: one round trip. When a snapshot of the same second exists, the
+  // existing names are listed and a counter added.
+  const first = await endpoint.executor.run(["zfs", "snapshot", `${endpoint.dataset}@${base}`], {
+    allowFailure: true,
+  });
+  if (first.code === 0) return base;
+  if (!/exists/.test(first.stderr))
+    throw new CommandError(
+      endpoint.executor.description,
+      ["zfs", "snapshot", `${endpoint.dataset}@${base}`],
+      first,
+    );
   const existing = await inspectDataset(endpoint.executor, endpoint.dataset, {
     resumable: false,
     written: false,
   });
   const taken = new Set(existing.snapshots.map((s) => s.name));
-  const base = snapshotNameFor(prefix, now);
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   await endpoint.executor.run(["zfs", "snapshot", `${endpoint.dataset}@${name}`]);
@@ -221,14 +233,18 @@ export async function planReplication(job: ReplicationJob): Promise<{
     target: ZfsCapabilities;
   };
 }> {
-  const capabilities = {
-    source: await detectCapabilities(job.source.executor, job.source.dataset),
-    target: await detectCapabilities(job.target.executor, job.target.dataset),
-  };
-  const source = await inspectDataset(job.source.executor, job.source.dataset, capabilities.source);
+  // Both sides are asked at once (each answer is a round trip to another host).
+  const [capSource, capTarget] = await Promise.all([
+    detectCapabilities(job.source.executor, job.source.dataset),
+    detectCapabilities(job.target.executor, job.target.dataset),
+  ]);
+  const capabilities = { source: capSource, target: capTarget };
+  const [source, target] = await Promise.all([
+    inspectDataset(job.source.executor, job.source.dataset, capabilities.source),
+    inspectDataset(job.target.executor, job.target.dataset, capabilities.target),
+  ]);
   if (!source.exists)
     throw new Error(`source ${job.source.dataset} does not exist on ${job.source.executor.description}`);
-  const target = await inspectDataset(job.target.executor, job.target.dataset, capabilities.target);
   const resumable = capabilities.source.resumable && capabilities.target.resumable;
   const plan = planSend(source, target, { force: job.force, resumable });
   return { plan, source, target, capabilities };
@@ -256,7 +272,9 @@ export async function replicate(
   // A resumed stream finishes some snapshot; then the plan is made again for the rest.
   for (let round = 0; ; round++) {
     if (round > 3) throw new Error("replication did not converge after resuming; inspect both sides");
-    const { plan, capabilities } = await planReplication(round === 0 ? job : { ...job, force: false });
+    const { plan, capabilities, target } = await planReplication(
+      round === 0 ? job : { ...job, force: false },
+    );
     const resumable = capabilities.source.resumable && capabilities.target.resumable;
     if (plan.rollback) {
       log(
@@ -316,7 +334,9 @@ export async function replicate(
         seconds: (Date.now() - started) / 1000,
       });
       log(`received ${bytes} bytes into ${job.target.dataset}`);
-      if (job.readonlyTarget !== false) await setReadonly(job.target, true);
+      // An incremental receive keeps the target's own properties: one already read-only stays so.
+      const stillReadonly = step.kind === "incremental" && target.head.readonly === true;
+      if (job.readonlyTarget !== false && !stillReadonly) await setReadonly(job.target, true);
     }
     if (plan.steps.some((s) => s.kind === "resume")) continue;
     return verifiedReport(false);

@@ -12,6 +12,7 @@ import type { DatacenterService } from "../harness/datacenter";
 import type { MigrationItem } from "../../sdk/migration/plan";
 import { DATACENTER_SECRETS_CONFIG, type DatacenterSide } from "../../sdk/migration/sides";
 import { SiteData, type AppControl } from "../../sdk/migration/siteData";
+import { shellQuote } from "../../sdk/replication/executor";
 import { s3Client } from "../../sdk/storage/s3Sync";
 import { PowerDnsRecordSet, PowerDnsZone } from "../../providers/powerdns";
 import { parseSiteConfig, type SiteConfig } from "../../sdk/config";
@@ -41,6 +42,20 @@ export function secretsOf(dc: DatacenterService) {
   };
 }
 
+/**
+ * A shell script that stops the process in `pidFile` and returns once it has exited, polled every
+ * 50 ms (KILL after `graceSeconds`). An exited process counts as gone while it waits to be reaped (state Z):
+ * a daemon's parent here is the machine's init, which reaps about every 2 s, and start-stop-daemon
+ * --retry (or `kill -0` alone) waits for that, which every move's downtime would count.
+ */
+export function stopByPidFile(pidFile: string, graceSeconds = 5): string {
+  return `p=${shellQuote(pidFile)}; [ -f "$p" ] || exit 0; pid=$(cat "$p")
+kill "$pid" 2>/dev/null || { rm -f "$p"; exit 0; }
+i=0; while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; do
+  i=$((i+1)); [ $i -lt ${graceSeconds * 20} ] || kill -9 "$pid" 2>/dev/null; sleep 0.05
+done; rm -f "$p"`;
+}
+
 /** `python3 -m http.server` on `{address}:port` serving `{root}`; its pid in `pidFile` ({datacenter} expanded). */
 export function webApp(pidFile: string, port: number): AppControl {
   return {
@@ -62,16 +77,7 @@ export function webApp(pidFile: string, port: number): AppControl {
       "--directory",
       "{root}",
     ],
-    stop: [
-      "start-stop-daemon",
-      "--stop",
-      "--pidfile",
-      pidFile,
-      "--remove-pidfile",
-      "--retry",
-      "5",
-      "--oknodo",
-    ],
+    stop: ["sh", "-c", stopByPidFile(pidFile)],
   };
 }
 

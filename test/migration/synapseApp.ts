@@ -10,6 +10,7 @@ import * as fs from "fs";
 import { shellQuote } from "../../sdk/replication/executor";
 import type { DatacenterService } from "../harness/datacenter";
 import type { AppControl } from "../../sdk/migration/siteData";
+import { stopByPidFile } from "./fixtures";
 
 export const SYNAPSE_PORT = 8008;
 /** Where the catalog's matrix directory lives under the site's root dataset (locationOf). */
@@ -68,8 +69,7 @@ ${shellQuote(py)} -m synapse.app.homeserver -c "$d/homeserver.yaml" --daemonize 
 i=0; until ${shellQuote(py)} -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://$2:${SYNAPSE_PORT}/_matrix/client/versions" 2>/dev/null; do
   i=$((i+1)); [ $i -lt 900 ] || { echo "Synapse did not answer within 180 s" >&2; tail -20 "$d/start.log" >&2; exit 1; }; sleep 0.2
 done`;
-  const stop = `p=${a.pidFile}; [ -f "$p" ] || exit 0; pid=$(cat "$p"); kill "$pid" 2>/dev/null || true
-i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i+1)); [ $i -lt 300 ] || kill -9 "$pid"; sleep 0.1; done; rm -f "$p"`;
+  const stop = stopByPidFile(a.pidFile, 30);
   return {
     start: ["sh", "-c", start, "sh", "{root}", "{address}"],
     stop: ["sh", "-c", stop],

@@ -137,5 +137,26 @@ describe("migration planner", () => {
     assert.ok(outcome.progress.completed.includes("lower-ttl"));
     assert.ok(!outcome.progress.completed.includes("stop-writes"));
     assert.ok(!outcome.progress.completed.some((id) => id.startsWith("final-sync")));
+    assert.ok(
+      !outcome.progress.completed.some((id) => id.startsWith("pre-verify")),
+      "the checkpoint lives in the run that took it: the next run takes it again",
+    );
+  });
+
+  it("pre-verifies each streamed database (and nothing else) after the TTL is lowered, before the stop", () => {
+    const plan = planMigration(input());
+    const streamed = matrixItems.filter((i) => i.state.strategy === "db-streaming-replication");
+    assert.ok(streamed.length > 0 && streamed.length < matrixItems.length);
+    const pre = plan.steps.filter((s) => s.kind === "pre-verify");
+    assert.deepStrictEqual(
+      pre.map((s) => s.strategy),
+      streamed.map(() => "db-streaming-replication"),
+    );
+    for (const step of pre) {
+      assert.ok(indexOf(plan, "lower-ttl") < indexOf(plan, step.id));
+      assert.ok(indexOf(plan, step.id) < indexOf(plan, "stop-writes"));
+      assert.strictEqual(step.inWriteWindow, false, "it runs while the source serves");
+      assert.strictEqual(step.destructive, false);
+    }
   });
 });
