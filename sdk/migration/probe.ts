@@ -20,6 +20,16 @@ export interface ProbeTarget {
   readonly intervalMs?: number;
 }
 
+/** One stretch of time the probe was down. */
+export interface ProbeOutage {
+  /** Its first failed attempt (ms since the epoch). */
+  readonly from: number;
+  /** The next success, or the probe's stop (ms since the epoch). */
+  readonly to: number;
+  /** What the first failed attempt saw ("fetch failed: connect ECONNREFUSED ..."). */
+  readonly reason: string;
+}
+
 /** What the probe saw between its start and its stop. */
 export interface ProbeReport {
   /** Attempts made (one DNS lookup and one HTTP fetch each). */
@@ -30,8 +40,8 @@ export interface ProbeReport {
   readonly downtimeSeconds: number;
   /** Addresses that answered, in the order they first did. */
   readonly servedBy: readonly string[];
-  /** Each time the probe was down: from its first failed attempt to the next success (ms since the epoch). */
-  readonly outages?: readonly { readonly from: number; readonly to: number; readonly reason: string }[];
+  /** Each time the probe was down, in order. */
+  readonly outages?: readonly ProbeOutage[];
 }
 
 export interface RunningProbe {
@@ -51,7 +61,7 @@ export function startProbe(target: ProbeTarget): RunningProbe {
   let downSince: number | undefined;
   let down = 0;
   const servedBy: string[] = [];
-  const outages: { from: number; to: number; reason: string }[] = [];
+  const outages: ProbeOutage[] = [];
   let reason = "";
   let stopped = false;
   const once = async (): Promise<void> => {

@@ -139,8 +139,18 @@ export class SiteData {
     return (await this.ssh.run(["zfs", "get", "-H", "-o", "value", "mountpoint", dataset])).stdout.trim();
   }
 
-  async runApp(app: AppControl, action: "start" | "stop"): Promise<void> {
-    await this.runOnHost(app[action]);
+  /**
+   * Runs the apps' start or stop command on the host. `writable`: datasets made writable
+   * (`readonly=off`) first, in the same SSH command (the migration's start at the target).
+   */
+  async runApp(app: AppControl, action: "start" | "stop", writable: readonly string[] = []): Promise<void> {
+    if (writable.length === 0) {
+      await this.runOnHost(app[action]);
+      return;
+    }
+    const script =
+      'n=$1; shift; for d in $(seq "$n"); do zfs set readonly=off "$1" || exit 1; shift; done; exec "$@"';
+    await this.runOnHost(["sh", "-c", script, "sh", String(writable.length), ...writable, ...app[action]]);
   }
 
   /** argv on the site host, `{address}`, `{datacenter}`, `{root}` replaced; `input` on its stdin. */

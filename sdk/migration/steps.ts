@@ -48,6 +48,8 @@ export interface StepContext {
   sourceReadings?: Map<string, Promise<unknown>>;
   /** Streamed databases' checkpoints, by item label, from this run's pre-verify steps. */
   checkpoints?: Map<string, TableCheckpoint>;
+  /** Items whose replica this run started or checked (pre-seed, pre-verify): not asked again. */
+  streaming?: Set<string>;
 }
 
 /** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
@@ -122,15 +124,23 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
         log: ctx.log,
       };
       let bytes = 0;
-      for (let i = 0; i < passes; i++) bytes += (await replicate(job)).bytes;
+      // The final pass leaves the check of the newest snapshot to the verify step, which reads both sides.
+      for (let i = 0; i < passes; i++)
+        bytes += (await replicate(job, { checkReceived: phase === "preseed" })).bytes;
       return `${bytes} bytes sent`;
     }
     case "db-streaming-replication": {
       const [from, to] = [ctx.source.database(item), ctx.target.database(item)];
-      if (phase === "preseed")
-        return startReplica(from, to, { owner: ctx.target.owner, database: databaseSpec(item.state) });
+      if (phase === "preseed") {
+        const note = await startReplica(from, to, {
+          owner: ctx.target.owner,
+          database: databaseSpec(item.state),
+        });
+        (ctx.streaming ??= new Set()).add(itemLabel(item));
+        return note;
+      }
       void sourceTables(ctx, item);
-      if (await replicaExists(to))
+      if (ctx.streaming?.has(itemLabel(item)) || (await replicaExists(to)))
         return `replica caught up: ${await catchUp(from, to)} bytes of WAL were left to replay`;
       const bytes = await copyDatabase(from, to);
       return `${bytes} bytes of dump (no replica was running)`;
@@ -277,7 +287,11 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
     case "pre-verify": {
       const item = itemOf(ctx, step);
       const taken = await takeCheckpoint(ctx.source.database(item), ctx.target.database(item));
-      if (taken.checkpoint) (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
+      if (taken.checkpoint) {
+        (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
+        // The target confirmed the source's WAL position just now: the replica runs.
+        (ctx.streaming ??= new Set()).add(itemLabel(item));
+      }
       return taken.note;
     }
     case "final-sync":
@@ -292,16 +306,13 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
       return `${ctx.dns.names.join(", ")} -> ${ctx.target.side.address}`;
     }
     case "start-target": {
-      // Received datasets stay read-only while they are replicas; now they are the primary.
+      // Received datasets stay read-only while they are replicas; now they are the primary: made
+      // writable by the same command that starts the apps (one round trip in the downtime).
       const of = (strategy: string) => ctx.items.filter((i) => i.state.strategy === strategy);
-      await Promise.all(
-        of("zfs-send-receive").map((item) =>
-          ctx.target.ssh.run(["zfs", "set", "readonly=off", ctx.target.where(item)]),
-        ),
-      );
+      const datasets = of("zfs-send-receive").map((item) => ctx.target.where(item));
+      await ctx.target.runApp(ctx.app, "start", datasets);
       // A subscriber's database is writable and the source's apps are stopped (nothing is left
       // to apply), so the apps start first and the replicas end after, outside the downtime.
-      await ctx.target.runApp(ctx.app, "start");
       await Promise.all(
         of("db-streaming-replication").map(async (item) =>
           ctx.log(await promoteReplica(ctx.source.database(item), ctx.target.database(item))),

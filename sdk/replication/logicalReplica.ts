@@ -260,19 +260,36 @@ export async function startReplica(
  * matched by all their columns); tables with a key are left alone.
  */
 async function identifyRowsWithoutKey(source: PostgresConnection): Promise<void> {
-  await psql(
-    source,
-    `DO $$ DECLARE t record; BEGIN
-       FOR t IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relreplident = 'd'
-           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
-       LOOP
-         -- The app may drop a table meanwhile (Synapse's _temp_ tables): skip it.
-         BEGIN EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel);
-         EXCEPTION WHEN undefined_table THEN NULL; END;
-       END LOOP;
-     END $$;`,
+  // One statement (and transaction) per table, generated and run by psql's \gexec, so no lock is
+  // held while the next is awaited; a table the app dropped meanwhile (Synapse's _temp_ tables)
+  // is skipped.
+  await retryDeadlock(() =>
+    psql(
+      source,
+      `SELECT format('DO $sov$ BEGIN EXECUTE %L; EXCEPTION WHEN undefined_table THEN NULL; END $sov$',
+                     format('ALTER TABLE %s REPLICA IDENTITY FULL', c.oid::regclass))
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relreplident = 'd'
+          AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+     \\gexec`,
+    ),
   );
+}
+
+/**
+ * Runs DDL that takes table locks while the app serves, again (up to 5 times) when PostgreSQL
+ * broke a deadlock by failing it: an app's own DDL (Synapse's background updates build indexes
+ * CONCURRENTLY, which wait for every open transaction) can meet ours. The DDL is idempotent.
+ */
+async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 5 || !/deadlock detected/.test((error as Error).message)) throw error;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 /**
@@ -322,15 +339,17 @@ async function publish(
   const name = replicaName(source.database);
   if ((await one(source, `SELECT puballtables FROM pg_publication WHERE pubname = ${literal(name)}`)) === "t")
     return;
+  // One statement (and transaction) per table, as in identifyRowsWithoutKey: a table dropped
+  // meanwhile or already published is skipped.
   if (tables.length > 0)
-    await psql(
-      source,
-      `DO $$ DECLARE t text; BEGIN
-         FOREACH t IN ARRAY ARRAY[${tables.map(literal).join(", ")}]::text[] LOOP
-           BEGIN EXECUTE format('ALTER PUBLICATION %I ADD TABLE public.%I', ${literal(name)}, t);
-           EXCEPTION WHEN undefined_table OR duplicate_object THEN NULL; END;
-         END LOOP;
-       END $$;`,
+    await retryDeadlock(() =>
+      psql(
+        source,
+        `SELECT format('DO $sov$ BEGIN EXECUTE %L; EXCEPTION WHEN undefined_table OR duplicate_object THEN NULL; END $sov$',
+                       format('ALTER PUBLICATION %I ADD TABLE public.%I', ${literal(name)}, t))
+           FROM unnest(ARRAY[${tables.map(literal).join(", ")}]::text[]) t
+       \\gexec`,
+      ),
     );
   const published = new Set(
     (
@@ -454,17 +473,21 @@ export async function catchUp(
   target: PostgresConnection,
   options: ReplicaOptions = {},
 ): Promise<number> {
+  // Writes have stopped: the sequences (which logical replication does not carry, and its apply
+  // worker never touches) are read while the tables are refreshed, and set at the target (once a
+  // table that joined now has its schema there) while the replica catches up.
+  const reading = psql(
+    source,
+    `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
+       FROM pg_sequences WHERE last_value IS NOT NULL`,
+  );
+  reading.catch(() => undefined); // awaited below
   await refreshReplica(source, target, options);
-  // Writes have stopped: the sequences are read while the replica catches up, not after.
-  const [first, setvals] = await Promise.all([
+  const setvals = await reading;
+  const [first] = await Promise.all([
     untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000)),
-    psql(
-      source,
-      `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
-         FROM pg_sequences WHERE last_value IS NOT NULL`,
-    ),
+    setvals.trim() ? psql(target, setvals) : "",
   ]);
-  if (setvals.trim()) await psql(target, setvals);
   return first;
 }
 

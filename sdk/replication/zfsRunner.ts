@@ -147,18 +147,44 @@ export async function inspectDataset(
   dataset: string,
   capabilities: ZfsCapabilities,
 ): Promise<DatasetState> {
-  const props = [...BASE_PROPS];
-  if (capabilities.written) props.push("written");
-  if (capabilities.resumable) props.push("receive_resume_token");
-  const result = await executor.run(
-    ["zfs", "get", "-Hp", "-r", "-o", "name,property,value", props.join(","), dataset],
-    { allowFailure: true },
-  );
+  const result = await executor.run(["zfs", ...inspectArgs(dataset, capabilities)], { allowFailure: true });
   if (result.code !== 0) {
     if (/does not exist/.test(result.stderr)) return { dataset, exists: false, snapshots: [], head: {} };
     throw new Error(`${executor.description}: cannot list ${dataset}: ${result.stderr.trim()}`);
   }
   return parseZfsGet(dataset, result.stdout);
+}
+
+/** The `zfs` arguments that list a dataset and its snapshots with what the pool supports. */
+function inspectArgs(dataset: string, capabilities: ZfsCapabilities): string[] {
+  const props = [...BASE_PROPS];
+  if (capabilities.written) props.push("written");
+  if (capabilities.resumable) props.push("receive_resume_token");
+  return ["get", "-Hp", "-r", "-o", "name,property,value", props.join(","), dataset];
+}
+
+/**
+ * Takes the snapshot and lists the dataset after it in one round trip (a replication's first two
+ * commands at the source). A name taken already goes the way of {@link takeSnapshot}.
+ */
+async function snapshotAndInspect(
+  endpoint: ZfsEndpoint,
+  prefix: string,
+  capabilities: ZfsCapabilities,
+  now?: Date,
+): Promise<{ name: string; state: DatasetState }> {
+  const name = snapshotNameFor(prefix, now ?? new Date());
+  const argv = ["sh", "-c", 'zfs snapshot "$1" || exit 90; shift; exec zfs "$@"', "sh"];
+  const r = await endpoint.executor.run(
+    [...argv, `${endpoint.dataset}@${name}`, ...inspectArgs(endpoint.dataset, capabilities)],
+    { allowFailure: true },
+  );
+  if (r.code === 90) {
+    const taken = await takeSnapshot(endpoint, prefix, now);
+    return { name: taken, state: await inspectDataset(endpoint.executor, endpoint.dataset, capabilities) };
+  }
+  if (r.code !== 0) throw new CommandError(endpoint.executor.description, argv, r);
+  return { name, state: parseZfsGet(endpoint.dataset, r.stdout) };
 }
 
 /** Takes `<dataset>@<prefix><UTC time>`, adding a counter if that name is taken. Returns the name. */
@@ -215,10 +241,22 @@ export interface ReplicateOptions {
   readonly onProgress?: (bytes: number) => void;
   /** The time used for snapshot names and retention; default now. */
   readonly now?: Date;
+  /**
+   * List the target again after the receive and check its newest snapshot is the one sent
+   * (default true). A caller that compares both sides' newest snapshots itself right after (the
+   * migration's verify step) turns it off: one round trip less inside its write window.
+   */
+  readonly checkReceived?: boolean;
 }
 
-/** Inspects both sides and returns the plan without changing anything (throws if diverged). */
-export async function planReplication(job: ReplicationJob): Promise<{
+/**
+ * Inspects both sides and returns the plan without changing anything (throws if diverged).
+ * `known`: a side's listing the caller has just read (not asked again).
+ */
+export async function planReplication(
+  job: ReplicationJob,
+  known: { readonly source?: DatasetState; readonly target?: DatasetState } = {},
+): Promise<{
   /** How the target would be brought up to date. */
   plan: SendPlan;
   /** What the source holds. */
@@ -240,8 +278,8 @@ export async function planReplication(job: ReplicationJob): Promise<{
   ]);
   const capabilities = { source: capSource, target: capTarget };
   const [source, target] = await Promise.all([
-    inspectDataset(job.source.executor, job.source.dataset, capabilities.source),
-    inspectDataset(job.target.executor, job.target.dataset, capabilities.target),
+    known.source ?? inspectDataset(job.source.executor, job.source.dataset, capabilities.source),
+    known.target ?? inspectDataset(job.target.executor, job.target.dataset, capabilities.target),
   ]);
   if (!source.exists)
     throw new Error(`source ${job.source.dataset} does not exist on ${job.source.executor.description}`);
@@ -262,8 +300,19 @@ export async function replicate(
   const log = job.log ?? (() => undefined);
   const prefix = jobSnapshotPrefix(job);
   let snapshotTaken: string | undefined;
+  let listed: { source?: DatasetState; target?: DatasetState } = {};
   if (options.snapshot ?? true) {
-    snapshotTaken = await takeSnapshot(job.source, prefix, options.now);
+    // The snapshot and both sides' listings in one round trip per side, side by side.
+    const [sourceCaps, targetCaps] = await Promise.all([
+      detectCapabilities(job.source.executor, job.source.dataset),
+      detectCapabilities(job.target.executor, job.target.dataset),
+    ]);
+    const [taken, target] = await Promise.all([
+      snapshotAndInspect(job.source, prefix, sourceCaps, options.now),
+      inspectDataset(job.target.executor, job.target.dataset, targetCaps),
+    ]);
+    snapshotTaken = taken.name;
+    listed = { source: taken.state, target };
     log(`snapshot ${job.source.dataset}@${snapshotTaken} on ${job.source.executor.description}`);
   }
   const steps: StepReport[] = [];
@@ -272,9 +321,8 @@ export async function replicate(
   // A resumed stream finishes some snapshot; then the plan is made again for the rest.
   for (let round = 0; ; round++) {
     if (round > 3) throw new Error("replication did not converge after resuming; inspect both sides");
-    const { plan, capabilities, target } = await planReplication(
-      round === 0 ? job : { ...job, force: false },
-    );
+    const { plan, capabilities, target } =
+      round === 0 ? await planReplication(job, listed) : await planReplication({ ...job, force: false });
     const resumable = capabilities.source.resumable && capabilities.target.resumable;
     if (plan.rollback) {
       log(
@@ -291,7 +339,7 @@ export async function replicate(
     }
     const verifiedReport = async (upToDate: boolean): Promise<ReplicationReport> => {
       const final = plan.finalSnapshot!;
-      await verify(job, final.guid, final.name, capabilities.target);
+      if (options.checkReceived ?? true) await verify(job, final.guid, final.name, capabilities.target);
       return {
         upToDate,
         snapshotTaken,

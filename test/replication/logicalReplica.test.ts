@@ -37,7 +37,8 @@ describe("logical replica: in-place emptying and owned clean-up (two real Postgr
     await psql(source, `CREATE DATABASE "${source.database}"`, "postgres");
     await psql(
       source,
-      "CREATE TABLE posts (id serial primary key, body text); INSERT INTO posts (body) VALUES ('a'), ('b');",
+      `CREATE TABLE posts (id serial primary key, body text); INSERT INTO posts (body) VALUES ('a'), ('b');
+       CREATE TABLE schema_version (version int); INSERT INTO schema_version VALUES (1);`,
     );
   });
   after(async () => {
@@ -48,6 +49,13 @@ describe("logical replica: in-place emptying and owned clean-up (two real Postgr
     const spec = { collate: "C", ctype: "C", encoding: "UTF8" };
     await startReplica(source, target, { owner: mine, database: spec, timeoutMs: 60_000 });
     assert.strictEqual(await databaseOwner(target), mine);
+    // A keyless table (Synapse's schema_version) is matched by all its columns, so the app's
+    // UPDATE of it is not refused while it is published.
+    assert.strictEqual(
+      (await psql(source, "SELECT relreplident FROM pg_class WHERE relname = 'schema_version'")).trim(),
+      "f",
+    );
+    await psql(source, "UPDATE schema_version SET version = 2; DROP TABLE schema_version;");
     assert.deepStrictEqual(
       await databaseSettings(target),
       spec,
