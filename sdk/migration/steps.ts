@@ -48,8 +48,6 @@ export interface StepContext {
   sourceReadings?: Map<string, Promise<unknown>>;
   /** Streamed databases' checkpoints, by item label, from this run's pre-verify steps. */
   checkpoints?: Map<string, TableCheckpoint>;
-  /** Items whose replica this run started or checked (pre-seed, pre-verify): not asked again. */
-  streaming?: Set<string>;
 }
 
 /** Snapshots a migration takes carry this prefix (its retention never prunes other jobs' bases). */
@@ -131,16 +129,11 @@ async function copyItem(ctx: StepContext, item: MigrationItem, phase: "preseed" 
     }
     case "db-streaming-replication": {
       const [from, to] = [ctx.source.database(item), ctx.target.database(item)];
-      if (phase === "preseed") {
-        const note = await startReplica(from, to, {
-          owner: ctx.target.owner,
-          database: databaseSpec(item.state),
-        });
-        (ctx.streaming ??= new Set()).add(itemLabel(item));
-        return note;
-      }
+      if (phase === "preseed")
+        return startReplica(from, to, { owner: ctx.target.owner, database: databaseSpec(item.state) });
       void sourceTables(ctx, item);
-      if (ctx.streaming?.has(itemLabel(item)) || (await replicaExists(to)))
+      // A checkpoint of this run means the replica confirmed the source's WAL position: it runs.
+      if (ctx.checkpoints?.has(itemLabel(item)) || (await replicaExists(to)))
         return `replica caught up: ${await catchUp(from, to)} bytes of WAL were left to replay`;
       const bytes = await copyDatabase(from, to);
       return `${bytes} bytes of dump (no replica was running)`;
@@ -287,11 +280,7 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
     case "pre-verify": {
       const item = itemOf(ctx, step);
       const taken = await takeCheckpoint(ctx.source.database(item), ctx.target.database(item));
-      if (taken.checkpoint) {
-        (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
-        // The target confirmed the source's WAL position just now: the replica runs.
-        (ctx.streaming ??= new Set()).add(itemLabel(item));
-      }
+      if (taken.checkpoint) (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
       return taken.note;
     }
     case "final-sync":
