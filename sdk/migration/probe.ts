@@ -2,7 +2,9 @@
  * The downtime probe: what a client sees during a migration. Every `intervalMs` it asks the
  * site's DNS server for the app's name (as a client would, without a cache) and fetches
  * `http://<answer>:<port><path>`; each failed or refused attempt counts as down until the next
- * success. The total is the migration's measured downtime.
+ * success. The total is the migration's measured downtime. An outage counts from the moment its
+ * first failed attempt was made, not from when its failure came back: on a busy machine the DNS
+ * answer or the refusal can take most of a second, and a client asking then was not served.
  */
 import { Resolver } from "dns/promises";
 
@@ -22,7 +24,7 @@ export interface ProbeTarget {
 
 /** One stretch of time the probe was down. */
 export interface ProbeOutage {
-  /** Its first failed attempt (ms since the epoch). */
+  /** When its first failed attempt was made (ms since the epoch). */
   readonly from: number;
   /** The next success, or the probe's stop (ms since the epoch). */
   readonly to: number;
@@ -66,6 +68,7 @@ export function startProbe(target: ProbeTarget): RunningProbe {
   let stopped = false;
   const once = async (): Promise<void> => {
     attempts++;
+    const asked = Date.now();
     try {
       const [address] = await resolver.resolve4(target.name);
       const response = await fetch(`http://${address}:${target.port}${target.path ?? "/"}`, {
@@ -82,7 +85,7 @@ export function startProbe(target: ProbeTarget): RunningProbe {
     } catch (error) {
       failures++;
       if (downSince === undefined) {
-        downSince = Date.now();
+        downSince = asked;
         const cause = (error as Error & { cause?: Error }).cause;
         reason = `${(error as Error).message}${cause ? `: ${cause.message}` : ""}`;
       }

@@ -15,7 +15,8 @@
  */
 import { changesSinceWatch, endWatch, startWatch, type WatchSide } from "../replication/changeWatch";
 import { untilConfirmed } from "../replication/logicalReplica";
-import { psql, tableChecksums, type PostgresConnection } from "../replication/postgresCopy";
+import { query } from "../replication/pgQuery";
+import { tableChecksums, type PostgresConnection } from "../replication/postgresCopy";
 import { reusableSums, type TableSchemas, type TableSums } from "./tableVerify";
 
 /** What the pre-verify established: tables equal at both sides, and their columns at each side. */
@@ -38,7 +39,7 @@ export interface SideSums {
  * opaque string per table.
  */
 export async function tableSchemas(c: PostgresConnection): Promise<Record<string, string>> {
-  const out = await psql(
+  const out = await query(
     c,
     `SELECT c.relname, c.oid || ':' || md5(coalesce(string_agg(
               a.attnum || ' ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' ||

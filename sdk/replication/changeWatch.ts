@@ -10,7 +10,8 @@
  * replica's promotion and abandonment drop it too (logicalReplica.ts).
  */
 import { createHash } from "crypto";
-import { psql, literal, type PostgresConnection } from "./postgresCopy";
+import { literal, type PostgresConnection } from "./postgresCopy";
+import { query } from "./pgQuery";
 
 /** Which end of a replica watches: the two may share a cluster, so their slots are named apart. */
 export type WatchSide = "source" | "target";
@@ -41,13 +42,13 @@ export function watchSlotName(database: string, side: WatchSide): string {
 export async function startWatch(c: PostgresConnection, side: WatchSide): Promise<string | undefined> {
   await endWatch(c, side);
   try {
-    await psql(
+    await query(
       c,
       `SELECT 1 FROM pg_create_logical_replication_slot(${literal(watchSlotName(c.database, side))}, 'test_decoding')`,
     );
     return undefined;
   } catch (error) {
-    return (error as Error).message.replace(/^psql failed \(\d+\): /, "");
+    return (error as Error).message.replace(/^query on .*?: ERROR: /, "");
   }
 }
 
@@ -59,7 +60,7 @@ export async function changesSinceWatch(
   const slot = literal(watchSlotName(c.database, side));
   // One line per changed table ('*' for a TRUNCATE); a name the catalog no longer has (a table
   // dropped since) is left out: a table that does not exist is not verified either.
-  const out = await psql(
+  const out = await query(
     c,
     `SELECT 'watch'
      UNION ALL
@@ -84,7 +85,7 @@ export async function changesSinceWatch(
 
 /** Drops the database's watch, if it has one (the WAL it kept is freed). */
 export async function endWatch(c: PostgresConnection, side: WatchSide): Promise<void> {
-  await psql(
+  await query(
     c,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
       WHERE slot_name = ${literal(watchSlotName(c.database, side))} AND NOT active`,

@@ -22,6 +22,7 @@
  */
 import { randomBytes } from "crypto";
 import { copyDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { query } from "./pgQuery";
 import { lsnBehind } from "./pgLsn";
 import type { DatabaseSpec } from "./databaseSpec";
 import { readyTargetDatabase } from "./targetDatabase";
@@ -45,8 +46,9 @@ async function psqlWithSecret(c: PostgresConnection, sql: string, secret: string
   }
 }
 
+/** One short answer, over a pooled connection (pgQuery.ts): these are asked inside the write window. */
 async function one(c: PostgresConnection, sql: string, database?: string): Promise<string> {
-  return (await psql(c, sql, database)).trim();
+  return (await query(c, sql, database)).trim();
 }
 
 /** Whether the target database has the replica's subscription (false when the database is absent). */
@@ -78,7 +80,7 @@ async function publishableTables(c: PostgresConnection): Promise<string[]> {
 /** Every public table and the publishable ones (`publishableTables`), in one query. */
 async function tablesOf(c: PostgresConnection): Promise<{ all: string[]; publishable: string[] }> {
   const rows = (
-    await psql(
+    await query(
       c,
       `SELECT (c.relkind = 'r' AND c.relpersistence = 'p')::int || c.relname
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -98,7 +100,7 @@ async function subscribed(
   target: PostgresConnection,
 ): Promise<{ tables: string[]; syncing: number; pending: string[] }> {
   const rows = (
-    await psql(
+    await query(
       target,
       `SELECT c.relname || ' ' || r.srsubstate::text FROM pg_subscription_rel r
          JOIN pg_subscription s ON s.oid = r.srsubid JOIN pg_class c ON c.oid = r.srrelid
@@ -476,7 +478,7 @@ export async function catchUp(
   // Writes have stopped: the sequences (which logical replication does not carry, and its apply
   // worker never touches) are read while the tables are refreshed, and set at the target (once a
   // table that joined now has its schema there) while the replica catches up.
-  const reading = psql(
+  const reading = query(
     source,
     `SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value)
        FROM pg_sequences WHERE last_value IS NOT NULL`,
@@ -486,7 +488,7 @@ export async function catchUp(
   const setvals = await reading;
   const [first] = await Promise.all([
     untilConfirmed(source, Date.now() + (options.timeoutMs ?? 300_000)),
-    setvals.trim() ? psql(target, setvals) : "",
+    setvals.trim() ? query(target, setvals) : "",
   ]);
   return first;
 }

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createDatabaseSql, type DatabaseSettings, type DatabaseSpec } from "./databaseSpec";
+import { endSessions, query } from "./pgQuery";
 
 export interface PostgresConnection {
   readonly host: string;
@@ -115,6 +116,7 @@ export async function databaseSettings(c: PostgresConnection): Promise<DatabaseS
  * go first: PostgreSQL refuses to drop a database a replication slot belongs to.
  */
 export async function dropDatabase(c: PostgresConnection): Promise<void> {
+  await endSessions(c, c.database);
   await psql(
     c,
     `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
@@ -129,9 +131,13 @@ export async function dropDatabase(c: PostgresConnection): Promise<void> {
  * reads is what a pg_dump --snapshot of the same moment reads. Without a snapshot, `sql` as is.
  */
 export function inSnapshot(sql: string, snapshot?: string): string {
+  return snapshot ? `\\set QUIET on\n${snapshotSql(sql, snapshot)}` : sql;
+}
+
+/** {@link inSnapshot} as plain SQL (no psql meta-command), for `query` (pgQuery.ts). */
+export function snapshotSql(sql: string, snapshot?: string): string {
   if (!snapshot) return sql;
   return [
-    "\\set QUIET on",
     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;",
     `SET TRANSACTION SNAPSHOT ${literal(snapshot)};`,
     sql,
@@ -241,9 +247,12 @@ export async function tableChecksums(
   known: Readonly<Record<string, string>> = {},
 ): Promise<Record<string, string>> {
   const tables = (
-    await psql(
+    await query(
       c,
-      inSnapshot("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename;", snapshot),
+      snapshotSql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename;",
+        snapshot,
+      ),
     )
   )
     .split("\n")
@@ -251,9 +260,9 @@ export async function tableChecksums(
   const read = tables.filter((table) => known[table] === undefined);
   const given = tables.filter((table) => known[table] !== undefined).map((table) => [table, known[table]]);
   if (read.length === 0) return Object.fromEntries(given);
-  // One psql for every table (a site's app may have hundreds): one result line per statement.
+  // One round trip for every table (a site's app may have hundreds): one result line per statement.
   const script = read.map((table) => tableChecksumSql(table, algorithm)).join("\n");
-  const lines = (await psql(c, inSnapshot(script, snapshot))).split("\n").filter(Boolean);
+  const lines = (await query(c, snapshotSql(script, snapshot))).split("\n").filter(Boolean);
   if (lines.length !== read.length) {
     throw new Error(`table checksums of ${c.database}: ${lines.length} results for ${read.length} tables`);
   }

@@ -72,7 +72,7 @@ export async function startDatacenter(
     const started = <T extends RunningService>(service: T): T => (parts.push(service), service);
     const zfs = started(await startZfs({ persistent: options.persistent }));
     const pool = await zfs.createPool(name.replace(/-/g, ""), options.poolSizeMiB ?? 256);
-    const sshd = started(await startSshd({ address }));
+    const sshd = started(await startSshd({ address, ownHome: true }));
     const locale = options.postgresLocale ?? (name === "dc-b" ? "C.UTF-8" : "C");
     const postgres = started(await startPostgres({ address, logicalReplication: true, locale }));
     const garage = started(await startGarage({ address, zone: name }));

@@ -18,6 +18,14 @@ export interface SshdOptions {
   timeoutMs?: number;
   /** Loopback address to listen on (a datacenter's own, see datacenter.ts); default 127.0.0.1. */
   address?: string;
+  /**
+   * Give root's sessions a home of their own (in the service dir) instead of this machine's
+   * /root, as a separate machine would have. bash, started by sshd, reads ~/.bashrc even for
+   * `ssh host cmd`, and a developer's shell set-up there (pyenv init on this machine: about 90
+   * processes, 0.1 s) would run before every command: a datacenter host's migration sends dozens.
+   * Default false (this machine's own root, whose tools and caches some tests install through it).
+   */
+  ownHome?: boolean;
 }
 
 export interface SshdServiceWithArgs extends SshdService {
@@ -35,6 +43,7 @@ function sshdConfig(
   port: number,
   hostKey: string,
   authorizedKeys: string,
+  home?: string,
 ): string {
   return [
     `Port ${port}`,
@@ -50,6 +59,7 @@ function sshdConfig(
     // The key files live in a temp dir that StrictModes would reject.
     "StrictModes no",
     "Subsystem sftp internal-sftp",
+    ...(home ? [`SetEnv HOME=${home}`] : []),
     "LogLevel VERBOSE",
     "",
   ].join("\n");
@@ -76,9 +86,11 @@ async function startSshdOnce(options: SshdOptions = {}): Promise<SshdServiceWith
     const authorizedKeys = path.join(dir, "authorized_keys");
     fs.copyFileSync(`${privateKeyPath}.pub`, authorizedKeys);
 
+    const home = options.ownHome ? path.join(dir, "home") : undefined;
+    if (home) fs.mkdirSync(home, { mode: 0o700 });
     const port = await freePort();
     const configFile = path.join(dir, "sshd_config");
-    fs.writeFileSync(configFile, sshdConfig(dir, address, port, hostKey, authorizedKeys));
+    fs.writeFileSync(configFile, sshdConfig(dir, address, port, hostKey, authorizedKeys, home));
     const knownHostsPath = path.join(dir, "known_hosts");
     const hostPublicKey = fs.readFileSync(`${hostKey}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
     fs.writeFileSync(knownHostsPath, `[${address}]:${port} ${hostPublicKey}\n`);
