@@ -140,7 +140,7 @@ const FINAL: Record<ReplicationStrategy, string> = {
 };
 const PRE_VERIFY: Partial<Record<ReplicationStrategy, string>> = {
   "db-streaming-replication":
-    "checksum every table at both sides while the source serves and watch both for writes from here, so the verify reads again only the tables written since",
+    "once the old DNS TTL has run out, checksum every table at both sides while the source serves and watch both for writes from here, so the verify reads again only the tables written since",
 };
 const VERIFY: Record<ReplicationStrategy, string> = {
   "zfs-send-receive": "snapshot GUIDs equal on both sides",

@@ -254,6 +254,14 @@ export function ttlWaitMs(dns: DnsSwitch, loweredAt: number | undefined, now: nu
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits while caches may still hold the answer with the old TTL ({@link ttlWaitMs}), saying so. */
+async function waitOutOldTtl(ctx: StepContext, before: string): Promise<void> {
+  const waitMs = ttlWaitMs(ctx.dns, ctx.ttlLoweredAt, Date.now());
+  if (waitMs === 0) return;
+  ctx.log(`waiting ${(waitMs / 1000).toFixed(1)} s for caches to drop the old TTL before ${before}`);
+  await sleep(waitMs);
+}
+
 /** Runs one step; returns a short note for the log (bytes moved, what was verified). */
 export async function runStep(ctx: StepContext, step: MigrationStep): Promise<string> {
   switch (step.kind) {
@@ -269,16 +277,16 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
     case "stop-writes": {
       // Caches may hold the answer with the old TTL until it has run out since the lowering: wait
       // for that while the apps still serve, so the switch never waits inside the write window.
-      const waitMs = ttlWaitMs(ctx.dns, ctx.ttlLoweredAt, Date.now());
-      if (waitMs > 0) {
-        ctx.log(`waiting ${(waitMs / 1000).toFixed(1)} s for caches to drop the old TTL before stopping`);
-        await sleep(waitMs);
-      }
+      // With databases the pre-verify has waited already.
+      await waitOutOldTtl(ctx, "stopping");
       await ctx.source.runApp(ctx.app, "stop");
       return `apps stopped at ${ctx.source.side.name}`;
     }
     case "pre-verify": {
       const item = itemOf(ctx, step);
+      // The TTL wait comes first: the checkpoint is then taken just before the stop, and the
+      // verify inside the window decodes only the writes made since (not those of the whole wait).
+      await waitOutOldTtl(ctx, `the pre-verify of ${itemLabel(item)}`);
       const taken = await takeCheckpoint(ctx.source.database(item), ctx.target.database(item));
       if (taken.checkpoint) (ctx.checkpoints ??= new Map()).set(itemLabel(item), taken.checkpoint);
       return taken.note;
@@ -288,9 +296,8 @@ export async function runStep(ctx: StepContext, step: MigrationStep): Promise<st
     case "verify":
       return verifyItem(ctx, itemOf(ctx, step));
     case "switch-dns": {
-      // Normally waited out before the stop (stop-writes); a resumed run may still have to.
-      const waitMs = ttlWaitMs(ctx.dns, ctx.ttlLoweredAt, Date.now());
-      if (waitMs > 0) await sleep(waitMs);
+      // Normally waited out before the stop (pre-verify, stop-writes); a resumed run may still have to.
+      await waitOutOldTtl(ctx, "switching");
       await setRecords(ctx.dns, ctx.target.side.address, ctx.dns.switchTtl);
       return `${ctx.dns.names.join(", ")} -> ${ctx.target.side.address}`;
     }
