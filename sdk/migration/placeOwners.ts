@@ -9,12 +9,16 @@ import { GarageAdmin } from "../../providers/garage/api";
 import { bucketOwner, describeOwner, markerKeyName } from "../../providers/garage/owner";
 import { RESERVED_OWNER_ALIAS } from "../../providers/garage/validate";
 import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
-import { databaseSettings, dropDatabase, psql, type PostgresConnection } from "../replication/postgresCopy";
+import {
+  databaseSettings,
+  dropDatabase,
+  ident,
+  literal,
+  psql,
+  type PostgresConnection,
+} from "../replication/postgresCopy";
 import { createDatabaseSql, databaseSpecMismatch, type DatabaseSpec } from "../replication/databaseSpec";
 import { databaseObjectCount } from "../replication/databaseContents";
-
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Whose the database is: `undefined` absent, `null` present without a marker. */
 export async function databaseOwner(c: PostgresConnection): Promise<string | null | undefined> {

@@ -21,7 +21,7 @@
  * {@link abandonReplica} removes only the replica its own resource made, never another's.
  */
 import { randomBytes } from "crypto";
-import { copyDatabase, psql, type PostgresConnection } from "./postgresCopy";
+import { copyDatabase, ident, literal, psql, type PostgresConnection } from "./postgresCopy";
 import { query } from "./pgQuery";
 import { lsnBehind } from "./pgLsn";
 import type { DatabaseSpec } from "./databaseSpec";
@@ -29,8 +29,6 @@ import { readyTargetDatabase } from "./targetDatabase";
 import { encodeOwner, parseOwner } from "../../providers/shared/ownership";
 import { endWatch } from "./changeWatch";
 
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The subscription, publication and replication slot of a database (unique per cluster). */
@@ -432,13 +430,9 @@ export async function replicaLag(source: PostgresConnection): Promise<ReplicaLag
 }
 
 /**
- * Waits until the replica has confirmed the source's WAL position as read at the first reading:
- * every change committed before the call has been applied at the target. Returns how many bytes
- * it was behind then (0: already there).
- */
-/**
- * Waits until the replica has confirmed the source's WAL position at the first reading (before
- * `deadline`); returns how many bytes it was behind then.
+ * Waits until the replica has confirmed the source's WAL position as read at the first reading
+ * (before `deadline`): every change committed before the call has been applied at the target.
+ * Returns how many bytes it was behind then (0: already there).
  */
 export async function untilConfirmed(source: PostgresConnection, deadline: number): Promise<number> {
   const name = literal(replicaName(source.database));
